@@ -1,0 +1,52 @@
+/*
+ * tls_stream — the stream (transport) interface.
+ *
+ * A tls_io is a small value: a context pointer and three or four function
+ * pointers. tls_stream_new() copies it, so the struct itself may live on the
+ * caller's stack; the context it points to must outlive the tls_stream.
+ *
+ * Contract for read and write (shared with coreMQTT's transport interface):
+ *   - len is never 0;
+ *   - return n > 0: n bytes moved (short reads and writes are normal);
+ *   - read returns 0 only for a clean end of stream (the peer closed);
+ *   - return TLS_WANT_READ / TLS_WANT_WRITE when the call would block;
+ *     never 0 for "retry";
+ *   - any other negative value is a transport error. Adapters return the
+ *     negated errno (e.g. -ECONNRESET); tls_stream reports TLS_ERR_IO and
+ *     keeps that value as the error detail.
+ */
+#ifndef TLS_STREAM_TLS_IO_H
+#define TLS_STREAM_TLS_IO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A byte stream that tls_stream runs TLS over. */
+typedef struct tls_io {
+    /** The adapter's own state, passed first to every function. */
+    void *ctx;
+    /** Read up to len bytes into buf (see the contract above). Required. */
+    int (*read)(void *ctx, unsigned char *buf, size_t len);
+    /** Write up to len bytes from buf (see the contract above). Required. */
+    int (*write)(void *ctx, const unsigned char *buf, size_t len);
+    /** Close the transport. Called at most once, by tls_stream_close().
+     *  May be NULL when the transport has nothing to close. */
+    void (*close)(void *ctx);
+    /**
+     * Wait until the transport is ready. Optional (NULL: cannot block).
+     * want is TLS_WANT_READ or TLS_WANT_WRITE; timeout_ms < 0 waits forever.
+     * Returns 0 when ready (or possibly ready), TLS_ERR_TIMEOUT when the
+     * time ran out, or a negative transport error. tls_stream calls it in
+     * blocking mode when read or write answered "would block".
+     */
+    int (*wait)(void *ctx, int want, int timeout_ms);
+} tls_io;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLS_STREAM_TLS_IO_H */

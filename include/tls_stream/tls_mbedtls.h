@@ -1,0 +1,30 @@
+/*
+ * tls_stream — the mbedtls backend (mbedtls 2.28; 3.x behind a compat header).
+ */
+#ifndef TLS_STREAM_TLS_MBEDTLS_H
+#define TLS_STREAM_TLS_MBEDTLS_H
+
+#include "tls_backend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The mbedtls backend table, for tls_config_new(). Returns a pointer to a
+ * static, read-only table; never NULL.
+ *
+ * Memory: tls_stream's own objects use the configuration's allocator;
+ * mbedtls allocates its record buffers and parsed certificates with its own
+ * calloc/free (the platform's, unless mbedtls was built with
+ * MBEDTLS_PLATFORM_MEMORY and set up by the application).
+ * Randomness: mbedtls's entropy collector (the OS source on hosted builds)
+ * plus the source given with tls_config_set_entropy().
+ */
+const tls_backend *tls_backend_mbedtls(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLS_STREAM_TLS_MBEDTLS_H */

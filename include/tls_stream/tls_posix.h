@@ -1,0 +1,52 @@
+/*
+ * tls_stream — POSIX adapters: a file-descriptor stream and file loaders.
+ * Not part of the portable core: link only on platforms with POSIX I/O.
+ */
+#ifndef TLS_STREAM_TLS_POSIX_H
+#define TLS_STREAM_TLS_POSIX_H
+
+#include "tls_stream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A tls_io over a connected socket or pipe descriptor (blocking or
+ * O_NONBLOCK). EINTR is retried; EAGAIN/EWOULDBLOCK become TLS_WANT_*;
+ * other failures return the negated errno; wait() uses poll(); close()
+ * closes fd. Writes to sockets use MSG_NOSIGNAL, so a closed peer gives
+ * -EPIPE, not SIGPIPE; for pipes (and platforms without MSG_NOSIGNAL) the
+ * application must ignore SIGPIPE itself. The descriptor is stored in the returned value itself: no
+ * memory is allocated and nothing needs freeing.
+ */
+tls_io tls_io_fd(int fd);
+
+/**
+ * Load a file's contents and hand them to the matching setter:
+ * tls_config_add_ca(), tls_config_set_cert(), tls_config_set_key(),
+ * tls_config_load_psk_table(). PEM or DER are detected by the backend.
+ * Returns what the setter returns (an empty file: TLS_ERR_ARG), TLS_ERR_ARG
+ * for NULL arguments, TLS_ERR_NOMEM, or TLS_ERR_IO when the file cannot be read (detail: the negated errno, via
+ * tls_config_error_detail()).
+ */
+int tls_config_add_ca_file(tls_config *cfg, const char *path);
+/** See tls_config_add_ca_file(). */
+int tls_config_set_cert_file(tls_config *cfg, const char *path);
+/** See tls_config_add_ca_file(); password may be NULL. */
+int tls_config_set_key_file(tls_config *cfg, const char *path, const char *password);
+/** See tls_config_add_ca_file(). */
+int tls_config_load_psk_file(tls_config *cfg, const char *path);
+
+/**
+ * Read a whole file into memory allocated with malloc (NUL-terminated, the
+ * NUL not counted in *len). The caller frees *data with free().
+ * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_NOMEM, or a negated errno.
+ */
+int tls_read_file(const char *path, unsigned char **data, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLS_STREAM_TLS_POSIX_H */

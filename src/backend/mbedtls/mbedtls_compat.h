@@ -1,0 +1,271 @@
+/*
+ * mbedtls version differences, in one place.
+ *
+ * The rest of the backend calls only these helpers where mbedtls 2.28 and
+ * 3.x differ (private fields, extra RNG arguments, renamed functions and
+ * error codes). 2.28 is what CI builds and tests; the 3.x branches follow the
+ * 3.6 headers but are not exercised yet.
+ */
+#ifndef TLS_STREAM_MBEDTLS_COMPAT_H
+#define TLS_STREAM_MBEDTLS_COMPAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tls_stream/tls_error.h"
+
+#include <mbedtls/version.h>
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+#include <mbedtls/config.h>
+#else
+#include <mbedtls/build_info.h>
+#endif
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/debug.h>
+#include <mbedtls/dhm.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/md.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/x509_crt.h>
+
+#if MBEDTLS_VERSION_NUMBER < 0x021C0000
+#error "tls_stream needs mbedtls 2.28 or later"
+#endif
+
+typedef int (*tls_mbc_rng_fn)(void *, unsigned char *, size_t);
+
+#if MBEDTLS_VERSION_NUMBER < 0x03000000 /* ---------------- mbedtls 2.28 */
+
+/* mbedtls_ssl_flush_output() is declared in the installed internal header. */
+#include <mbedtls/ssl_internal.h>
+
+/** Bytes of an already built record still waiting to be sent. */
+static inline size_t tls_mbc_out_left(const mbedtls_ssl_context *ssl)
+{
+    return ssl->out_left;
+}
+
+/** The description of the last alert received (valid right after
+ *  MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE), or -1. */
+static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
+{
+    if (ssl->in_msg == NULL || ssl->in_msgtype != MBEDTLS_SSL_MSG_ALERT ||
+        ssl->in_msglen < 2)
+        return -1;
+    return ssl->in_msg[1];
+}
+
+/* 2.28 needs no RNG to parse a key or to check a key pair. */
+static inline int tls_mbc_pk_parse_key(mbedtls_pk_context *pk,
+                                       const unsigned char *key, size_t len,
+                                       const unsigned char *pwd, size_t pwdlen,
+                                       tls_mbc_rng_fn f_rng, void *p_rng)
+{
+    (void)f_rng;
+    (void)p_rng;
+    return mbedtls_pk_parse_key(pk, key, len, pwd, pwdlen);
+}
+
+static inline int tls_mbc_pk_check_pair(const mbedtls_pk_context *pub,
+                                        const mbedtls_pk_context *prv,
+                                        tls_mbc_rng_fn f_rng, void *p_rng)
+{
+    (void)f_rng;
+    (void)p_rng;
+    return mbedtls_pk_check_pair(pub, prv);
+}
+
+/** TLS 1.2 only (2.28 knows nothing newer; refuse 1.0 and 1.1). */
+static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3);
+}
+
+/* Error codes that exist only in 2.28, as rows of the error table. */
+#define TLS_MBC_VERSION_ERRORS                                                \
+    {MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, TLS_ERR_HANDSHAKE},                    \
+    {MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, TLS_ERR_HANDSHAKE},               \
+    {MBEDTLS_ERR_SSL_UNKNOWN_CIPHER, TLS_ERR_HANDSHAKE},                      \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO, TLS_ERR_HANDSHAKE},                 \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO, TLS_ERR_HANDSHAKE},                 \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE, TLS_ERR_HANDSHAKE},                  \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_REQUEST, TLS_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE, TLS_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO_DONE, TLS_ERR_HANDSHAKE},            \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE, TLS_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP, TLS_ERR_HANDSHAKE},       \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS, TLS_ERR_HANDSHAKE},       \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_VERIFY, TLS_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_BAD_HS_CHANGE_CIPHER_SPEC, TLS_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_BAD_HS_FINISHED, TLS_ERR_HANDSHAKE},                     \
+    {MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION, TLS_ERR_HANDSHAKE},             \
+    {MBEDTLS_ERR_SSL_BAD_HS_NEW_SESSION_TICKET, TLS_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_REQUIRED, TLS_ERR_CONFIG},                   \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_TOO_LARGE, TLS_ERR_PROTOCOL},
+
+#else /* ---------------------------------------------------- mbedtls 3.x */
+
+/* Exported by libmbedtls 3.x, but declared only in its private ssl_misc.h. */
+int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
+
+static inline size_t tls_mbc_out_left(const mbedtls_ssl_context *ssl)
+{
+    return ssl->MBEDTLS_PRIVATE(out_left);
+}
+
+static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
+{
+    if (ssl->MBEDTLS_PRIVATE(in_msg) == NULL ||
+        ssl->MBEDTLS_PRIVATE(in_msgtype) != MBEDTLS_SSL_MSG_ALERT ||
+        ssl->MBEDTLS_PRIVATE(in_msglen) < 2)
+        return -1;
+    return ssl->MBEDTLS_PRIVATE(in_msg)[1];
+}
+
+static inline int tls_mbc_pk_parse_key(mbedtls_pk_context *pk,
+                                       const unsigned char *key, size_t len,
+                                       const unsigned char *pwd, size_t pwdlen,
+                                       tls_mbc_rng_fn f_rng, void *p_rng)
+{
+    return mbedtls_pk_parse_key(pk, key, len, pwd, pwdlen, f_rng, p_rng);
+}
+
+static inline int tls_mbc_pk_check_pair(const mbedtls_pk_context *pub,
+                                        const mbedtls_pk_context *prv,
+                                        tls_mbc_rng_fn f_rng, void *p_rng)
+{
+    return mbedtls_pk_check_pair(pub, prv, f_rng, p_rng);
+}
+
+static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+}
+
+#define TLS_MBC_VERSION_ERRORS                                                \
+    {MBEDTLS_ERR_SSL_DECODE_ERROR, TLS_ERR_PROTOCOL},                         \
+    {MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER, TLS_ERR_PROTOCOL},                    \
+    {MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, TLS_ERR_HANDSHAKE},                   \
+    {MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, TLS_ERR_HANDSHAKE},                \
+    {MBEDTLS_ERR_SSL_BAD_CERTIFICATE, TLS_ERR_HANDSHAKE},                     \
+    {MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION, TLS_ERR_HANDSHAKE},               \
+    {MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL, TLS_ERR_HANDSHAKE},             \
+    {MBEDTLS_ERR_SSL_UNRECOGNIZED_NAME, TLS_ERR_HANDSHAKE},                   \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME, TLS_ERR_CONFIG},
+
+#endif /* MBEDTLS_VERSION_NUMBER */
+
+/** Send the pending record (both versions have it, not as public API). */
+static inline int tls_mbc_flush(mbedtls_ssl_context *ssl)
+{
+    return mbedtls_ssl_flush_output(ssl);
+}
+
+/* ---- the same in both, but behind a build option ---------------------- */
+
+/** Renegotiation off, and never with peers lacking RFC 5746. */
+#if defined(MBEDTLS_SSL_RENEGOTIATION)
+static inline void tls_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    mbedtls_ssl_conf_legacy_renegotiation(conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
+}
+#else
+static inline void tls_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_legacy_renegotiation(conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
+}
+#endif
+
+/** Set mbedtls's debug threshold. It is a process-wide global in mbedtls. */
+#if defined(MBEDTLS_DEBUG_C)
+static inline void tls_mbc_debug_threshold(int level)
+{
+    mbedtls_debug_set_threshold(level);
+}
+#else
+static inline void tls_mbc_debug_threshold(int level)
+{
+    (void)level;
+}
+#endif
+
+/** ALPN: mbedtls keeps the pointer (not the strings' copies). It never
+ *  writes through it; the prototype just lacks the inner const. */
+#if defined(MBEDTLS_SSL_ALPN)
+static inline int tls_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
+{
+    return mbedtls_ssl_conf_alpn_protocols(conf, (const char **)(uintptr_t)protos);
+}
+static inline const char *tls_mbc_get_alpn(const mbedtls_ssl_context *ssl)
+{
+    return mbedtls_ssl_get_alpn_protocol(ssl);
+}
+#define TLS_MBC_CAP_ALPN 1
+#else
+static inline int tls_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
+{
+    (void)conf;
+    return protos == NULL ? 0 : MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+}
+static inline const char *tls_mbc_get_alpn(const mbedtls_ssl_context *ssl)
+{
+    (void)ssl;
+    return NULL;
+}
+#define TLS_MBC_CAP_ALPN 0
+#endif
+
+/** The peer's certificate (DER), or NULL when none was kept. */
+#if defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
+static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *ssl,
+                                                     size_t *len)
+{
+    const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(ssl);
+
+    if (crt == NULL || crt->raw.p == NULL) {
+        *len = 0;
+        return NULL;
+    }
+    *len = crt->raw.len;
+    return crt->raw.p;
+}
+#else
+static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *ssl,
+                                                     size_t *len)
+{
+    (void)ssl;
+    *len = 0;
+    return NULL;
+}
+#endif
+
+/** mbedtls_strerror, which prints a placeholder without MBEDTLS_ERROR_C. */
+#if defined(MBEDTLS_ERROR_C)
+static inline void tls_mbc_strerror(int code, char *buf, size_t size)
+{
+    mbedtls_strerror(code, buf, size);
+}
+#else
+static inline void tls_mbc_strerror(int code, char *buf, size_t size)
+{
+    snprintf(buf, size, "mbedtls error -0x%04X", (unsigned)-code);
+}
+#endif
+
+#endif /* TLS_STREAM_MBEDTLS_COMPAT_H */

@@ -1,0 +1,434 @@
+/*
+ * mbedtls backend: the configuration (CA chain, own certificate and key,
+ * RNG, cipher suites, verification, PSK, ALPN, debug output).
+ */
+#include <string.h>
+
+#include "mbedtls_internal.h"
+
+/* PSK configurations offer these and nothing else (TLS 1.2; forward secret
+ * ECDHE-PSK first, then plain PSK with AEAD, then CBC). Suites this mbedtls
+ * build lacks are left out when the list is built. */
+static const int psk_suites[] = {
+    MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384,
+    MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+    MBEDTLS_TLS_PSK_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_PSK_WITH_AES_256_CCM,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CCM,
+    MBEDTLS_TLS_PSK_WITH_AES_256_CCM_8,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8,
+    MBEDTLS_TLS_PSK_WITH_AES_256_CBC_SHA384,
+    MBEDTLS_TLS_PSK_WITH_AES_128_CBC_SHA256,
+};
+
+static const unsigned char rng_personalization[] = "tls_stream";
+
+/* Seed (or, when already seeded, reseed) the DRBG from every entropy source
+ * registered so far. */
+static int seed_rng(tls_mbt_config *cfg)
+{
+    int ret;
+
+    if (cfg->rng_seeded)
+        return mbedtls_ctr_drbg_reseed(&cfg->drbg, NULL, 0);
+    ret = mbedtls_ctr_drbg_seed(&cfg->drbg, mbedtls_entropy_func, &cfg->entropy_ctx,
+                                rng_personalization, sizeof rng_personalization - 1);
+    if (ret == 0)
+        cfg->rng_seeded = 1;
+    return ret;
+}
+
+/* The RNG given to mbedtls 3.x key parsing, which may come before
+ * config_finish: seeds from the platform source on first use. mbedtls 2.28
+ * never calls it. */
+static int lazy_rng(void *p, unsigned char *out, size_t len)
+{
+    tls_mbt_config *cfg = p;
+    int ret;
+
+    if (!cfg->rng_seeded && (ret = seed_rng(cfg)) != 0)
+        return ret;
+    return mbedtls_ctr_drbg_random(&cfg->drbg, out, len);
+}
+
+static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
+{
+    const tls_mbt_config *cfg = p;
+
+    if (cfg->entropy(cfg->entropy_arg, out, len) != 0)
+        return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    *olen = len;
+    return 0;
+}
+
+/* mbedtls's lines end in '\n'; ours do not. Each configuration keeps to its
+ * own level even though mbedtls's threshold is process-wide. */
+static void debug_line(void *p, int level, const char *file, int line, const char *str)
+{
+    const tls_mbt_config *cfg = p;
+    char buf[512];
+    size_t n = strlen(str);
+
+    (void)file;
+    (void)line;
+    if (level > cfg->debug_level)
+        return;
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, str, n);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    cfg->debug(cfg->debug_arg, level, buf);
+}
+
+/* Server PSK: ask the application for the key of identity. On refusal
+ * mbedtls sends unknown_psk_identity; psk_status lets the handshake slot
+ * report TLS_ERR_PSK_IDENTITY rather than a generic failure. */
+static int psk_callback(void *p, mbedtls_ssl_context *ssl,
+                        const unsigned char *identity, size_t identity_len)
+{
+    const tls_mbt_config *cfg = p;
+    tls_mbt_session *s = (tls_mbt_session *)(void *)ssl; /* ssl is its first member */
+    unsigned char key[TLS_PSK_MAX_KEY];
+    int n, ret = -1;
+
+    if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY) {
+        s->psk_status = TLS_ERR_PSK_IDENTITY;
+        return -1;
+    }
+    n = cfg->psk_lookup(cfg->psk_lookup_arg, identity, identity_len, key, sizeof key);
+    if (n <= 0) {
+        s->psk_status = TLS_ERR_PSK_IDENTITY;
+    } else if ((size_t)n > sizeof key) {
+        s->psk_status = TLS_ERR_INTERNAL; /* the lookup broke its contract */
+    } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
+        s->psk_status = tls_mbt_is_alloc_failure(ret) ? TLS_ERR_NOMEM : TLS_ERR_INTERNAL;
+    }
+    mbedtls_platform_zeroize(key, sizeof key);
+    return ret;
+}
+
+static int has_pem_marker(const unsigned char *data, size_t len)
+{
+    static const char marker[] = "-----BEGIN";
+    const size_t mlen = sizeof marker - 1;
+    size_t i;
+
+    for (i = 0; i + mlen <= len; i++) {
+        if (data[i] == '-' && memcmp(data + i, marker, mlen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * mbedtls parses PEM only when the terminating NUL is part of the length.
+ * Returns in *out data itself when it is DER or already NUL-terminated PEM,
+ * else a NUL-terminated copy (*copy_len bytes, to free with free_pem_copy).
+ */
+static int pem_terminated(tls_mbt_config *cfg, const unsigned char *data, size_t len,
+                          const unsigned char **out, size_t *out_len,
+                          unsigned char **copy, size_t *copy_len)
+{
+    *out = data;
+    *out_len = len;
+    *copy = NULL;
+    *copy_len = 0;
+    if (data[len - 1] == '\0' || !has_pem_marker(data, len))
+        return TLS_OK;
+    if (len == (size_t)-1)
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "data too large");
+    *copy = cfg->alloc->alloc(cfg->alloc->ctx, len + 1);
+    if (*copy == NULL)
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "out of memory");
+    memcpy(*copy, data, len);
+    (*copy)[len] = '\0';
+    *copy_len = len + 1;
+    *out = *copy;
+    *out_len = len + 1;
+    return TLS_OK;
+}
+
+static void free_pem_copy(tls_mbt_config *cfg, unsigned char *copy, size_t copy_len)
+{
+    if (copy == NULL)
+        return;
+    mbedtls_platform_zeroize(copy, copy_len); /* may hold a private key */
+    cfg->alloc->free(cfg->alloc->ctx, copy, copy_len);
+}
+
+/* PEM (one or many) or one DER certificate, appended to chain. For a CA
+ * bundle, certificates this mbedtls cannot parse are skipped as long as one
+ * was parsed (system bundles hold algorithms older builds lack); our own
+ * chain must parse completely. */
+static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_t len,
+                       int allow_partial)
+{
+    int ret;
+
+    if (data[len - 1] != '\0')
+        return mbedtls_x509_crt_parse_der(chain, data, len);
+    ret = mbedtls_x509_crt_parse(chain, data, len);
+    if (ret > 0)
+        return allow_partial ? 0 : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
+    return ret;
+}
+
+int tls_mbt_config_new(const tls_backend_env *env, void **out)
+{
+    tls_mbt_config *cfg;
+
+    *out = NULL;
+    if (env->alloc == NULL || env->detail == NULL)
+        return TLS_ERR_ARG;
+    cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
+    if (cfg == NULL)
+        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "out of memory");
+    memset(cfg, 0, sizeof *cfg);
+    cfg->alloc = env->alloc;
+    cfg->detail = env->detail;
+    cfg->role = env->role;
+    mbedtls_ssl_config_init(&cfg->conf);
+    mbedtls_entropy_init(&cfg->entropy_ctx);
+    mbedtls_ctr_drbg_init(&cfg->drbg);
+    mbedtls_x509_crt_init(&cfg->ca);
+    mbedtls_x509_crt_init(&cfg->own_cert);
+    mbedtls_pk_init(&cfg->own_key);
+    *out = cfg;
+    return TLS_OK;
+}
+
+int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
+                        size_t len, const char *password)
+{
+    tls_mbt_config *cfg = vcfg;
+    const unsigned char *in;
+    unsigned char *copy;
+    size_t in_len, copy_len;
+    int status, ret;
+
+    if (cfg->finished)
+        return tls_detail_set(cfg->detail, TLS_ERR_STATE, 0, "configuration already finished");
+    if (data == NULL || len == 0)
+        return tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, "no data");
+    status = pem_terminated(cfg, data, len, &in, &in_len, &copy, &copy_len);
+    if (status != TLS_OK)
+        return status;
+
+    switch (item) {
+    case TLS_ITEM_CA:
+        ret = parse_certs(&cfg->ca, in, in_len, 1);
+        if (ret != 0) {
+            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, "invalid CA");
+            goto out;
+        }
+        cfg->has_ca = 1;
+        break;
+    case TLS_ITEM_CERT:
+        /* A new chain replaces the previous one. */
+        mbedtls_x509_crt_free(&cfg->own_cert);
+        mbedtls_x509_crt_init(&cfg->own_cert);
+        cfg->has_cert = 0;
+        ret = parse_certs(&cfg->own_cert, in, in_len, 0);
+        if (ret != 0) {
+            mbedtls_x509_crt_free(&cfg->own_cert);
+            mbedtls_x509_crt_init(&cfg->own_cert);
+            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, "invalid cert");
+            goto out;
+        }
+        cfg->has_cert = 1;
+        break;
+    case TLS_ITEM_KEY:
+        mbedtls_pk_free(&cfg->own_key);
+        mbedtls_pk_init(&cfg->own_key);
+        cfg->has_key = 0;
+        ret = tls_mbc_pk_parse_key(&cfg->own_key, in, in_len,
+                                   (const unsigned char *)password,
+                                   password != NULL ? strlen(password) : 0, lazy_rng, cfg);
+        if (ret != 0) {
+            mbedtls_pk_free(&cfg->own_key);
+            mbedtls_pk_init(&cfg->own_key);
+            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_KEY, ret, "invalid key");
+            goto out;
+        }
+        cfg->has_key = 1;
+        break;
+    default:
+        status = tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, "unknown item");
+        goto out;
+    }
+    status = TLS_OK;
+out:
+    free_pem_copy(cfg, copy, copy_len);
+    return status;
+}
+
+/* The role's consistency rules; the core checks most of them first, this
+ * keeps the backend safe on its own. */
+static int check_settings(tls_mbt_config *cfg, const tls_settings *st)
+{
+    tls_detail *d = cfg->detail;
+    int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
+
+    if (st->role != cfg->role)
+        return tls_detail_set(d, TLS_ERR_INTERNAL, 0, "role differs from config_new");
+    if (cfg->has_cert && !cfg->has_key)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "certificate without key");
+    if (cfg->has_key && !cfg->has_cert)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "key without certificate");
+    if (cfg->role == TLS_CLIENT && st->psk_lookup != NULL)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "PSK lookup on a client");
+    if (cfg->role == TLS_SERVER && client_psk)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "client PSK on a server");
+    if (client_psk &&
+        (st->psk_identity == NULL || st->psk_identity_len == 0 ||
+         st->psk_identity_len > TLS_PSK_MAX_IDENTITY))
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "bad PSK identity");
+    if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
+                       st->psk_key_len > TLS_PSK_MAX_KEY ||
+                       st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
+        return tls_detail_set(d, TLS_ERR_BAD_KEY, 0, "bad PSK key length");
+    if (cfg->is_psk && cfg->has_cert)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "PSK and certificate on one side");
+    if (cfg->role == TLS_SERVER && !cfg->is_psk && !cfg->has_cert)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "server needs a cert and key, or a PSK");
+    if (cfg->role == TLS_CLIENT && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+        !cfg->has_ca)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "verifying client needs a CA or a PSK");
+    if (cfg->role == TLS_SERVER && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+        !cfg->has_ca)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "verifying clients needs a CA");
+    if (st->verify_depth < 0)
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "bad verify depth");
+    return TLS_OK;
+}
+
+static int authmode(tls_role role, tls_verify verify)
+{
+    if (verify == TLS_VERIFY_NONE)
+        return MBEDTLS_SSL_VERIFY_NONE;
+    if (role == TLS_SERVER && verify == TLS_VERIFY_OPTIONAL)
+        return MBEDTLS_SSL_VERIFY_OPTIONAL; /* checked after the handshake */
+    return MBEDTLS_SSL_VERIFY_REQUIRED;
+}
+
+static int set_psk_suites(tls_mbt_config *cfg)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < sizeof psk_suites / sizeof psk_suites[0]; i++) {
+        if (mbedtls_ssl_ciphersuite_from_id(psk_suites[i]) != NULL &&
+            n < TLS_MBT_MAX_SUITES - 1)
+            cfg->suites[n++] = psk_suites[i];
+    }
+    cfg->suites[n] = 0;
+    if (n == 0)
+        return tls_detail_set(cfg->detail, TLS_ERR_UNSUPPORTED, 0,
+                              "this mbedtls has no PSK cipher suite");
+    mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
+    return TLS_OK;
+}
+
+int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
+{
+    tls_mbt_config *cfg = vcfg;
+    tls_detail *d = cfg->detail;
+    int status, ret;
+
+    if (cfg->finished)
+        return tls_detail_set(d, TLS_ERR_STATE, 0, "configuration already finished");
+    cfg->is_psk = st->psk_identity != NULL || st->psk_key != NULL || st->psk_lookup != NULL;
+    status = check_settings(cfg, st);
+    if (status != TLS_OK)
+        return status;
+    cfg->verify = st->verify;
+    cfg->verify_depth = st->verify_depth;
+
+    if (cfg->has_cert &&
+        (ret = tls_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
+        return tls_detail_set(d, TLS_ERR_BAD_KEY, ret, "key does not match certificate");
+
+    if (st->entropy != NULL) {
+        cfg->entropy = st->entropy;
+        cfg->entropy_arg = st->entropy_arg;
+        ret = mbedtls_entropy_add_source(&cfg->entropy_ctx, user_entropy, cfg,
+                                         MBEDTLS_ENTROPY_BLOCK_SIZE,
+                                         MBEDTLS_ENTROPY_SOURCE_STRONG);
+        if (ret != 0)
+            return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "entropy source");
+    }
+    if ((ret = seed_rng(cfg)) != 0)
+        return tls_mbt_config_error(d, TLS_ERR_CONFIG, ret, "cannot seed the RNG");
+
+    ret = mbedtls_ssl_config_defaults(&cfg->conf,
+                                      cfg->role == TLS_SERVER ? MBEDTLS_SSL_IS_SERVER
+                                                              : MBEDTLS_SSL_IS_CLIENT,
+                                      MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret != 0)
+        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "config defaults");
+    tls_mbc_conf_tls12_only(&cfg->conf);
+    tls_mbc_conf_no_renegotiation(&cfg->conf);
+    mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
+    mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
+
+    /* mbedtls's debug threshold is a global: set only when asked for, so a
+     * configuration without debug output leaves others' setting alone. */
+    if (st->debug != NULL && st->debug_level > 0) {
+        cfg->debug = st->debug;
+        cfg->debug_arg = st->debug_arg;
+        cfg->debug_level = st->debug_level;
+        mbedtls_ssl_conf_dbg(&cfg->conf, debug_line, cfg);
+        tls_mbc_debug_threshold(st->debug_level > 4 ? 4 : st->debug_level);
+    }
+
+    if (cfg->has_ca)
+        mbedtls_ssl_conf_ca_chain(&cfg->conf, &cfg->ca, NULL);
+    if (cfg->has_cert &&
+        (ret = mbedtls_ssl_conf_own_cert(&cfg->conf, &cfg->own_cert, &cfg->own_key)) != 0)
+        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "own certificate");
+
+    if (st->psk_key != NULL) {
+        ret = mbedtls_ssl_conf_psk(&cfg->conf, st->psk_key, st->psk_key_len,
+                                   st->psk_identity, st->psk_identity_len);
+        if (ret != 0)
+            return tls_mbt_config_error(d, TLS_ERR_BAD_KEY, ret, "PSK");
+    }
+    if (st->psk_lookup != NULL) {
+        cfg->psk_lookup = st->psk_lookup;
+        cfg->psk_lookup_arg = st->psk_lookup_arg;
+        mbedtls_ssl_conf_psk_cb(&cfg->conf, psk_callback, cfg);
+    }
+    if (cfg->is_psk && (status = set_psk_suites(cfg)) != TLS_OK)
+        return status;
+
+    if (st->alpn != NULL && (ret = tls_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)
+        return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
+                                           ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
+                                    ret, "ALPN");
+
+    cfg->finished = 1;
+    return TLS_OK;
+}
+
+void tls_mbt_config_free(void *vcfg)
+{
+    tls_mbt_config *cfg = vcfg;
+    const tls_allocator *alloc;
+
+    if (cfg == NULL)
+        return;
+    alloc = cfg->alloc;
+    /* Each of these zeroizes the secrets it holds (PSK, key, DRBG state). */
+    mbedtls_ssl_config_free(&cfg->conf);
+    mbedtls_ctr_drbg_free(&cfg->drbg);
+    mbedtls_entropy_free(&cfg->entropy_ctx);
+    mbedtls_x509_crt_free(&cfg->ca);
+    mbedtls_x509_crt_free(&cfg->own_cert);
+    mbedtls_pk_free(&cfg->own_key);
+    mbedtls_platform_zeroize(cfg, sizeof *cfg);
+    alloc->free(alloc->ctx, cfg, sizeof *cfg);
+}

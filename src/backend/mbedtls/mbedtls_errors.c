@@ -1,0 +1,240 @@
+/*
+ * mbedtls backend: mbedtls error codes and certificate verification flags
+ * translated into tls_status, with the detail (code + text) kept.
+ *
+ * Order of the checks in tls_mbt_error():
+ *   1. WANT_READ / WANT_WRITE               -> TLS_WANT_READ / TLS_WANT_WRITE
+ *   2. the transport failed (bio callbacks)  -> TLS_ERR_IO, detail code = the
+ *      transport's own code (a negated errno), whatever mbedtls made of it
+ *   3. our PSK callback refused the identity -> TLS_ERR_PSK_IDENTITY
+ *   4. any *_ALLOC_FAILED, also in the low-level part of a combined code
+ *                                            -> TLS_ERR_NOMEM
+ *   5. X509_CERT_VERIFY_FAILED               -> by verify flags (see
+ *      tls_mbt_verify_error for the priority)
+ *   6. FATAL_ALERT_MESSAGE                   -> TLS_ERR_PEER_ALERT, alert number
+ *      in the text
+ *   7. the table below
+ *   8. anything else: TLS_ERR_HANDSHAKE during the handshake, else
+ *      TLS_ERR_PROTOCOL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mbedtls_internal.h"
+
+struct code_map {
+    int code;
+    int status;
+};
+
+static const struct code_map code_table[] = {
+    {MBEDTLS_ERR_SSL_INVALID_MAC, TLS_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_INVALID_RECORD, TLS_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE, TLS_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_UNEXPECTED_RECORD, TLS_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_COUNTER_WRAPPING, TLS_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_CONN_EOF, TLS_ERR_TRUNCATED},
+    {MBEDTLS_ERR_SSL_UNKNOWN_IDENTITY, TLS_ERR_PSK_IDENTITY},
+    {MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, TLS_ERR_NO_PEER_CERT},
+    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_ERR_VERIFY},
+    {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_ERR_HANDSHAKE},
+    {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_ERR_HANDSHAKE},
+    /* Returned for misuse of the API (ours), not for peer data, in 2.28. */
+    {MBEDTLS_ERR_SSL_BAD_INPUT_DATA, TLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_SSL_INTERNAL_ERROR, TLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL, TLS_ERR_INTERNAL},
+    {MBEDTLS_ERR_SSL_NO_RNG, TLS_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, TLS_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_PRIVATE_KEY_REQUIRED, TLS_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_BAD_CONFIG, TLS_ERR_CONFIG},
+    TLS_MBC_VERSION_ERRORS
+};
+
+static const int alloc_codes[] = {
+    MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_X509_ALLOC_FAILED,
+    MBEDTLS_ERR_PK_ALLOC_FAILED,  MBEDTLS_ERR_ECP_ALLOC_FAILED,
+    MBEDTLS_ERR_CIPHER_ALLOC_FAILED, MBEDTLS_ERR_MD_ALLOC_FAILED,
+    MBEDTLS_ERR_PEM_ALLOC_FAILED, MBEDTLS_ERR_DHM_ALLOC_FAILED,
+    MBEDTLS_ERR_ASN1_ALLOC_FAILED, MBEDTLS_ERR_MPI_ALLOC_FAILED,
+};
+
+/* Fatal alerts by number (RFC 5246 / 8446), for the detail text. */
+static const char *alert_name(int alert)
+{
+    switch (alert) {
+    case 10: return "unexpected_message";
+    case 20: return "bad_record_mac";
+    case 22: return "record_overflow";
+    case 40: return "handshake_failure";
+    case 42: return "bad_certificate";
+    case 43: return "unsupported_certificate";
+    case 44: return "certificate_revoked";
+    case 45: return "certificate_expired";
+    case 46: return "certificate_unknown";
+    case 47: return "illegal_parameter";
+    case 48: return "unknown_ca";
+    case 49: return "access_denied";
+    case 50: return "decode_error";
+    case 51: return "decrypt_error";
+    case 70: return "protocol_version";
+    case 71: return "insufficient_security";
+    case 80: return "internal_error";
+    case 86: return "inappropriate_fallback";
+    case 90: return "user_canceled";
+    case 100: return "no_renegotiation";
+    case 109: return "missing_extension";
+    case 110: return "unsupported_extension";
+    case 112: return "unrecognized_name";
+    case 115: return "unknown_psk_identity";
+    case 116: return "certificate_required";
+    case 120: return "no_application_protocol";
+    default: return "unknown alert";
+    }
+}
+
+int tls_mbt_is_alloc_failure(int ret)
+{
+    int high, low;
+    size_t i;
+
+    if (ret >= 0)
+        return 0;
+    /* Codes are high-level (0x1000-0x7F80) + low-level (0x0001-0x007F). */
+    high = -((-ret) & 0xFF80);
+    low = -((-ret) & 0x007F);
+    for (i = 0; i < sizeof alloc_codes / sizeof alloc_codes[0]; i++) {
+        if (alloc_codes[i] == ret || alloc_codes[i] == high || alloc_codes[i] == low)
+            return 1;
+    }
+    return 0;
+}
+
+static int describe(tls_detail *d, int status, int ret, const char *what)
+{
+    char text[80], msg[sizeof d->msg];
+
+    tls_mbc_strerror(ret, text, sizeof text);
+    if (what != NULL) {
+        snprintf(msg, sizeof msg, "%s: %s", what, text);
+        return tls_detail_set(d, status, ret, msg);
+    }
+    return tls_detail_set(d, status, ret, text);
+}
+
+int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what)
+{
+    if (tls_mbt_is_alloc_failure(ret))
+        status = TLS_ERR_NOMEM;
+    return describe(d, status, ret, what);
+}
+
+/* mbedtls_x509_crt_verify_info writes one line per flag; join them. */
+static void verify_text(char *out, size_t size, uint32_t flags)
+{
+    char info[256];
+    size_t i, n = 0;
+    int len = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+
+    if (len <= 0) {
+        snprintf(out, size, "certificate verification failed (flags 0x%lx)",
+                 (unsigned long)flags);
+        return;
+    }
+    for (i = 0; info[i] != '\0' && n + 3 < size; i++) {
+        if (info[i] == '\n') {
+            if (info[i + 1] == '\0')
+                break;
+            out[n++] = ';';
+            out[n++] = ' ';
+        } else {
+            out[n++] = info[i];
+        }
+    }
+    out[n] = '\0';
+}
+
+/*
+ * Priority when several flags are set (the most fundamental problem wins):
+ *   MISSING                                  -> TLS_ERR_NO_PEER_CERT
+ *   any flag other than EXPIRED, FUTURE and CN_MISMATCH (NOT_TRUSTED,
+ *   a too deep chain, bad key usage, weak signature...)
+ *                                            -> TLS_ERR_VERIFY
+ *   EXPIRED or FUTURE                        -> TLS_ERR_CERT_EXPIRED
+ *   CN_MISMATCH                              -> TLS_ERR_HOSTNAME
+ */
+int tls_mbt_verify_error(tls_mbt_session *s, int ret, uint32_t flags)
+{
+    const uint32_t dates = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
+    const uint32_t name = MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    char msg[sizeof s->detail->msg];
+    int status;
+
+    if (flags == (uint32_t)-1) {
+        status = TLS_ERR_VERIFY;
+        snprintf(msg, sizeof msg, "certificate verification failed");
+    } else if (flags & MBEDTLS_X509_BADCERT_MISSING) {
+        status = TLS_ERR_NO_PEER_CERT;
+        snprintf(msg, sizeof msg, "the peer sent no certificate");
+    } else if (s->depth_exceeded) {
+        status = TLS_ERR_VERIFY;
+        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
+                 s->cfg->verify_depth);
+    } else {
+        if (flags & ~(dates | name))
+            status = TLS_ERR_VERIFY;
+        else if (flags & dates)
+            status = TLS_ERR_CERT_EXPIRED;
+        else if (flags & name)
+            status = TLS_ERR_HOSTNAME;
+        else
+            status = TLS_ERR_VERIFY;
+        verify_text(msg, sizeof msg, flags);
+    }
+    return tls_detail_set(s->detail, status, ret, msg);
+}
+
+static int transport_error(tls_mbt_session *s)
+{
+    return tls_detail_set(s->detail, s->io_status, s->io_code,
+                          s->io_status == TLS_ERR_IO ? "transport error"
+                                                     : "transport broke the tls_io contract");
+}
+
+static int peer_alert(tls_mbt_session *s, int ret)
+{
+    char msg[sizeof s->detail->msg];
+    int alert = tls_mbc_last_alert(&s->ssl);
+
+    if (alert < 0)
+        return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "peer alert");
+    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
+    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, msg);
+}
+
+int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase)
+{
+    size_t i;
+
+    if (ret == MBEDTLS_ERR_SSL_WANT_READ)
+        return TLS_WANT_READ;
+    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+        return TLS_WANT_WRITE;
+    if (s->io_status != 0)
+        return transport_error(s);
+    if (s->psk_status != 0)
+        return describe(s->detail, s->psk_status, ret,
+                        s->psk_status == TLS_ERR_PSK_IDENTITY ? "unknown PSK identity"
+                                                              : "PSK lookup");
+    if (tls_mbt_is_alloc_failure(ret))
+        return describe(s->detail, TLS_ERR_NOMEM, ret, NULL);
+    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+        return tls_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+        return peer_alert(s, ret);
+    for (i = 0; i < sizeof code_table / sizeof code_table[0]; i++) {
+        if (code_table[i].code == ret)
+            return describe(s->detail, code_table[i].status, ret, NULL);
+    }
+    return describe(s->detail, phase == TLS_MBT_HANDSHAKE ? TLS_ERR_HANDSHAKE : TLS_ERR_PROTOCOL,
+                    ret, NULL);
+}

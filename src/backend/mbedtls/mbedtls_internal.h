@@ -1,0 +1,115 @@
+/*
+ * What the files of the mbedtls backend share (not a public header).
+ *
+ *   mbedtls_config.c   the configuration slots (certificates, keys, RNG,
+ *                      suites, verification, PSK)
+ *   mbedtls_session.c  the session slots (transport callbacks, handshake,
+ *                      read, write, flush, close_notify, info)
+ *   mbedtls_backend.c  the tls_backend table
+ *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_status + detail
+ *   mbedtls_compat.h   everything that differs between mbedtls versions
+ */
+#ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
+#define TLS_STREAM_MBEDTLS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls_stream/tls_backend.h"
+#include "tls_stream/tls_mbedtls.h"
+
+#include "mbedtls_compat.h"
+
+/** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
+#define TLS_MBT_MAX_SUITES 16
+
+/** A backend configuration. Shared read-only by its sessions once finished. */
+typedef struct tls_mbt_config {
+    const tls_allocator *alloc;
+    tls_detail *detail; /* where config errors go (the core's) */
+    tls_role role;
+    int finished;
+    int has_ca, has_cert, has_key;
+    int is_psk;       /* a client PSK or a server lookup is configured */
+    int rng_seeded;
+    tls_verify verify;
+    int verify_depth; /* 0: mbedtls's own limit */
+    tls_psk_lookup_fn psk_lookup;
+    void *psk_lookup_arg;
+    tls_entropy_fn entropy;
+    void *entropy_arg;
+    tls_debug_fn debug;
+    void *debug_arg;
+    int debug_level;
+    int suites[TLS_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
+    mbedtls_ssl_config conf;
+    mbedtls_entropy_context entropy_ctx;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt ca;
+    mbedtls_x509_crt own_cert;
+    mbedtls_pk_context own_key;
+} tls_mbt_config;
+
+/** One connection. */
+typedef struct tls_mbt_session {
+    /* First member: mbedtls hands callbacks the mbedtls_ssl_context *, and
+     * the PSK callback finds its session by converting that pointer back. */
+    mbedtls_ssl_context ssl;
+    tls_mbt_config *cfg;
+    const tls_io *io;
+    tls_detail *detail;
+    int io_status;      /* once the transport failed: TLS_ERR_IO or TLS_ERR_INTERNAL */
+    int io_code;        /* the transport's own (negative) code */
+    int psk_status;     /* server: why the PSK callback refused the identity */
+    int depth_exceeded; /* the verify callback flagged a too deep chain */
+    int failed;         /* sticky status of a failure found by us, not mbedtls */
+    int hs_done;
+    int close_sent;     /* close_notify is built (maybe still buffered) */
+    int peer_closed;    /* close_notify received */
+} tls_mbt_session;
+
+/** Where an mbedtls error was met: decides what "anything else" means. */
+typedef enum tls_mbt_phase { TLS_MBT_HANDSHAKE = 0, TLS_MBT_DATA } tls_mbt_phase;
+
+/**
+ * Translate ret (an mbedtls return value < 0) met by session s in phase, and
+ * describe it in s->detail. Returns the tls_status.
+ */
+int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase);
+
+/**
+ * Translate verification flags (from mbedtls_ssl_get_verify_result) into
+ * TLS_ERR_VERIFY / _CERT_EXPIRED / _HOSTNAME / _NO_PEER_CERT, described in
+ * s->detail with code ret. Returns the tls_status.
+ */
+int tls_mbt_verify_error(tls_mbt_session *s, int ret, uint32_t flags);
+
+/** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
+int tls_mbt_is_alloc_failure(int ret);
+
+/**
+ * Describe a configuration error: "what: <mbedtls text>" with code ret in d.
+ * Allocation failures become TLS_ERR_NOMEM whatever status says.
+ * Returns the status used.
+ */
+int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what);
+
+/* The slots, for the table in mbedtls_backend.c (see tls_backend.h). */
+int tls_mbt_config_new(const tls_backend_env *env, void **out);
+int tls_mbt_config_load(void *cfg, tls_item item, const unsigned char *data,
+                        size_t len, const char *password);
+int tls_mbt_config_finish(void *cfg, const tls_settings *settings);
+void tls_mbt_config_free(void *cfg);
+
+int tls_mbt_session_new(void *cfg, const tls_session_env *env, void **out);
+void tls_mbt_session_free(void *session);
+int tls_mbt_handshake(void *session);
+int tls_mbt_read(void *session, unsigned char *buf, size_t len);
+int tls_mbt_write(void *session, const unsigned char *buf, size_t len);
+int tls_mbt_flush(void *session);
+int tls_mbt_close_notify(void *session);
+size_t tls_mbt_pending(const void *session);
+int tls_mbt_wants_flush(const void *session);
+int tls_mbt_info(void *session, tls_conn_info *info);
+
+#endif /* TLS_STREAM_MBEDTLS_INTERNAL_H */

@@ -1,0 +1,328 @@
+/*
+ * mbedtls backend: one connection. The transport callbacks, handshake,
+ * read, write, flush, close_notify and connection facts.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "mbedtls_internal.h"
+
+static size_t cap_int(size_t len)
+{
+    return len > (size_t)INT_MAX ? (size_t)INT_MAX : len;
+}
+
+/* Remember why the transport failed: mbedtls only passes on its own code,
+ * and callers want the transport's (a negated errno). Sticky. */
+static int transport_failed(tls_mbt_session *s, int n, int mbedtls_code)
+{
+    if (s->io_status == 0) {
+        /* 0 or a count larger than asked break the tls_io contract; mbedtls
+         * 2.28 would even take a 0 from send for "all sent". */
+        s->io_status = n < 0 ? TLS_ERR_IO : TLS_ERR_INTERNAL;
+        s->io_code = n;
+    }
+    return mbedtls_code;
+}
+
+static int bio_send(void *p, const unsigned char *buf, size_t len)
+{
+    tls_mbt_session *s = p;
+    int n;
+
+    if (s->io_status != 0)
+        return MBEDTLS_ERR_NET_SEND_FAILED;
+    len = cap_int(len);
+    n = s->io->write(s->io->ctx, buf, len);
+    if (n > 0 && (size_t)n <= len)
+        return n;
+    if (n == TLS_WANT_WRITE)
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    if (n == TLS_WANT_READ)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    return transport_failed(s, n, MBEDTLS_ERR_NET_SEND_FAILED);
+}
+
+static int bio_recv(void *p, unsigned char *buf, size_t len)
+{
+    tls_mbt_session *s = p;
+    int n;
+
+    if (s->io_status != 0)
+        return MBEDTLS_ERR_NET_RECV_FAILED;
+    len = cap_int(len);
+    n = s->io->read(s->io->ctx, buf, len);
+    if (n >= 0 && (size_t)n <= len)
+        return n; /* 0: end of stream, which mbedtls reports as such */
+    if (n == TLS_WANT_READ)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    if (n == TLS_WANT_WRITE)
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    return transport_failed(s, n, MBEDTLS_ERR_NET_RECV_FAILED);
+}
+
+/* A verify depth set: flag every certificate deeper than allowed. Depth 0 is
+ * the peer's own certificate; the trust anchor is the deepest. */
+static int verify_depth_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    tls_mbt_session *s = p;
+
+    (void)crt;
+    if (depth > s->cfg->verify_depth) {
+        *flags |= MBEDTLS_X509_BADCERT_OTHER;
+        s->depth_exceeded = 1;
+    }
+    return 0;
+}
+
+int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
+{
+    tls_mbt_config *cfg = vcfg;
+    tls_mbt_session *s;
+    int ret, status;
+
+    *out = NULL;
+    if (env->io == NULL || env->io->read == NULL || env->io->write == NULL ||
+        env->detail == NULL)
+        return TLS_ERR_ARG;
+    if (!cfg->finished)
+        return tls_detail_set(env->detail, TLS_ERR_STATE, 0, "configuration not finished");
+    /* The core refuses this already; without a name mbedtls 2.28 would not
+     * check the certificate's name at all (CVE-2025-27809). */
+    if (cfg->role == TLS_CLIENT && cfg->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+        env->server_name == NULL)
+        return tls_detail_set(env->detail, TLS_ERR_CONFIG, 0,
+                              "verifying client without server name");
+
+    s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
+    if (s == NULL)
+        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "out of memory");
+    memset(s, 0, sizeof *s);
+    mbedtls_ssl_init(&s->ssl);
+    s->cfg = cfg;
+    s->io = env->io;
+    s->detail = env->detail;
+
+    if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
+        status = tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, "session setup");
+        goto fail;
+    }
+    if (cfg->role == TLS_CLIENT && env->server_name != NULL &&
+        (ret = mbedtls_ssl_set_hostname(&s->ssl, env->server_name)) != 0) {
+        status = tls_mbt_config_error(s->detail, TLS_ERR_ARG, ret, "server name");
+        goto fail;
+    }
+    if (cfg->verify_depth > 0)
+        mbedtls_ssl_set_verify(&s->ssl, verify_depth_cb, s);
+    mbedtls_ssl_set_bio(&s->ssl, s, bio_send, bio_recv, NULL);
+    *out = s;
+    return TLS_OK;
+fail:
+    tls_mbt_session_free(s);
+    return status;
+}
+
+void tls_mbt_session_free(void *vs)
+{
+    tls_mbt_session *s = vs;
+    const tls_allocator *alloc;
+
+    if (s == NULL)
+        return;
+    alloc = s->cfg->alloc;
+    mbedtls_ssl_free(&s->ssl); /* zeroizes keys and record buffers */
+    mbedtls_platform_zeroize(s, sizeof *s);
+    alloc->free(alloc->ctx, s, sizeof *s);
+}
+
+/* After a fatal error, try once to send the alert mbedtls may have queued. */
+static int fail(tls_mbt_session *s, int status)
+{
+    if (status != TLS_WANT_READ && status != TLS_WANT_WRITE) {
+        int ignored = tls_mbc_flush(&s->ssl);
+
+        (void)ignored;
+        s->failed = status;
+    }
+    return status;
+}
+
+static void send_fatal_alert(tls_mbt_session *s, unsigned char alert)
+{
+    (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
+}
+
+/* Server with TLS_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
+ * the client certificate's fate; refuse a certificate that was sent and
+ * failed (none sent is fine). */
+static int check_optional_client_cert(tls_mbt_session *s)
+{
+    uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
+    int status;
+
+    flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
+    if (flags == 0)
+        return TLS_OK;
+    status = tls_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
+    send_fatal_alert(s, status == TLS_ERR_CERT_EXPIRED ? MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED
+                        : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA
+                                                                     : MBEDTLS_SSL_ALERT_MSG_BAD_CERT);
+    return fail(s, status);
+}
+
+int tls_mbt_handshake(void *vs)
+{
+    tls_mbt_session *s = vs;
+    int ret, status;
+
+    if (s->failed != 0)
+        return s->failed;
+    if (s->hs_done)
+        return TLS_OK;
+    ret = mbedtls_ssl_handshake(&s->ssl);
+    if (ret != 0) {
+        status = tls_mbt_error(s, ret, TLS_MBT_HANDSHAKE);
+        /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
+        if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+            send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+        return fail(s, status);
+    }
+    if (s->cfg->role == TLS_SERVER && s->cfg->verify == TLS_VERIFY_OPTIONAL &&
+        !s->cfg->is_psk && (status = check_optional_client_cert(s)) != TLS_OK)
+        return status;
+    s->hs_done = 1;
+    return TLS_OK;
+}
+
+int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
+{
+    tls_mbt_session *s = vs;
+    int ret;
+
+    if (s->failed != 0)
+        return s->failed;
+    if (!s->hs_done)
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "read before the handshake");
+    if (s->peer_closed)
+        return 0;
+    if (len == 0)
+        return 0;
+    ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
+    if (ret > 0)
+        return ret;
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        s->peer_closed = 1;
+        return 0;
+    }
+    if (ret == 0) /* mbedtls 2.28: the transport ended without close_notify */
+        return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, 0,
+                                      "end of stream without close_notify"));
+    return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+}
+
+/*
+ * mbedtls_ssl_write() copies data into a record only when no record is
+ * pending; after WANT_WRITE it expects the same data again and then reports
+ * it written without looking at it. So: flush a pending record first and
+ * commit nothing while it is pending; once mbedtls has built a record for
+ * our chunk, the chunk is committed even if sending it would block.
+ */
+int tls_mbt_write(void *vs, const unsigned char *buf, size_t len)
+{
+    tls_mbt_session *s = vs;
+    size_t chunk;
+    int ret, max;
+
+    if (s->failed != 0)
+        return s->failed;
+    if (!s->hs_done)
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "write before the handshake");
+    if (len == 0)
+        return 0;
+    if (tls_mbc_out_left(&s->ssl) > 0) {
+        ret = tls_mbc_flush(&s->ssl);
+        if (ret != 0)
+            return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+        if (tls_mbc_out_left(&s->ssl) > 0)
+            return TLS_WANT_WRITE;
+    }
+    max = mbedtls_ssl_get_max_out_record_payload(&s->ssl);
+    if (max <= 0)
+        return fail(s, tls_mbt_error(s, max < 0 ? max : MBEDTLS_ERR_SSL_INTERNAL_ERROR,
+                                     TLS_MBT_DATA));
+    chunk = cap_int(len);
+    if (chunk > (size_t)max)
+        chunk = (size_t)max;
+    ret = mbedtls_ssl_write(&s->ssl, buf, chunk);
+    if (ret > 0)
+        return ret;
+    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_mbc_out_left(&s->ssl) > 0)
+        return (int)chunk; /* the record holding chunk is built: committed */
+    if (ret == 0)
+        return fail(s, tls_detail_set(s->detail, TLS_ERR_INTERNAL, 0, "mbedtls wrote nothing"));
+    return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+}
+
+int tls_mbt_flush(void *vs)
+{
+    tls_mbt_session *s = vs;
+    int ret;
+
+    if (s->failed != 0)
+        return s->failed;
+    ret = tls_mbc_flush(&s->ssl);
+    if (ret != 0)
+        return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+    return tls_mbc_out_left(&s->ssl) > 0 ? TLS_WANT_WRITE : TLS_OK;
+}
+
+/*
+ * mbedtls_ssl_close_notify() called while a record is pending only flushes
+ * it and returns 0 without sending the alert; and after WANT_WRITE the
+ * alert is already built. Hence: flush, build the alert once, flush.
+ */
+int tls_mbt_close_notify(void *vs)
+{
+    tls_mbt_session *s = vs;
+    int ret;
+
+    if (s->failed != 0)
+        return s->failed;
+    if ((ret = tls_mbt_flush(s)) != TLS_OK)
+        return ret;
+    if (!s->close_sent) {
+        ret = mbedtls_ssl_close_notify(&s->ssl);
+        if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_mbc_out_left(&s->ssl) > 0))
+            return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+        s->close_sent = 1;
+    }
+    return tls_mbt_flush(s);
+}
+
+size_t tls_mbt_pending(const void *vs)
+{
+    const tls_mbt_session *s = vs;
+
+    return mbedtls_ssl_get_bytes_avail(&s->ssl);
+}
+
+int tls_mbt_wants_flush(const void *vs)
+{
+    const tls_mbt_session *s = vs;
+
+    return tls_mbc_out_left(&s->ssl) > 0;
+}
+
+int tls_mbt_info(void *vs, tls_conn_info *info)
+{
+    tls_mbt_session *s = vs;
+
+    memset(info, 0, sizeof *info);
+    if (!s->hs_done)
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "handshake not complete");
+    info->version = mbedtls_ssl_get_version(&s->ssl);
+    info->cipher = mbedtls_ssl_get_ciphersuite(&s->ssl);
+    info->alpn = tls_mbc_get_alpn(&s->ssl);
+    info->peer_cert = tls_mbc_peer_cert(&s->ssl, &info->peer_cert_len);
+    return TLS_OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * Byte helpers. The core uses no <string.h>: it must build freestanding,
+ * where the C library may be absent.
+ */
+#include "core_internal.h"
+
+void tls_memzero(void *p, size_t n)
+{
+    /* volatile: a plain loop on memory about to be freed may be optimised away */
+    volatile unsigned char *v = (volatile unsigned char *)p;
+    while (n--)
+        *v++ = 0;
+}
+
+void tls_memcopy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    while (n--)
+        *d++ = *s++;
+}
+
+int tls_memeq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+    unsigned char diff = 0;
+    /* no early exit: identities and keys are compared in constant time */
+    while (n--)
+        diff |= (unsigned char)(*x++ ^ *y++);
+    return diff == 0;
+}
+
+size_t tls_strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != '\0')
+        n++;
+    return n;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int tls_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size)
+{
+    size_t i;
+    if (hex == NULL || hex_len == 0 || hex_len % 2 != 0 || hex_len / 2 > out_size)
+        return TLS_ERR_BAD_KEY;
+    for (i = 0; i < hex_len; i += 2) {
+        int hi = hex_value(hex[i]);
+        int lo = hex_value(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return TLS_ERR_BAD_KEY;
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    return (int)(hex_len / 2);
+}

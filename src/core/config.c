@@ -1,0 +1,383 @@
+/*
+ * tls_config: creation, reference counting, setters and validation.
+ * Setters copy their data and hand key material to the backend at once, so
+ * a bad key or certificate is reported by the call that passed it.
+ */
+#include "core_internal.h"
+#include "refcount.h"
+
+int tls_config_fail(tls_config *cfg, int status, int code, const char *msg)
+{
+    return tls_detail_set(&cfg->detail, status, code, msg);
+}
+
+const tls_allocator *tls_config_allocator(const tls_config *cfg)
+{
+    return &cfg->alloc;
+}
+
+int tls_config_new(tls_config **out, const tls_backend *backend, tls_role role,
+                   const tls_allocator *alloc)
+{
+    const tls_allocator *a;
+    tls_config *cfg;
+    tls_backend_env env;
+    int rc;
+
+    if (out == NULL)
+        return TLS_ERR_ARG;
+    *out = NULL;
+    if (backend == NULL || backend->version != TLS_BACKEND_VERSION)
+        return TLS_ERR_ARG;
+    if (role != TLS_CLIENT && role != TLS_SERVER)
+        return TLS_ERR_ARG;
+    a = tls_allocator_or_default(alloc);
+    if (a == NULL)
+        return TLS_ERR_ARG;
+    cfg = (tls_config *)tls_zalloc(a, sizeof *cfg);
+    if (cfg == NULL)
+        return TLS_ERR_NOMEM;
+    cfg->alloc = *a;
+    cfg->backend = backend;
+    cfg->refs = 1;
+    cfg->role = role;
+    cfg->verify = role == TLS_CLIENT ? TLS_VERIFY_REQUIRED : TLS_VERIFY_NONE;
+    cfg->timeout_ms = -1;
+    env.role = role;
+    env.alloc = &cfg->alloc;
+    env.detail = &cfg->detail;
+    rc = backend->config_new(&env, &cfg->backend_cfg);
+    if (rc != TLS_OK) {
+        tls_dealloc(a, cfg, sizeof *cfg);
+        return rc;
+    }
+    *out = cfg;
+    return TLS_OK;
+}
+
+tls_config *tls_config_ref(tls_config *cfg)
+{
+    if (cfg != NULL)
+        TLS_REF_INC(&cfg->refs);
+    return cfg;
+}
+
+static void free_alpn(tls_config *cfg)
+{
+    tls_dealloc(&cfg->alloc, cfg->alpn, cfg->alpn_size);
+    cfg->alpn = NULL;
+    cfg->alpn_size = 0;
+}
+
+static void free_server_name(tls_config *cfg)
+{
+    if (cfg->server_name != NULL)
+        tls_dealloc(&cfg->alloc, cfg->server_name,
+                    tls_strnlen(cfg->server_name, TLS_SERVER_NAME_MAX) + 1);
+    cfg->server_name = NULL;
+}
+
+void tls_config_free(tls_config *cfg)
+{
+    tls_allocator a;
+    if (cfg == NULL || TLS_REF_DEC(&cfg->refs) != 0)
+        return;
+    a = cfg->alloc;
+    cfg->backend->config_free(cfg->backend_cfg);
+    tls_psk_table_free(&a, cfg->psk_table);
+    free_alpn(cfg);
+    free_server_name(cfg);
+    tls_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
+    tls_dealloc(&a, cfg, sizeof *cfg);
+}
+
+int tls_config_error_detail(const tls_config *cfg, const char **msg)
+{
+    if (cfg == NULL) {
+        if (msg != NULL)
+            *msg = "";
+        return 0;
+    }
+    if (msg != NULL)
+        *msg = cfg->detail.msg;
+    return cfg->detail.code;
+}
+
+/* Common guard of every setter: a config is immutable once in use. */
+static int writable(tls_config *cfg)
+{
+    if (cfg == NULL)
+        return TLS_ERR_ARG;
+    if (cfg->frozen)
+        return tls_config_fail(cfg, TLS_ERR_STATE, 0, "configuration is in use (frozen)");
+    return TLS_OK;
+}
+
+static int has_psk(const tls_config *cfg)
+{
+    return cfg->psk_key_len > 0 || cfg->psk_lookup != NULL || cfg->psk_table != NULL;
+}
+
+int tls_config_set_verify(tls_config *cfg, tls_verify mode)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (mode != TLS_VERIFY_NONE && mode != TLS_VERIFY_OPTIONAL && mode != TLS_VERIFY_REQUIRED)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "unknown verify mode");
+    cfg->verify = mode;
+    return TLS_OK;
+}
+
+int tls_config_set_verify_depth(tls_config *cfg, int depth)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (depth < 1 || depth > 16)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "verify depth must be 1..16");
+    cfg->verify_depth = depth;
+    return TLS_OK;
+}
+
+static int load(tls_config *cfg, tls_item item, const void *data, size_t len,
+                const char *password)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (data == NULL || len == 0)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no data");
+    if (item != TLS_ITEM_CA && has_psk(cfg))
+        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                               "PSK and a certificate on the same side are exclusive");
+    return cfg->backend->config_load(cfg->backend_cfg, item, (const unsigned char *)data,
+                                     len, password);
+}
+
+int tls_config_add_ca(tls_config *cfg, const void *data, size_t len)
+{
+    int rc = load(cfg, TLS_ITEM_CA, data, len, NULL);
+    if (rc == TLS_OK)
+        cfg->has_ca = 1;
+    return rc;
+}
+
+int tls_config_set_cert(tls_config *cfg, const void *data, size_t len)
+{
+    int rc = load(cfg, TLS_ITEM_CERT, data, len, NULL);
+    if (rc == TLS_OK)
+        cfg->has_cert = 1;
+    return rc;
+}
+
+int tls_config_set_key(tls_config *cfg, const void *data, size_t len, const char *password)
+{
+    int rc = load(cfg, TLS_ITEM_KEY, data, len, password);
+    if (rc == TLS_OK)
+        cfg->has_key = 1;
+    return rc;
+}
+
+int tls_config_set_server_name(tls_config *cfg, const char *name)
+{
+    size_t n;
+    char *copy;
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (name == NULL || (n = tls_strnlen(name, TLS_SERVER_NAME_MAX + 1)) == 0 ||
+        n > TLS_SERVER_NAME_MAX)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "server name must be 1..253 characters");
+    copy = (char *)tls_memdup(&cfg->alloc, name, n);
+    if (copy == NULL)
+        return TLS_ERR_NOMEM;
+    free_server_name(cfg);
+    cfg->server_name = copy;
+    return TLS_OK;
+}
+
+int tls_config_psk_allowed(tls_config *cfg, tls_role role)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (cfg->role != role)
+        return tls_config_fail(cfg, TLS_ERR_STATE, 0,
+                               role == TLS_CLIENT ? "client PSK set on a server configuration"
+                                                  : "server PSK set on a client configuration");
+    if (cfg->has_cert || cfg->has_key)
+        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                               "PSK and a certificate on the same side are exclusive");
+    return TLS_OK;
+}
+
+int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_len,
+                       const void *key, size_t key_len)
+{
+    int rc = tls_config_psk_allowed(cfg, TLS_CLIENT);
+    if (rc != TLS_OK)
+        return rc;
+    if (identity == NULL || key == NULL)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK");
+    if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "PSK identity must be 1..128 bytes");
+    if (key_len == 0 || key_len > TLS_PSK_MAX_KEY)
+        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, "PSK key must be 1..32 bytes");
+    tls_memcopy(cfg->psk_identity, identity, identity_len);
+    cfg->psk_identity_len = identity_len;
+    tls_memcopy(cfg->psk_key, key, key_len);
+    cfg->psk_key_len = key_len;
+    return TLS_OK;
+}
+
+int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg)
+{
+    int rc = tls_config_psk_allowed(cfg, TLS_SERVER);
+    if (rc != TLS_OK)
+        return rc;
+    if (fn == NULL)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no lookup function");
+    cfg->psk_lookup = fn;
+    cfg->psk_lookup_arg = arg;
+    return TLS_OK;
+}
+
+int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
+{
+    size_t count = 0, chars = 0, size, i;
+    char **table;
+    char *text;
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (!(cfg->backend->caps & TLS_CAP_ALPN))
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no ALPN");
+    if (protos == NULL || protos[0] == NULL)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "empty ALPN list");
+    for (; protos[count] != NULL; count++) {
+        size_t n = tls_strnlen(protos[count], 256);
+        if (n == 0 || n > 255 || count >= 16)
+            return tls_config_fail(cfg, TLS_ERR_ARG, 0, "ALPN names are 1..255 bytes, 16 at most");
+        chars += n + 1;
+    }
+    size = (count + 1) * sizeof(char *) + chars;
+    table = (char **)tls_zalloc(&cfg->alloc, size);
+    if (table == NULL)
+        return TLS_ERR_NOMEM;
+    text = (char *)(table + count + 1);
+    for (i = 0; i < count; i++) {
+        size_t n = tls_strnlen(protos[i], 255);
+        tls_memcopy(text, protos[i], n);
+        table[i] = text;
+        text += n + 1;
+    }
+    free_alpn(cfg);
+    cfg->alpn = table;
+    cfg->alpn_size = size;
+    return TLS_OK;
+}
+
+int tls_config_set_timeout(tls_config *cfg, int timeout_ms)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    cfg->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+    return TLS_OK;
+}
+
+int tls_config_insecure_allow_truncation(tls_config *cfg, int allow)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    cfg->allow_truncation = allow != 0;
+    return TLS_OK;
+}
+
+int tls_config_set_entropy(tls_config *cfg, tls_entropy_fn fn, void *arg)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (fn == NULL)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no entropy function");
+    cfg->entropy = fn;
+    cfg->entropy_arg = arg;
+    return TLS_OK;
+}
+
+int tls_config_set_debug(tls_config *cfg, tls_debug_fn fn, void *arg, int level)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    cfg->debug = fn;
+    cfg->debug_arg = arg;
+    cfg->debug_level = fn != NULL && level > 0 ? level : 0;
+    return TLS_OK;
+}
+
+/* The rules of DESIGN §3 that no single setter can check. */
+static int validate(tls_config *cfg)
+{
+    if (cfg->has_cert != cfg->has_key)
+        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                               cfg->has_cert ? "certificate without private key"
+                                             : "private key without certificate");
+    if (cfg->role == TLS_SERVER) {
+        if (!cfg->has_cert && !has_psk(cfg))
+            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                                   "a server needs a certificate and key, or PSK");
+        if (cfg->verify != TLS_VERIFY_NONE && has_psk(cfg))
+            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                                   "a PSK server cannot ask for client certificates");
+        if (cfg->verify != TLS_VERIFY_NONE && !cfg->has_ca)
+            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                                   "verifying client certificates needs a CA");
+        return TLS_OK;
+    }
+    if (cfg->verify != TLS_VERIFY_NONE && !has_psk(cfg) && !cfg->has_ca)
+        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
+                               "a verifying client needs a CA (or PSK)");
+    return TLS_OK;
+}
+
+int tls_config_freeze(tls_config *cfg)
+{
+    tls_settings s;
+    if (cfg->frozen)
+        return cfg->finish_status;
+    cfg->frozen = 1;
+    cfg->finish_status = validate(cfg);
+    if (cfg->finish_status != TLS_OK)
+        return cfg->finish_status;
+    tls_memzero(&s, sizeof s);
+    s.role = cfg->role;
+    s.verify = cfg->psk_key_len > 0 ? TLS_VERIFY_NONE : cfg->verify;
+    s.verify_depth = cfg->verify_depth;
+    s.has_ca = cfg->has_ca;
+    s.has_cert = cfg->has_cert;
+    if (cfg->psk_key_len > 0) {
+        s.psk_identity = cfg->psk_identity;
+        s.psk_identity_len = cfg->psk_identity_len;
+        s.psk_key = cfg->psk_key;
+        s.psk_key_len = cfg->psk_key_len;
+    }
+    if (cfg->psk_lookup != NULL) {
+        s.psk_lookup = cfg->psk_lookup;
+        s.psk_lookup_arg = cfg->psk_lookup_arg;
+    } else if (cfg->psk_table != NULL) {
+        s.psk_lookup = tls_psk_table_lookup;
+        s.psk_lookup_arg = cfg;
+    }
+    s.alpn = (const char *const *)cfg->alpn;
+    s.entropy = cfg->entropy;
+    s.entropy_arg = cfg->entropy_arg;
+    s.debug = cfg->debug;
+    s.debug_arg = cfg->debug_arg;
+    s.debug_level = cfg->debug_level;
+    cfg->finish_status = cfg->backend->config_finish(cfg->backend_cfg, &s);
+    return cfg->finish_status;
+}

@@ -1,0 +1,354 @@
+/*
+ * tls_stream: the connection state machine.
+ *
+ *   NEW ──handshake──▶ HANDSHAKE ──▶ OPEN ──peer close_notify──▶ PEER_CLOSED
+ *    │                    │            │                              │
+ *    └────────────────────┴────────────┴──── tls_stream_close() ──────┴─▶ CLOSED
+ *   any fatal error ─▶ FAILED (sticky: every later call returns the error)
+ *
+ * Blocking mode turns "want" answers into io->wait() calls; non-blocking mode
+ * returns them, remembering the direction for tls_stream_wants().
+ */
+#include "core_internal.h"
+#include "stream_internal.h"
+
+static int fail(tls_stream *s, int err)
+{
+    s->state = TLS_STATE_FAILED;
+    s->error = err;
+    s->want = 0;
+    return err;
+}
+
+/*
+ * A backend call answered TLS_WANT_READ/WRITE. Blocking: wait for the
+ * transport and return TLS_OK to retry. Otherwise return what the caller
+ * returns: the want itself, TLS_ERR_TIMEOUT, or a transport error.
+ */
+static int await(tls_stream *s, int want)
+{
+    int rc;
+    s->want = want;
+    if (!s->blocking || s->io.wait == NULL)
+        return want;
+    rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
+    if (rc == TLS_OK || rc == TLS_ERR_TIMEOUT)
+        return rc;
+    if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+        return rc; /* a wait that cannot block: hand the want to the caller */
+    return tls_detail_set(&s->detail, TLS_ERR_IO, rc, "transport wait failed");
+}
+
+/*
+ * Repeat op until it stops asking to wait. Every result but a want or a
+ * retry ends the loop; errors other than wants are fatal unless soft.
+ */
+typedef int (*stream_op)(tls_stream *s, void *arg);
+
+static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
+{
+    for (;;) {
+        int rc = op(s, arg);
+        if (rc != TLS_WANT_READ && rc != TLS_WANT_WRITE) {
+            if (rc >= 0)
+                s->want = 0;
+            return rc;
+        }
+        rc = await(s, rc);
+        if (rc == TLS_OK)
+            continue;
+        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+            return rc;
+        if (rc == TLS_ERR_TIMEOUT && !timeout_is_fatal) {
+            s->want = 0;
+            return rc;
+        }
+        return fail(s, rc);
+    }
+}
+
+static int start_session(tls_stream *s)
+{
+    tls_session_env env;
+    const char *name = s->server_name != NULL ? s->server_name : s->cfg->server_name;
+    if (s->cfg->role == TLS_CLIENT && s->cfg->verify != TLS_VERIFY_NONE &&
+        s->cfg->psk_key_len == 0 && name == NULL)
+        return tls_detail_set(&s->detail, TLS_ERR_CONFIG, 0,
+                              "certificate verification requires a server name");
+    env.io = &s->io;
+    env.server_name = name;
+    env.detail = &s->detail;
+    return s->cfg->backend->session_new(s->cfg->backend_cfg, &env, &s->session);
+}
+
+static int handshake_step(tls_stream *s, void *arg)
+{
+    (void)arg;
+    return s->cfg->backend->handshake(s->session);
+}
+
+/* Bring the stream to OPEN (or report why not). */
+static int ensure_open(tls_stream *s)
+{
+    int rc;
+    switch (s->state) {
+    case TLS_STATE_OPEN:
+    case TLS_STATE_PEER_CLOSED:
+        return TLS_OK;
+    case TLS_STATE_FAILED:
+        return s->error;
+    case TLS_STATE_CLOSED:
+        return TLS_ERR_CLOSED;
+    case TLS_STATE_NEW:
+        rc = start_session(s);
+        if (rc != TLS_OK)
+            return fail(s, rc);
+        s->state = TLS_STATE_HANDSHAKE;
+        break;
+    case TLS_STATE_HANDSHAKE:
+        break;
+    }
+    rc = drive(s, handshake_step, NULL, 1);
+    if (rc != TLS_OK) {
+        if (rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+            return fail(s, rc);
+        return rc;
+    }
+    rc = s->cfg->backend->info(s->session, &s->info);
+    if (rc != TLS_OK)
+        return fail(s, rc);
+    s->state = TLS_STATE_OPEN;
+    return TLS_OK;
+}
+
+int tls_stream_new(tls_stream **out, tls_config *cfg, const tls_io *io)
+{
+    tls_stream *s;
+    int rc;
+    if (out == NULL)
+        return TLS_ERR_ARG;
+    *out = NULL;
+    if (cfg == NULL || io == NULL || io->read == NULL || io->write == NULL)
+        return TLS_ERR_ARG;
+    rc = tls_config_freeze(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    s = (tls_stream *)tls_zalloc(&cfg->alloc, sizeof *s);
+    if (s == NULL)
+        return TLS_ERR_NOMEM;
+    s->cfg = tls_config_ref(cfg);
+    s->io = *io;
+    s->blocking = 1;
+    s->state = TLS_STATE_NEW;
+    *out = s;
+    return TLS_OK;
+}
+
+static void close_transport(tls_stream *s)
+{
+    if (!s->io_closed && s->io.close != NULL)
+        s->io.close(s->io.ctx);
+    s->io_closed = 1;
+}
+
+void tls_stream_free(tls_stream *s)
+{
+    tls_config *cfg;
+    if (s == NULL)
+        return;
+    cfg = s->cfg;
+    close_transport(s);
+    if (s->session != NULL)
+        cfg->backend->session_free(s->session);
+    if (s->server_name != NULL)
+        tls_dealloc(&cfg->alloc, s->server_name,
+                    tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
+    tls_memzero(s, sizeof *s);
+    tls_dealloc(&cfg->alloc, s, sizeof *s);
+    tls_config_free(cfg);
+}
+
+int tls_stream_set_server_name(tls_stream *s, const char *name)
+{
+    size_t n;
+    char *copy;
+    if (s == NULL || name == NULL)
+        return TLS_ERR_ARG;
+    if (s->state != TLS_STATE_NEW)
+        return TLS_ERR_STATE;
+    n = tls_strnlen(name, TLS_SERVER_NAME_MAX + 1);
+    if (n == 0 || n > TLS_SERVER_NAME_MAX)
+        return TLS_ERR_ARG;
+    copy = (char *)tls_memdup(&s->cfg->alloc, name, n);
+    if (copy == NULL)
+        return TLS_ERR_NOMEM;
+    if (s->server_name != NULL)
+        tls_dealloc(&s->cfg->alloc, s->server_name,
+                    tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
+    s->server_name = copy;
+    return TLS_OK;
+}
+
+int tls_stream_set_blocking(tls_stream *s, int blocking)
+{
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    s->blocking = blocking != 0;
+    return TLS_OK;
+}
+
+int tls_stream_handshake(tls_stream *s)
+{
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    return ensure_open(s);
+}
+
+static int flush_step(tls_stream *s, void *arg)
+{
+    (void)arg;
+    return s->cfg->backend->flush(s->session);
+}
+
+/* Send what the backend still buffers; see tls_stream_flush(). */
+static int flush_pending(tls_stream *s)
+{
+    int rc;
+    if (!s->cfg->backend->wants_flush(s->session))
+        return TLS_OK;
+    rc = drive(s, flush_step, NULL, 1);
+    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+        return fail(s, rc);
+    return rc;
+}
+
+int tls_stream_flush(tls_stream *s)
+{
+    int rc;
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    rc = ensure_open(s);
+    return rc != TLS_OK ? rc : flush_pending(s);
+}
+
+typedef struct io_span {
+    unsigned char *buf;
+    size_t len;
+} io_span;
+
+static int read_step(tls_stream *s, void *arg)
+{
+    io_span *span = (io_span *)arg;
+    return s->cfg->backend->read(s->session, span->buf, span->len);
+}
+
+static size_t cap_len(size_t len)
+{
+    return len > (size_t)TLS_INT_MAX ? (size_t)TLS_INT_MAX : len;
+}
+
+int tls_stream_read(tls_stream *s, void *buf, size_t len)
+{
+    io_span span;
+    int rc;
+    if (s == NULL || buf == NULL || len == 0)
+        return TLS_ERR_ARG;
+    if (s->state == TLS_STATE_PEER_CLOSED)
+        return 0;
+    rc = ensure_open(s);
+    if (rc != TLS_OK)
+        return rc;
+    /* our own unsent data first: the peer may be waiting for it */
+    rc = flush_pending(s);
+    if (rc != TLS_OK)
+        return rc;
+    span.buf = (unsigned char *)buf;
+    span.len = cap_len(len);
+    rc = drive(s, read_step, &span, 0);
+    if (rc > 0 || rc == TLS_WANT_READ || rc == TLS_WANT_WRITE || rc == TLS_ERR_TIMEOUT ||
+        s->state == TLS_STATE_FAILED)
+        return rc;
+    if (rc == 0 || (rc == TLS_ERR_TRUNCATED && s->cfg->allow_truncation)) {
+        s->state = TLS_STATE_PEER_CLOSED;
+        return 0;
+    }
+    return fail(s, rc);
+}
+
+typedef struct write_span {
+    const unsigned char *buf;
+    size_t len;
+} write_span;
+
+static int write_step(tls_stream *s, void *arg)
+{
+    write_span *span = (write_span *)arg;
+    return s->cfg->backend->write(s->session, span->buf, span->len);
+}
+
+int tls_stream_write(tls_stream *s, const void *buf, size_t len)
+{
+    write_span span;
+    size_t done = 0;
+    int rc;
+    if (s == NULL || (buf == NULL && len > 0))
+        return TLS_ERR_ARG;
+    if (len == 0)
+        return 0;
+    if (s->state == TLS_STATE_PEER_CLOSED)
+        return TLS_ERR_CLOSED;
+    rc = ensure_open(s);
+    if (rc != TLS_OK)
+        return rc;
+    rc = flush_pending(s);
+    if (rc != TLS_OK)
+        return rc;
+    len = cap_len(len);
+    while (done < len) {
+        span.buf = (const unsigned char *)buf + done;
+        span.len = len - done;
+        rc = drive(s, write_step, &span, 1);
+        if (rc > 0) {
+            done += (size_t)rc;
+            continue;
+        }
+        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE) {
+            if (done > 0)
+                break; /* non-blocking: report what was accepted */
+            return rc;
+        }
+        return s->state == TLS_STATE_FAILED ? rc : fail(s, rc);
+    }
+    rc = flush_pending(s);
+    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
+        return rc;
+    return (int)done;
+}
+
+static int close_notify_step(tls_stream *s, void *arg)
+{
+    (void)arg;
+    return s->cfg->backend->close_notify(s->session);
+}
+
+int tls_stream_close(tls_stream *s)
+{
+    int rc = TLS_OK;
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    if (s->state == TLS_STATE_CLOSED)
+        return TLS_OK;
+    if (s->state == TLS_STATE_OPEN || s->state == TLS_STATE_PEER_CLOSED) {
+        int peer_closed = s->state == TLS_STATE_PEER_CLOSED;
+        /* best effort, bounded: non-blocking streams try once */
+        rc = drive(s, close_notify_step, NULL, 1);
+        /* after the peer's close_notify the connection ended cleanly: a peer
+         * that closed its transport without reading our reply is normal */
+        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE || peer_closed)
+            rc = TLS_OK;
+    }
+    close_transport(s);
+    s->state = TLS_STATE_CLOSED;
+    s->want = 0;
+    return rc < 0 ? rc : TLS_OK;
+}

@@ -1,0 +1,77 @@
+/* tls_stream: what a caller may ask about a connection. */
+#include "stream_internal.h"
+
+static int has_info(const tls_stream *s)
+{
+    return s != NULL && s->info.cipher != NULL;
+}
+
+int tls_stream_wants(const tls_stream *s)
+{
+    if (s == NULL || s->state == TLS_STATE_FAILED || s->state == TLS_STATE_CLOSED)
+        return 0;
+    if (s->session != NULL && s->cfg->backend->wants_flush(s->session))
+        return TLS_WANT_WRITE;
+    return s->want;
+}
+
+size_t tls_stream_pending(const tls_stream *s)
+{
+    if (s == NULL || s->session == NULL || s->state == TLS_STATE_CLOSED)
+        return 0;
+    return s->cfg->backend->pending(s->session);
+}
+
+tls_state tls_stream_state(const tls_stream *s)
+{
+    return s == NULL ? TLS_STATE_FAILED : s->state;
+}
+
+int tls_stream_error(const tls_stream *s)
+{
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    return s->state == TLS_STATE_FAILED ? s->error : TLS_OK;
+}
+
+int tls_stream_error_detail(const tls_stream *s, const char **msg)
+{
+    if (s == NULL) {
+        if (msg != NULL)
+            *msg = "";
+        return 0;
+    }
+    if (msg != NULL)
+        *msg = s->detail.msg;
+    return s->detail.code;
+}
+
+const char *tls_stream_cipher(const tls_stream *s)
+{
+    return has_info(s) ? s->info.cipher : NULL;
+}
+
+const char *tls_stream_version(const tls_stream *s)
+{
+    return has_info(s) ? s->info.version : NULL;
+}
+
+const char *tls_stream_alpn(const tls_stream *s)
+{
+    return has_info(s) ? s->info.alpn : NULL;
+}
+
+int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t *len)
+{
+    if (s == NULL || der == NULL || len == NULL)
+        return TLS_ERR_ARG;
+    *der = NULL;
+    *len = 0;
+    if (!has_info(s))
+        return TLS_ERR_STATE;
+    if (s->info.peer_cert == NULL)
+        return TLS_ERR_NO_PEER_CERT;
+    *der = s->info.peer_cert;
+    *len = s->info.peer_cert_len;
+    return TLS_OK;
+}

@@ -1,0 +1,25 @@
+/* The tls_stream object, shared by the files of the core that use it. */
+#ifndef TLS_STREAM_STREAM_INTERNAL_H
+#define TLS_STREAM_STREAM_INTERNAL_H
+
+#include <limits.h>
+
+#include "core_internal.h"
+
+#define TLS_INT_MAX INT_MAX
+
+struct tls_stream {
+    tls_config *cfg;     /* one reference held */
+    tls_io io;
+    void *session;       /* backend session, created when the handshake starts */
+    tls_state state;
+    int error;           /* the sticky error of TLS_STATE_FAILED */
+    int want;            /* direction of the last "want" answer, or 0 */
+    int blocking;
+    int io_closed;
+    char *server_name;   /* per-stream override of cfg->server_name */
+    tls_conn_info info;  /* valid from OPEN on */
+    tls_detail detail;
+};
+
+#endif /* TLS_STREAM_STREAM_INTERNAL_H */
