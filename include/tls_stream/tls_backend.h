@@ -34,6 +34,8 @@ extern "C" {
 /** Capability flags (tls_backend.caps). */
 #define TLS_CAP_PSK 0x1u  /**< PSK and ECDHE-PSK suites, client and server */
 #define TLS_CAP_ALPN 0x2u /**< ALPN */
+#define TLS_CAP_RESUME 0x4u /**< session tickets, session cache, session_save */
+#define TLS_CAP_MAX_FRAGMENT 0x8u /**< max fragment length negotiation */
 
 /** The backend's own view of an error, kept for diagnosis. */
 typedef struct tls_detail {
@@ -78,6 +80,10 @@ typedef struct tls_settings {
     tls_debug_fn debug;
     void *debug_arg;
     int debug_level;
+    int ticket_lifetime;          /**< server: seconds, 0 = no tickets */
+    int cache_entries;            /**< server: 0 = no session cache */
+    int cache_timeout;            /**< server: seconds */
+    unsigned max_fragment;        /**< client: 512..4096, 0 = off */
 } tls_settings;
 
 /** What a session is made from (tls_backend.session_new). */
@@ -85,6 +91,8 @@ typedef struct tls_session_env {
     const tls_io *io;        /**< the transport; valid for the session's life */
     const char *server_name; /**< client: SNI and verified name, or NULL */
     tls_detail *detail;      /**< where this session's errors are described */
+    const unsigned char *resume; /**< client: a saved session to offer, or NULL */
+    size_t resume_len;
 } tls_session_env;
 
 /** Facts about an established session (tls_backend.info). */
@@ -94,9 +102,11 @@ typedef struct tls_conn_info {
     const char *alpn;                  /**< or NULL */
     const unsigned char *peer_cert;    /**< DER, owned by the session, or NULL */
     size_t peer_cert_len;
+    int resumed;                       /**< 1 when the handshake resumed a session */
 } tls_conn_info;
 
-/** The backend table. All slots are required. */
+/** The backend table. All slots are required but session_save, which is
+ *  NULL when caps lacks TLS_CAP_RESUME. */
 struct tls_backend {
     unsigned version; /**< TLS_BACKEND_VERSION */
     const char *name;
@@ -127,6 +137,8 @@ struct tls_backend {
      * Accept up to len bytes of plaintext: returns n > 0 once n bytes are
      * committed (encrypted; possibly still buffered, see flush), or
      * TLS_WANT_* when none was. Must never lose or repeat committed bytes.
+     * Since nothing is committed while it answers a want, the next call may
+     * pass other data (the core relies on this).
      */
     int (*write)(void *session, const unsigned char *buf, size_t len);
     /** Send buffered records: TLS_OK when nothing is left. */
@@ -139,6 +151,11 @@ struct tls_backend {
     int (*wants_flush)(const void *session);
     /** Fill info after the handshake. */
     int (*info)(void *session, tls_conn_info *info);
+    /**
+     * Client: serialise the session into buf (size bytes); *len = bytes
+     * written, or needed with TLS_ERR_ARG when size is too small.
+     */
+    int (*session_save)(void *session, unsigned char *buf, size_t size, size_t *len);
 };
 
 #ifdef __cplusplus

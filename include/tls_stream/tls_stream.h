@@ -227,6 +227,32 @@ int tls_config_set_entropy(tls_config *cfg, tls_entropy_fn fn, void *arg);
 int tls_config_set_debug(tls_config *cfg, tls_debug_fn fn, void *arg, int level);
 
 /**
+ * Server: issue session tickets (RFC 5077) valid for lifetime_s seconds, so
+ * clients can resume without a full handshake; the ticket key is random,
+ * kept in memory and rotated by the backend. 0 turns tickets off (default).
+ * Returns TLS_OK, TLS_ERR_ARG (negative lifetime), TLS_ERR_STATE on a client,
+ * TLS_ERR_UNSUPPORTED when the backend cannot resume.
+ */
+int tls_config_set_session_tickets(tls_config *cfg, int lifetime_s);
+
+/**
+ * Server: keep up to max_entries sessions for timeout_s seconds, so clients
+ * can resume by session ID. 0 entries turns the cache off (default). The
+ * cache lives in the configuration: the streams sharing it share the cache.
+ * Returns as tls_config_set_session_tickets().
+ */
+int tls_config_set_session_cache(tls_config *cfg, int max_entries, int timeout_s);
+
+/**
+ * Client: ask the server for records of at most len plaintext bytes (max
+ * fragment length negotiation: 512, 1024, 2048 or 4096; 0: off, the
+ * default). Smaller records cut the peer's sending granularity, not our
+ * receive buffer (see docs/performance.md). Returns TLS_OK, TLS_ERR_ARG for
+ * another length, TLS_ERR_STATE on a server, TLS_ERR_UNSUPPORTED.
+ */
+int tls_config_set_max_fragment(tls_config *cfg, size_t len);
+
+/**
  * Why the last setter on cfg failed, in the backend's words: returns the
  * backend's own error code (0 if none) and stores a NUL-terminated message
  * owned by cfg in *msg (when msg is not NULL).
@@ -357,6 +383,35 @@ const char *tls_stream_alpn(const tls_stream *s);
  * before the handshake, or TLS_ERR_NO_PEER_CERT when the peer sent none.
  */
 int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t *len);
+
+/* ---------------------------------------------------------------------- */
+/* Session resumption (client)                                            */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * Client: serialise the established session (its ticket or ID and master
+ * secret) into buf, so a later connection to the same server can resume it
+ * with tls_stream_session_load() — also after a reboot, from flash.
+ * The blob is a secret: whoever holds it can decrypt that session.
+ * Returns TLS_OK with *len set; TLS_ERR_ARG when buf is NULL or size is too
+ * small (then *len is the size needed); TLS_ERR_STATE before the handshake or
+ * on a server; TLS_ERR_UNSUPPORTED when the backend cannot resume.
+ */
+int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size, size_t *len);
+
+/**
+ * Client: offer the saved session (copied) in this stream's handshake. Call
+ * before the handshake starts, with a blob saved from a connection to the
+ * same server name. A session the server no longer accepts (expired ticket,
+ * restarted server, unreadable blob) falls back to a full, fully verified
+ * handshake: see tls_stream_resumed(). Returns TLS_OK, TLS_ERR_ARG,
+ * TLS_ERR_STATE (handshake started, or a server), TLS_ERR_NOMEM,
+ * TLS_ERR_UNSUPPORTED.
+ */
+int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len);
+
+/** 1 when the completed handshake resumed a session, else 0. */
+int tls_stream_resumed(const tls_stream *s);
 
 #ifdef __cplusplus
 }

@@ -319,6 +319,55 @@ int tls_config_set_debug(tls_config *cfg, tls_debug_fn fn, void *arg, int level)
     return TLS_OK;
 }
 
+/* Guard of the resumption and fragment setters: writable, role, capability. */
+static int feature_allowed(tls_config *cfg, tls_role role, unsigned cap)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (cfg->role != role)
+        return tls_config_fail(cfg, TLS_ERR_STATE, 0,
+                               role == TLS_SERVER ? "a server setting on a client configuration"
+                                                  : "a client setting on a server configuration");
+    if (!(cfg->backend->caps & cap))
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "not supported by the backend");
+    return TLS_OK;
+}
+
+int tls_config_set_session_tickets(tls_config *cfg, int lifetime_s)
+{
+    int rc = feature_allowed(cfg, TLS_SERVER, TLS_CAP_RESUME);
+    if (rc != TLS_OK)
+        return rc;
+    if (lifetime_s < 0)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "negative ticket lifetime");
+    cfg->ticket_lifetime = lifetime_s;
+    return TLS_OK;
+}
+
+int tls_config_set_session_cache(tls_config *cfg, int max_entries, int timeout_s)
+{
+    int rc = feature_allowed(cfg, TLS_SERVER, TLS_CAP_RESUME);
+    if (rc != TLS_OK)
+        return rc;
+    if (max_entries < 0 || timeout_s < 0 || (max_entries > 0 && timeout_s == 0))
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "session cache needs entries and a timeout");
+    cfg->cache_entries = max_entries;
+    cfg->cache_timeout = timeout_s;
+    return TLS_OK;
+}
+
+int tls_config_set_max_fragment(tls_config *cfg, size_t len)
+{
+    int rc = feature_allowed(cfg, TLS_CLIENT, TLS_CAP_MAX_FRAGMENT);
+    if (rc != TLS_OK)
+        return rc;
+    if (len != 0 && len != 512 && len != 1024 && len != 2048 && len != 4096)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "max fragment is 512, 1024, 2048 or 4096");
+    cfg->max_fragment = (unsigned)len;
+    return TLS_OK;
+}
+
 /* The rules of DESIGN §3 that no single setter can check. */
 static int validate(tls_config *cfg)
 {
@@ -378,6 +427,10 @@ int tls_config_freeze(tls_config *cfg)
     s.debug = cfg->debug;
     s.debug_arg = cfg->debug_arg;
     s.debug_level = cfg->debug_level;
+    s.ticket_lifetime = cfg->ticket_lifetime;
+    s.cache_entries = cfg->cache_entries;
+    s.cache_timeout = cfg->cache_timeout;
+    s.max_fragment = cfg->max_fragment;
     cfg->finish_status = cfg->backend->config_finish(cfg->backend_cfg, &s);
     return cfg->finish_status;
 }

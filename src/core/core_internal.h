@@ -86,6 +86,9 @@ struct tls_config {
     tls_debug_fn debug;
     void *debug_arg;
     int debug_level;
+    int ticket_lifetime;
+    int cache_entries, cache_timeout;
+    unsigned max_fragment;
     tls_detail detail;
 };
 

@@ -67,9 +67,20 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
     }
 }
 
+static void drop_resume(tls_stream *s)
+{
+    if (s->resume == NULL)
+        return;
+    tls_memzero(s->resume, s->resume_len); /* holds a master secret */
+    tls_dealloc(&s->cfg->alloc, s->resume, s->resume_len + 1);
+    s->resume = NULL;
+    s->resume_len = 0;
+}
+
 static int start_session(tls_stream *s)
 {
     tls_session_env env;
+    int rc;
     const char *name = s->server_name != NULL ? s->server_name : s->cfg->server_name;
     if (s->cfg->role == TLS_CLIENT && s->cfg->verify != TLS_VERIFY_NONE &&
         s->cfg->psk_key_len == 0 && name == NULL)
@@ -78,7 +89,11 @@ static int start_session(tls_stream *s)
     env.io = &s->io;
     env.server_name = name;
     env.detail = &s->detail;
-    return s->cfg->backend->session_new(s->cfg->backend_cfg, &env, &s->session);
+    env.resume = s->resume;
+    env.resume_len = s->resume_len;
+    rc = s->cfg->backend->session_new(s->cfg->backend_cfg, &env, &s->session);
+    drop_resume(s); /* the backend has its own copy now */
+    return rc;
 }
 
 static int handshake_step(tls_stream *s, void *arg)
@@ -163,6 +178,7 @@ void tls_stream_free(tls_stream *s)
     if (s->server_name != NULL)
         tls_dealloc(&cfg->alloc, s->server_name,
                     tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
+    drop_resume(s);
     tls_memzero(s, sizeof *s);
     tls_dealloc(&cfg->alloc, s, sizeof *s);
     tls_config_free(cfg);
@@ -186,6 +202,24 @@ int tls_stream_set_server_name(tls_stream *s, const char *name)
         tls_dealloc(&s->cfg->alloc, s->server_name,
                     tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
     s->server_name = copy;
+    return TLS_OK;
+}
+
+int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len)
+{
+    unsigned char *copy;
+    if (s == NULL || buf == NULL || len == 0)
+        return TLS_ERR_ARG;
+    if (s->state != TLS_STATE_NEW || s->cfg->role != TLS_CLIENT)
+        return TLS_ERR_STATE;
+    if (!(s->cfg->backend->caps & TLS_CAP_RESUME))
+        return TLS_ERR_UNSUPPORTED;
+    copy = tls_memdup(&s->cfg->alloc, buf, len);
+    if (copy == NULL)
+        return TLS_ERR_NOMEM;
+    drop_resume(s);
+    s->resume = copy;
+    s->resume_len = len;
     return TLS_OK;
 }
 

@@ -75,3 +75,20 @@ int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t 
     *len = s->info.peer_cert_len;
     return TLS_OK;
 }
+
+int tls_stream_resumed(const tls_stream *s)
+{
+    return has_info(s) && s->info.resumed ? 1 : 0;
+}
+
+int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size, size_t *len)
+{
+    if (s == NULL || len == NULL)
+        return TLS_ERR_ARG;
+    *len = 0;
+    if (!(s->cfg->backend->caps & TLS_CAP_RESUME) || s->cfg->backend->session_save == NULL)
+        return TLS_ERR_UNSUPPORTED;
+    if (!has_info(s) || s->cfg->role != TLS_CLIENT || s->state == TLS_STATE_FAILED)
+        return TLS_ERR_STATE;
+    return s->cfg->backend->session_save(s->session, buf, buf == NULL ? 0 : size, len);
+}

@@ -18,6 +18,8 @@ struct tls_stream {
     int blocking;
     int io_closed;
     char *server_name;   /* per-stream override of cfg->server_name */
+    unsigned char *resume; /* client: saved session to offer, until the handshake starts */
+    size_t resume_len;
     tls_conn_info info;  /* valid from OPEN on */
     tls_detail detail;
 };

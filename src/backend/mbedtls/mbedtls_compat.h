@@ -36,7 +36,9 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
 #if MBEDTLS_VERSION_NUMBER < 0x021C0000
@@ -93,6 +95,20 @@ static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
                                  MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
+}
+
+/** The handshake has completed. */
+static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+{
+    return ssl->state == MBEDTLS_SSL_HANDSHAKE_OVER;
+}
+
+/** 1 when the running handshake (still) resumes a session, 0 when not, -1
+ *  once the handshake data is gone (completed). A client sets it when it
+ *  offers a session and clears it when the server declines. */
+static inline int tls_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+{
+    return ssl->handshake == NULL ? -1 : ssl->handshake->resume != 0;
 }
 
 /* Error codes that exist only in 2.28, as rows of the error table. */
@@ -155,6 +171,18 @@ static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 {
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+}
+
+static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+{
+    return mbedtls_ssl_is_handshake_over(ssl);
+}
+
+static inline int tls_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+{
+    return ssl->MBEDTLS_PRIVATE(handshake) == NULL
+               ? -1
+               : ssl->MBEDTLS_PRIVATE(handshake)->MBEDTLS_PRIVATE(resume) != 0;
 }
 
 #define TLS_MBC_VERSION_ERRORS                                                \
@@ -265,6 +293,35 @@ static inline void tls_mbc_strerror(int code, char *buf, size_t size)
 static inline void tls_mbc_strerror(int code, char *buf, size_t size)
 {
     snprintf(buf, size, "mbedtls error -0x%04X", (unsigned)-code);
+}
+#endif
+
+/* Session resumption needs tickets, the cache and session serialisation. */
+#if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_TICKET_C) && \
+    defined(MBEDTLS_SSL_CACHE_C) && defined(MBEDTLS_GCM_C)
+#define TLS_MBC_CAP_RESUME 1
+#else
+#define TLS_MBC_CAP_RESUME 0
+#endif
+
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+#define TLS_MBC_CAP_MAX_FRAGMENT 1
+/** Ask for records of at most len bytes (512..4096). */
+static inline int tls_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
+{
+    unsigned char code = len == 512    ? MBEDTLS_SSL_MAX_FRAG_LEN_512
+                         : len == 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
+                         : len == 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
+                                       : MBEDTLS_SSL_MAX_FRAG_LEN_4096;
+    return mbedtls_ssl_conf_max_frag_len(conf, code);
+}
+#else
+#define TLS_MBC_CAP_MAX_FRAGMENT 0
+static inline int tls_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
+{
+    (void)conf;
+    (void)len;
+    return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
 }
 #endif
 

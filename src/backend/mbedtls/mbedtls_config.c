@@ -410,6 +410,14 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
                                            ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
                                     ret, "ALPN");
 
+    if (st->max_fragment != 0 && cfg->role == TLS_CLIENT &&
+        (ret = tls_mbc_conf_max_fragment(&cfg->conf, st->max_fragment)) != 0)
+        return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
+                                           ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
+                                    ret, "max fragment length");
+    if ((status = tls_mbt_resume_setup(cfg, st)) != TLS_OK)
+        return status;
+
     cfg->finished = 1;
     return TLS_OK;
 }
@@ -423,6 +431,7 @@ void tls_mbt_config_free(void *vcfg)
         return;
     alloc = cfg->alloc;
     /* Each of these zeroizes the secrets it holds (PSK, key, DRBG state). */
+    tls_mbt_resume_free(cfg);
     mbedtls_ssl_config_free(&cfg->conf);
     mbedtls_ctr_drbg_free(&cfg->drbg);
     mbedtls_entropy_free(&cfg->entropy_ctx);

@@ -48,6 +48,7 @@ typedef struct tls_mbt_config {
     mbedtls_x509_crt ca;
     mbedtls_x509_crt own_cert;
     mbedtls_pk_context own_key;
+    struct tls_mbt_resume *resume; /* server tickets and cache, or NULL */
 } tls_mbt_config;
 
 /** One connection. */
@@ -65,6 +66,7 @@ typedef struct tls_mbt_session {
     int failed;         /* sticky status of a failure found by us, not mbedtls */
     int hs_done;
     int close_sent;     /* close_notify is built (maybe still buffered) */
+    int resumed;        /* the handshake resumed a session */
     int peer_closed;    /* close_notify received */
 } tls_mbt_session;
 
@@ -94,6 +96,14 @@ int tls_mbt_is_alloc_failure(int ret);
  */
 int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what);
 
+/* Session resumption (mbedtls_resume.c). */
+/** Server: set up tickets and the session cache from st. Client: enable tickets. */
+int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st);
+/** Free what tls_mbt_resume_setup() made. */
+void tls_mbt_resume_free(tls_mbt_config *cfg);
+/** Client: offer a saved session; an unreadable one is ignored (full handshake). */
+int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len);
+
 /* The slots, for the table in mbedtls_backend.c (see tls_backend.h). */
 int tls_mbt_config_new(const tls_backend_env *env, void **out);
 int tls_mbt_config_load(void *cfg, tls_item item, const unsigned char *data,
@@ -111,5 +121,6 @@ int tls_mbt_close_notify(void *session);
 size_t tls_mbt_pending(const void *session);
 int tls_mbt_wants_flush(const void *session);
 int tls_mbt_info(void *session, tls_conn_info *info);
+int tls_mbt_session_save(void *session, unsigned char *buf, size_t size, size_t *len);
 
 #endif /* TLS_STREAM_MBEDTLS_INTERNAL_H */

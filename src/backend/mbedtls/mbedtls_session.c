@@ -114,6 +114,9 @@ int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
     }
     if (cfg->verify_depth > 0)
         mbedtls_ssl_set_verify(&s->ssl, verify_depth_cb, s);
+    if (cfg->role == TLS_CLIENT && env->resume != NULL &&
+        (status = tls_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_OK)
+        goto fail;
     mbedtls_ssl_set_bio(&s->ssl, s, bio_send, bio_recv, NULL);
     *out = s;
     return TLS_OK;
@@ -179,7 +182,15 @@ int tls_mbt_handshake(void *vs)
         return s->failed;
     if (s->hs_done)
         return TLS_OK;
-    ret = mbedtls_ssl_handshake(&s->ssl);
+    /* mbedtls_ssl_handshake()'s loop, stepped here to see whether the
+     * handshake resumes (mbedtls forgets it when the handshake ends). */
+    ret = 0;
+    while (ret == 0 && !tls_mbc_handshake_over(&s->ssl)) {
+        int resumes;
+        ret = mbedtls_ssl_handshake_step(&s->ssl);
+        if ((resumes = tls_mbc_handshake_resumes(&s->ssl)) >= 0)
+            s->resumed = resumes; /* the last word before the data is freed */
+    }
     if (ret != 0) {
         status = tls_mbt_error(s, ret, TLS_MBT_HANDSHAKE);
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
@@ -324,5 +335,6 @@ int tls_mbt_info(void *vs, tls_conn_info *info)
     info->cipher = mbedtls_ssl_get_ciphersuite(&s->ssl);
     info->alpn = tls_mbc_get_alpn(&s->ssl);
     info->peer_cert = tls_mbc_peer_cert(&s->ssl, &info->peer_cert_len);
+    info->resumed = s->resumed;
     return TLS_OK;
 }

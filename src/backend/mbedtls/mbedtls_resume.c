@@ -1,0 +1,138 @@
+/*
+ * mbedtls backend: session resumption. Servers issue tickets (RFC 5077,
+ * AES-256-GCM keys from the configuration's DRBG, rotated by mbedtls every
+ * lifetime) and keep a session-ID cache; clients save and offer sessions.
+ */
+#include <string.h>
+
+#include "mbedtls_internal.h"
+
+#if TLS_MBC_CAP_RESUME
+
+struct tls_mbt_resume {
+    int tickets, cache;
+    mbedtls_ssl_ticket_context ticket;
+    mbedtls_ssl_cache_context session_cache;
+};
+
+int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
+{
+    struct tls_mbt_resume *r;
+    int ret;
+
+    if (cfg->role == TLS_CLIENT) {
+        mbedtls_ssl_conf_session_tickets(&cfg->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+        return TLS_OK;
+    }
+    if (st->ticket_lifetime == 0 && st->cache_entries == 0)
+        return TLS_OK;
+    r = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *r);
+    if (r == NULL)
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "out of memory");
+    memset(r, 0, sizeof *r);
+    mbedtls_ssl_ticket_init(&r->ticket);
+    mbedtls_ssl_cache_init(&r->session_cache);
+    cfg->resume = r;
+    if (st->ticket_lifetime > 0) {
+        ret = mbedtls_ssl_ticket_setup(&r->ticket, mbedtls_ctr_drbg_random, &cfg->drbg,
+                                       MBEDTLS_CIPHER_AES_256_GCM,
+                                       (uint32_t)st->ticket_lifetime);
+        if (ret != 0)
+            return tls_mbt_config_error(cfg->detail, TLS_ERR_INTERNAL, ret, "session tickets");
+        r->tickets = 1;
+        mbedtls_ssl_conf_session_tickets_cb(&cfg->conf, mbedtls_ssl_ticket_write,
+                                            mbedtls_ssl_ticket_parse, &r->ticket);
+    }
+    if (st->cache_entries > 0) {
+        mbedtls_ssl_cache_set_max_entries(&r->session_cache, st->cache_entries);
+        mbedtls_ssl_cache_set_timeout(&r->session_cache, st->cache_timeout);
+        r->cache = 1;
+        mbedtls_ssl_conf_session_cache(&cfg->conf, &r->session_cache, mbedtls_ssl_cache_get,
+                                       mbedtls_ssl_cache_set);
+    }
+    return TLS_OK;
+}
+
+void tls_mbt_resume_free(tls_mbt_config *cfg)
+{
+    struct tls_mbt_resume *r = cfg->resume;
+
+    if (r == NULL)
+        return;
+    mbedtls_ssl_ticket_free(&r->ticket); /* zeroizes the ticket keys */
+    mbedtls_ssl_cache_free(&r->session_cache);
+    mbedtls_platform_zeroize(r, sizeof *r);
+    cfg->alloc->free(cfg->alloc->ctx, r, sizeof *r);
+    cfg->resume = NULL;
+}
+
+int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len)
+{
+    mbedtls_ssl_session session;
+    int ret;
+
+    mbedtls_ssl_session_init(&session);
+    ret = mbedtls_ssl_session_load(&session, blob, len);
+    /* An unreadable or foreign blob only costs the resumption: the server
+     * gets no session to resume and a full, verified handshake follows. */
+    if (ret == 0)
+        ret = mbedtls_ssl_set_session(&s->ssl, &session);
+    mbedtls_ssl_session_free(&session); /* zeroizes the master secret */
+    if (tls_mbt_is_alloc_failure(ret))
+        return tls_mbt_config_error(s->detail, TLS_ERR_NOMEM, ret, "session");
+    return TLS_OK;
+}
+
+int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
+{
+    tls_mbt_session *s = vs;
+    mbedtls_ssl_session session;
+    int ret;
+
+    *len = 0;
+    if (!s->hs_done || s->cfg->role != TLS_CLIENT)
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "no client session to save");
+    mbedtls_ssl_session_init(&session);
+    ret = mbedtls_ssl_get_session(&s->ssl, &session);
+    if (ret == 0)
+        ret = mbedtls_ssl_session_save(&session, buf, size, len);
+    mbedtls_ssl_session_free(&session);
+    if (ret == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL)
+        return TLS_ERR_ARG; /* *len says how much is needed */
+    if (ret != 0)
+        return tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, "session save");
+    return TLS_OK;
+}
+
+#else /* this mbedtls build cannot resume: the core sees no TLS_CAP_RESUME */
+
+int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
+{
+    (void)cfg;
+    (void)st;
+    return TLS_OK;
+}
+
+void tls_mbt_resume_free(tls_mbt_config *cfg)
+{
+    (void)cfg;
+}
+
+int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len)
+{
+    (void)s;
+    (void)blob;
+    (void)len;
+    return TLS_OK;
+}
+
+int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
+{
+    tls_mbt_session *s = vs;
+    (void)buf;
+    (void)size;
+    *len = 0;
+    return tls_detail_set(s->detail, TLS_ERR_UNSUPPORTED, 0, "no session resumption");
+}
+
+#endif
