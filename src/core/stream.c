@@ -292,9 +292,10 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
     rc = ensure_open(s);
     if (rc != TLS_OK)
         return rc;
-    /* our own unsent data first: the peer may be waiting for it */
+    /* our own unsent data first: the peer may be waiting for it. If it
+     * cannot go yet, read anyway: the peer may be blocked writing to us. */
     rc = flush_pending(s);
-    if (rc != TLS_OK)
+    if (rc != TLS_OK && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
         return rc;
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
