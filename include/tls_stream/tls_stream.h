@@ -167,9 +167,10 @@ int tls_config_set_server_name(tls_config *cfg, const char *name);
 /**
  * Client PSK: identity (1..TLS_PSK_MAX_IDENTITY bytes) and key
  * (1..TLS_PSK_MAX_KEY bytes). The configuration then offers only PSK and
- * ECDHE-PSK suites. Returns TLS_OK, TLS_ERR_ARG (bad length), TLS_ERR_BAD_KEY
- * (key too long), TLS_ERR_STATE on a server, TLS_ERR_CONFIG when a certificate
- * or key is already set.
+ * ECDHE-PSK suites. Returns TLS_OK, TLS_ERR_ARG (NULL or empty, identity too
+ * long), TLS_ERR_BAD_KEY (key too long), TLS_ERR_STATE on a server,
+ * TLS_ERR_CONFIG when a certificate or key is already set, TLS_ERR_UNSUPPORTED
+ * when the backend has no PSK.
  */
 int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
@@ -177,7 +178,8 @@ int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_le
 /**
  * Server PSK: look keys up with fn(arg, ...). arg must outlive the
  * configuration. Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_STATE on a client,
- * TLS_ERR_CONFIG when a certificate or key is set.
+ * TLS_ERR_CONFIG when a certificate or key is set, TLS_ERR_UNSUPPORTED when
+ * the backend has no PSK.
  */
 int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg);
 
@@ -278,8 +280,10 @@ typedef enum tls_state {
  * configuration cfg, which the stream references (and freezes). Nothing is
  * sent: the handshake runs in tls_stream_handshake() or in the first read or
  * write. Streams start in blocking mode.
- * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_CONFIG (e.g. a verifying client without
- * server name or CA), TLS_ERR_NOMEM, or a backend error.
+ * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_CONFIG (e.g. a verifying client
+ * without CA; a missing server name is reported by the handshake, since
+ * tls_stream_set_server_name() may still provide it), TLS_ERR_NOMEM, or a
+ * backend error.
  */
 int tls_stream_new(tls_stream **out, tls_config *cfg, const tls_io *io);
 

@@ -206,6 +206,8 @@ int tls_config_psk_allowed(tls_config *cfg, tls_role role)
         return tls_config_fail(cfg, TLS_ERR_STATE, 0,
                                role == TLS_CLIENT ? "client PSK set on a server configuration"
                                                   : "server PSK set on a client configuration");
+    if (!(cfg->backend->caps & TLS_CAP_PSK))
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no PSK suites");
     if (cfg->has_cert || cfg->has_key)
         return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
                                "PSK and a certificate on the same side are exclusive");
@@ -218,12 +220,12 @@ int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_le
     int rc = tls_config_psk_allowed(cfg, TLS_CLIENT);
     if (rc != TLS_OK)
         return rc;
-    if (identity == NULL || key == NULL)
+    if (identity == NULL || key == NULL || key_len == 0)
         return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK");
     if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY)
         return tls_config_fail(cfg, TLS_ERR_ARG, 0, "PSK identity must be 1..128 bytes");
-    if (key_len == 0 || key_len > TLS_PSK_MAX_KEY)
-        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, "PSK key must be 1..32 bytes");
+    if (key_len > TLS_PSK_MAX_KEY)
+        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, "PSK key longer than 32 bytes");
     tls_memcopy(cfg->psk_identity, identity, identity_len);
     cfg->psk_identity_len = identity_len;
     tls_memcopy(cfg->psk_key, key, key_len);

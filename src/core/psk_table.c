@@ -85,7 +85,7 @@ int tls_config_add_psk(tls_config *cfg, const void *identity, size_t identity_le
     int rc = tls_config_psk_allowed(cfg, TLS_SERVER);
     if (rc != TLS_OK)
         return rc;
-    if (identity == NULL || key == NULL)
+    if (identity == NULL || key == NULL || key_len == 0)
         return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK");
     rc = check_entry(cfg, NULL, identity, identity_len, key_len);
     if (rc != TLS_OK)
@@ -105,7 +105,7 @@ static int line_error(tls_config *cfg, int status, size_t line, const char *why)
 {
     char msg[sizeof cfg->detail.msg];
     char digits[24];
-    size_t n = 0, d = 0, w = tls_strnlen(why, sizeof msg - 32);
+    size_t n = 0, d = 0, w;
     do {
         digits[d++] = (char)('0' + line % 10);
         line /= 10;
@@ -116,6 +116,7 @@ static int line_error(tls_config *cfg, int status, size_t line, const char *why)
         msg[n++] = digits[--d];
     msg[n++] = ':';
     msg[n++] = ' ';
+    w = tls_strnlen(why, sizeof msg - 1 - n);
     tls_memcopy(msg + n, why, w);
     msg[n + w] = '\0';
     return tls_config_fail(cfg, status, 0, msg);
