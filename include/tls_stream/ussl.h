@@ -135,7 +135,9 @@ typedef struct ussl_error {
     ussl_error_kind kind;
     /**
      * OSError: args[0], i.e. a positive errno (USSL_EAGAIN...) or the
-     * backend's negative code (e.g. -0x7280 MBEDTLS_ERR_SSL_CONN_EOF).
+     * backend's negative code (e.g. -0x7280 MBEDTLS_ERR_SSL_CONN_EOF), or
+     * the TLS_ERR_* status when the backend gave no code of its own (e.g.
+     * TLS_ERR_TRUNCATED for an end of stream without close_notify).
      * ValueError: 0.
      */
     int code;
@@ -242,7 +244,12 @@ typedef struct ussl_opts {
     void *load_file_arg;
     /** The wrapped socket's setblocking/poll, or NULL. */
     const ussl_sock_ops *sock_ops;
-    /** Blocking calls fail with -USSL_ETIMEDOUT after this long without progress; -1: never. */
+    /**
+     * Blocking calls fail with -USSL_ETIMEDOUT after this many milliseconds
+     * without progress; -1: never. The TLS layer does the waiting, so the
+     * transport must answer "would block" and have a wait function (e.g. a
+     * tls_io_fd() on an O_NONBLOCK descriptor; ussl_setblocking() stays 1).
+     */
     int timeout_ms;
     /**
      * Called between handshake attempts inside ussl_wrap_socket() when the
@@ -252,6 +259,12 @@ typedef struct ussl_opts {
      */
     int (*poll_hook)(void *arg);
     void *poll_hook_arg;
+    /**
+     * Client: a session saved with ussl_session_save() to resume (copied);
+     * NULL: none. A session the server declines means a full handshake.
+     */
+    const unsigned char *session;
+    size_t session_len;
 } ussl_opts;
 
 /** Static initialiser with MicroPython's defaults: `ussl_opts o = USSL_OPTS_INIT;` */
@@ -259,7 +272,7 @@ typedef struct ussl_opts {
     {                                                                               \
         USSL_OPTS_MAGIC, 0, { NULL, 0, NULL }, { NULL, 0, NULL }, USSL_CERT_NONE,   \
             { NULL, 0, NULL }, NULL, 1, NULL, 0, NULL, 0, { NULL, 0, NULL }, NULL,  \
-            NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL                      \
+            NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, 0              \
     }
 
 /** Set *opts to MicroPython's defaults (the same as USSL_OPTS_INIT). */
@@ -380,6 +393,21 @@ int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **d
  * Either pointer may be NULL. Returns 0 or -USSL_EBADF.
  */
 int ussl_cipher(const ussl_socket *sock, const char **name, const char **version);
+
+/**
+ * Client, after the handshake: serialise the session into buf (size bytes)
+ * for opts.session of a later wrap (our addition: MicroPython cannot
+ * resume). Resuming needs a server that keeps sessions across connections
+ * (tickets or a cache: tls_config_set_session_tickets() on a configuration
+ * shared by its connections; a ussl server builds one configuration per
+ * socket, so it cannot). The blob is secret (it holds the master secret). Stores the
+ * length in *len (or, with USSL_E_VALUE "buffer too small", the length
+ * needed). Returns 0, USSL_E_VALUE, -USSL_EBADF after close.
+ */
+int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t *len);
+
+/** 1 when the handshake resumed a saved session, else 0 (also after close). */
+int ussl_session_resumed(const ussl_socket *sock);
 
 /**
  * close(): send close_notify (best effort; failures are ignored, as

@@ -1,0 +1,228 @@
+/*
+ * The SSLSocket methods: read, readinto, readline, write, setblocking,
+ * getpeercert, cipher, close — with MicroPython's stream semantics.
+ */
+#include "ussl_internal.h"
+
+static size_t cap(size_t n)
+{
+    return n > (size_t)INT_MAX ? (size_t)INT_MAX : n;
+}
+
+/* Every method starts here: 0, or the error to return (closed: EBADF). */
+static int usable(ussl_socket *s)
+{
+    if (s == NULL)
+        return -USSL_EINVAL;
+    if (s->closed)
+        return ussl_os_error(&s->err, USSL_EBADF, 0);
+    return 0;
+}
+
+static int stream_failed(ussl_socket *s, int status)
+{
+    return ussl_from_stream(&s->err, s->stream, status);
+}
+
+/*
+ * MicroPython's mp_stream_rw(): repeat until n bytes or the end of the
+ * stream; a would-block or an error after some bytes returns those bytes
+ * (the error is sticky in the core, so the next call reports it).
+ */
+static int read_full(ussl_socket *s, unsigned char *buf, size_t n, int once)
+{
+    size_t done = 0;
+    int rc = usable(s);
+    if (rc != 0)
+        return rc;
+    n = cap(n);
+    if (n == 0)
+        return 0;
+    if (buf == NULL)
+        return ussl_value_error(&s->err, "buf is NULL");
+    s->last_op_read = 1;
+    while (done < n) {
+        rc = tls_stream_read(s->stream, buf + done, n - done);
+        if (rc > 0) {
+            done += (size_t)rc;
+            if (once)
+                break;
+            continue;
+        }
+        if (rc == 0 || done > 0)
+            break;
+        return stream_failed(s, rc);
+    }
+    return (int)done;
+}
+
+int ussl_read(ussl_socket *sock, void *buf, size_t n)
+{
+    return read_full(sock, (unsigned char *)buf, n, 0);
+}
+
+int ussl_readinto(ussl_socket *sock, void *buf, size_t n)
+{
+    return read_full(sock, (unsigned char *)buf, n, 0);
+}
+
+int ussl_read1(ussl_socket *sock, void *buf, size_t n)
+{
+    return read_full(sock, (unsigned char *)buf, n, 1);
+}
+
+int ussl_readline(ussl_socket *sock, void *buf, size_t size)
+{
+    unsigned char *p = (unsigned char *)buf;
+    size_t done = 0;
+    int rc = usable(sock);
+    if (rc != 0)
+        return rc;
+    size = cap(size);
+    if (size == 0)
+        return 0;
+    if (buf == NULL)
+        return ussl_value_error(&sock->err, "buf is NULL");
+    sock->last_op_read = 1;
+    /* one byte at a time, as MicroPython's unbuffered readline: nothing
+     * past the newline is consumed */
+    while (done < size) {
+        rc = tls_stream_read(sock->stream, p + done, 1);
+        if (rc > 0) {
+            if (p[done++] == '\n')
+                break;
+            continue;
+        }
+        if (rc == 0 || done > 0)
+            break;
+        return stream_failed(sock, rc);
+    }
+    return (int)done;
+}
+
+int ussl_write(ussl_socket *sock, const void *buf, size_t n)
+{
+    int rc = usable(sock);
+    if (rc != 0)
+        return rc;
+    sock->last_op_read = 0;
+    if (n == 0) {
+        /* non-blocking writes may leave records buffered: this sends them */
+        rc = tls_stream_flush(sock->stream);
+        return rc == TLS_OK ? 0 : stream_failed(sock, rc);
+    }
+    if (buf == NULL)
+        return ussl_value_error(&sock->err, "buf is NULL");
+    rc = tls_stream_write(sock->stream, buf, cap(n));
+    return rc >= 0 ? rc : stream_failed(sock, rc);
+}
+
+int ussl_do_handshake(ussl_socket *sock)
+{
+    int rc = usable(sock);
+    if (rc != 0)
+        return rc;
+    sock->last_op_read = 0;
+    rc = tls_stream_handshake(sock->stream);
+    return rc == TLS_OK ? 0 : stream_failed(sock, rc);
+}
+
+int ussl_setblocking(ussl_socket *sock, int flag)
+{
+    int rc = usable(sock);
+    if (rc != 0)
+        return rc;
+    tls_stream_set_blocking(sock->stream, flag != 0);
+    if (sock->sock_ops != NULL && sock->sock_ops->setblocking != NULL) {
+        rc = sock->sock_ops->setblocking(sock->io.ctx, flag != 0);
+        if (rc < 0)
+            return ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, 0);
+    }
+    return 0;
+}
+
+int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **der, size_t *len)
+{
+    int rc;
+    if (der != NULL)
+        *der = NULL;
+    if (len != NULL)
+        *len = 0;
+    rc = usable(sock);
+    if (rc != 0)
+        return rc;
+    if (der == NULL || len == NULL)
+        return ussl_value_error(&sock->err, "der and len are required");
+    if (!binary_form)
+        return ussl_value_error(&sock->err, "getpeercert: only binary_form=True is supported");
+    /* before the handshake, or no certificate sent: None */
+    (void)tls_stream_peer_cert(sock->stream, der, len);
+    return 0;
+}
+
+int ussl_cipher(const ussl_socket *sock, const char **name, const char **version)
+{
+    if (name != NULL)
+        *name = NULL;
+    if (version != NULL)
+        *version = NULL;
+    if (sock == NULL)
+        return -USSL_EINVAL;
+    if (sock->closed)
+        return -USSL_EBADF;
+    if (name != NULL)
+        *name = tls_stream_cipher(sock->stream);
+    if (version != NULL)
+        *version = tls_stream_version(sock->stream);
+    return 0;
+}
+
+int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t *len)
+{
+    int rc;
+    if (sock == NULL || len == NULL)
+        return -USSL_EINVAL;
+    *len = 0;
+    if (sock->closed)
+        return -USSL_EBADF;
+    rc = tls_stream_session_save(sock->stream, buf, size, len);
+    if (rc == TLS_OK)
+        return 0;
+    return ussl_value_error(&sock->err, rc == TLS_ERR_ARG ? "buffer too small" : tls_strerror(rc));
+}
+
+int ussl_session_resumed(const ussl_socket *sock)
+{
+    return sock != NULL && !sock->closed && tls_stream_resumed(sock->stream);
+}
+
+int ussl_close(ussl_socket *sock)
+{
+    if (sock == NULL)
+        return -USSL_EINVAL;
+    if (sock->closed)
+        return 0;
+    /* close_notify failures are ignored: MicroPython's close never raises */
+    (void)tls_stream_close(sock->stream); /* closes the transport too */
+    tls_stream_free(sock->stream);        /* frees the TLS state and its config */
+    sock->stream = NULL;
+    sock->closed = 1;
+    return 0;
+}
+
+void ussl_free(ussl_socket *sock)
+{
+    tls_allocator a;
+    if (sock == NULL)
+        return;
+    ussl_close(sock);
+    a = sock->alloc;
+    tls_memzero(sock, sizeof *sock);
+    tls_dealloc(&a, sock, sizeof *sock);
+}
+
+const ussl_error *ussl_last_error(const ussl_socket *sock)
+{
+    static const ussl_error none = { USSL_NO_ERROR, 0, 0, { 0 } };
+    return sock != NULL ? &sock->err : &none;
+}
