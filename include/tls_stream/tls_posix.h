@@ -22,6 +22,9 @@ extern "C" {
  */
 tls_io tls_io_fd(int fd);
 
+/** The descriptor of a tls_io made by tls_io_fd(), or -1 for any other io. */
+int tls_io_fd_get(const tls_io *io);
+
 /**
  * Load a file's contents and hand them to the matching setter:
  * tls_config_add_ca(), tls_config_set_cert(), tls_config_set_key(),

@@ -341,6 +341,15 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len);
 int tls_stream_flush(tls_stream *s);
 
 /**
+ * Half close: send close_notify (our last word) but keep the transport open
+ * and keep reading until the peer's close_notify (read returns 0). Later
+ * writes return TLS_ERR_CLOSED. Returns TLS_OK once close_notify is sent,
+ * TLS_WANT_* in non-blocking mode (call again), or an error (sticky). A
+ * second call returns TLS_OK. Follow with tls_stream_close() as usual.
+ */
+int tls_stream_shutdown(tls_stream *s);
+
+/**
  * Send close_notify (best effort, bounded like any blocking call) and close
  * the transport. Returns TLS_OK, or the error met while sending close_notify
  * (the transport is closed in every case). A second call is a no-op returning

@@ -330,7 +330,7 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
         return TLS_ERR_ARG;
     if (len == 0)
         return 0;
-    if (s->state == TLS_STATE_PEER_CLOSED)
+    if (s->state == TLS_STATE_PEER_CLOSED || s->shut_wr)
         return TLS_ERR_CLOSED;
     rc = ensure_open(s);
     if (rc != TLS_OK)
@@ -364,6 +364,21 @@ static int close_notify_step(tls_stream *s, void *arg)
 {
     (void)arg;
     return s->cfg->backend->close_notify(s->session);
+}
+
+int tls_stream_shutdown(tls_stream *s)
+{
+    int rc;
+    if (s == NULL)
+        return TLS_ERR_ARG;
+    rc = ensure_open(s);
+    if (rc != TLS_OK)
+        return rc;
+    s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
+    rc = drive(s, close_notify_step, NULL, 1);
+    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+        return fail(s, rc);
+    return rc;
 }
 
 int tls_stream_close(tls_stream *s)

@@ -17,6 +17,7 @@ struct tls_stream {
     int want;            /* direction of the last "want" answer, or 0 */
     int blocking;
     int io_closed;
+    int shut_wr;         /* tls_stream_shutdown() sent (or is sending) close_notify */
     char *server_name;   /* per-stream override of cfg->server_name */
     unsigned char *resume; /* client: saved session to offer, until the handshake starts */
     size_t resume_len;

@@ -163,3 +163,10 @@ tls_io tls_io_fd(int fd)
     io.wait = fd_wait;
     return io;
 }
+
+int tls_io_fd_get(const tls_io *io)
+{
+    if (io == NULL || io->read != fd_read)
+        return -1;
+    return (int)(intptr_t)io->ctx;
+}

@@ -115,7 +115,9 @@ static int describe(tls_detail *d, int status, int ret, const char *what)
 
     tls_mbc_strerror(ret, text, sizeof text);
     if (what != NULL) {
-        snprintf(msg, sizeof msg, "%s: %s", what, text);
+        /* a long mbedtls text is cut: the code in the detail stays exact */
+        if (snprintf(msg, sizeof msg, "%s: %s", what, text) < 0)
+            msg[0] = '\0';
         return tls_detail_set(d, status, ret, msg);
     }
     return tls_detail_set(d, status, ret, text);

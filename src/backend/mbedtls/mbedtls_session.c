@@ -226,7 +226,7 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
         return 0;
     }
     if (ret == 0) /* mbedtls 2.28: the transport ended without close_notify */
-        return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, 0,
+        return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
                                       "end of stream without close_notify"));
     return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
 }
