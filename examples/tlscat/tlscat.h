@@ -1,0 +1,58 @@
+/*
+ * tlscat — netcat with TLS, on the tls_stream core API.
+ * Shared between tlscat.c (options, configuration), tlscat_net.c (sockets
+ * and the transport), tlscat_pump.c (the copy loop), tlscat_info.c (the -v
+ * summary and error lines).
+ */
+#ifndef TLSCAT_H
+#define TLSCAT_H
+
+#include <stddef.h>
+
+#include <tls_stream/tls_stream.h>
+
+/* Exit codes (documented in tlscat --help). */
+#define TLSCAT_EXIT_OK 0        /* clean close both ways */
+#define TLSCAT_EXIT_TLS 1       /* handshake, verification or TLS failure */
+#define TLSCAT_EXIT_USAGE 2     /* bad options or unusable key/cert/CA/PSK files */
+#define TLSCAT_EXIT_TRANSPORT 3 /* socket or stdin/stdout failure */
+
+/*
+ * The transport under the TLS stream: a non-blocking socket plus an output
+ * queue. Writes from the TLS layer always succeed into the queue, which the
+ * copy loop drains when the socket is writable; so the TLS layer never holds
+ * half-sent records, and reading never has to wait for writing (no deadlock
+ * against a peer that stops reading while it writes).
+ */
+typedef struct tlscat_conn {
+    int fd;
+    unsigned char *q; /* queued ciphertext: q[q_off .. q_off + q_len) */
+    size_t q_off, q_len, q_cap;
+} tlscat_conn;
+
+/* Queue size above which no more plaintext is handed to the TLS layer. */
+#define TLSCAT_QUEUE_HIGH (256u * 1024u)
+
+/* Connect to host:port (IPv4 or IPv6). Returns the fd or -1 (message printed). */
+int tlscat_connect(const char *host, const char *port, int verbose);
+/* Listen on bind_addr:port, write the bound port to port_file (if not NULL),
+ * accept one connection. Returns its fd or -1 (message printed). */
+int tlscat_accept_one(const char *bind_addr, const char *port, const char *port_file,
+                      int verbose);
+/* A tls_io over conn (conn->fd must be non-blocking). */
+tls_io tlscat_conn_io(tlscat_conn *conn);
+/* Send queued bytes until the socket would block. Returns 0 or a negated errno. */
+int tlscat_conn_drain(tlscat_conn *conn);
+void tlscat_conn_free(tlscat_conn *conn);
+
+/* The copy loop. Returns an exit code (TLSCAT_EXIT_*). */
+int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose);
+
+/* Print "tlscat: <what>: <reason> (<detail>)" and return the exit code for rc. */
+int tlscat_fail(const tls_stream *s, const char *what, int rc);
+/* Exit code for a tls_status (or negated errno). */
+int tlscat_exit_code(int rc);
+/* The -v handshake summary on stderr. */
+void tlscat_print_summary(const tls_stream *s);
+
+#endif /* TLSCAT_H */

@@ -1,0 +1,263 @@
+# Shared helpers of the interop scripts (sourced, not run).
+#
+#   TLSCAT     path of the tlscat binary (first argument of every script)
+#   WORK       a private temporary folder, removed on exit
+#   PKI        $WORK/pki: made by make_pki
+#
+# Every peer runs under `timeout`; every wait is bounded; everything started
+# here is killed on exit by its pid. A missing peer binary fails the test.
+# Each case prints "PASS name" or "FAIL name: why", and a matrix row
+# "MATRIX|peer|version|mode|suite|result" that docs/interop.md is made from.
+
+set -u
+TLSCAT=${1:?usage: $0 path/to/tlscat}
+[ -x "$TLSCAT" ] || { echo "FAIL: tlscat not executable: $TLSCAT"; exit 1; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tls_interop.XXXXXX")
+PKI=$WORK/pki
+PIDS=()
+FAILS=0
+CASES=0
+T_PEER=10   # seconds any single peer or tlscat run may take
+
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    [ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# require BIN...: a missing peer is a failure, never a skip.
+require() {
+    local b
+    for b in "$@"; do
+        if ! command -v "$b" >/dev/null 2>&1; then
+            echo "FAIL: required peer binary '$b' not found (install it: see .ci/quickstart)"
+            exit 1
+        fi
+    done
+}
+
+note() { printf '%s\n' "$*"; }
+
+# pass NAME / fail NAME WHY [FILES to show]
+pass() { CASES=$((CASES + 1)); note "PASS $1"; }
+fail() {
+    local name=$1 why=$2 f
+    shift 2
+    CASES=$((CASES + 1))
+    FAILS=$((FAILS + 1))
+    note "FAIL $name: $why"
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        note "---- $(basename "$f") (last 15 lines)"
+        tail -n 15 "$f" | cat -v
+    done
+}
+
+# matrix PEER VERSION MODE SUITE RESULT
+matrix() { note "MATRIX|$1|$2|$3|$4|$5"; }
+
+finish() {
+    note "$CASES cases, $FAILS failed"
+    [ "$FAILS" -eq 0 ]
+    exit $?
+}
+
+# ---- PKI -----------------------------------------------------------------
+
+eckey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+# make_pki: ca (trusted), server (localhost), client, wrongname (CN/SAN
+# other.example), other_ca + untrusted (localhost by other_ca), expired
+# (localhost, 2000-2001), PSK table. All in $PKI.
+make_pki() {
+    local d=$PKI serial=100
+    mkdir -p "$d"
+    cat >"$d/ext_server" <<'X'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+X
+    cat >"$d/ext_wrong" <<'X'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:other.example
+X
+    cat >"$d/ext_client" <<'X'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+X
+    mkca() {
+        eckey "$d/$1.key"
+        openssl req -new -x509 -sha256 -key "$d/$1.key" -subj "/O=tls_stream interop/CN=$2" \
+            -days 30 -set_serial $((serial++)) -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$d/$1.pem" 2>/dev/null
+    }
+    issue() { # NAME CN ISSUER EXT
+        eckey "$d/$1.key"
+        openssl req -new -sha256 -key "$d/$1.key" -subj "/O=tls_stream interop/CN=$2" \
+            -out "$d/$1.csr" 2>/dev/null
+        openssl x509 -req -sha256 -in "$d/$1.csr" -CA "$d/$3.pem" -CAkey "$d/$3.key" \
+            -set_serial $((serial++)) -days 30 -extfile "$d/ext_$4" -out "$d/$1.pem" 2>/dev/null
+    }
+    mkca ca "interop CA" &&
+    issue server localhost ca server &&
+    issue client client1 ca client &&
+    issue wrongname other.example ca wrong &&
+    mkca other_ca "untrusted CA" &&
+    issue untrusted localhost other_ca server &&
+    issue untrusted_client client1 other_ca client || { echo "FAIL: PKI"; exit 1; }
+    # expired: only "openssl ca" sets dates in the past (OpenSSL 3.0)
+    eckey "$d/expired.key"
+    openssl req -new -sha256 -key "$d/expired.key" -subj "/O=tls_stream interop/CN=localhost" \
+        -out "$d/expired.csr" 2>/dev/null
+    : >"$d/index.txt"
+    printf '%04X\n' $((serial++)) >"$d/serial"
+    cat >"$d/ca.cnf" <<X
+[ ca ]
+default_ca = c
+[ c ]
+database = $d/index.txt
+serial = $d/serial
+new_certs_dir = $d
+default_md = sha256
+policy = p
+copy_extensions = none
+unique_subject = no
+[ p ]
+organizationName = optional
+commonName = supplied
+[ ext_server ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+X
+    openssl ca -batch -notext -config "$d/ca.cnf" -cert "$d/ca.pem" -keyfile "$d/ca.key" \
+        -startdate 20000101000000Z -enddate 20010101000000Z -extensions ext_server \
+        -in "$d/expired.csr" -out "$d/expired.pem" >/dev/null 2>&1 ||
+        { echo "FAIL: PKI (expired)"; exit 1; }
+    PSK_ID=client1
+    PSK_KEY=$(openssl rand -hex 16)
+    PSK_WRONG=$(openssl rand -hex 16)
+    printf '# identity:hexkey\n%s:%s\nclient2:%s\n' "$PSK_ID" "$PSK_KEY" \
+        "$(openssl rand -hex 32)" >"$d/psk.txt"
+}
+
+# ---- processes and ports ------------------------------------------------
+
+# bg CMD...: run in the background, remember the pid in $BG.
+bg() {
+    "$@" 0<&0 & # explicit: an async command would get /dev/null
+    BG=$!
+    PIDS+=("$BG")
+}
+
+# listen_port PID: the TCP port process PID (or its child) listens on.
+# Waits up to 10 s. Race free: the peer binds port 0, we read the port.
+listen_port() {
+    local pid=$1 i port kids
+    for i in $(seq 1 100); do
+        kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')
+        for p in $pid $kids; do
+            port=$(ss -ltnpH 2>/dev/null | grep "pid=$p," | head -n1 |
+                awk '{print $4}' | sed 's/.*://')
+            if [ -n "$port" ]; then
+                echo "$port"
+                return 0
+            fi
+        done
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_file PATH: wait up to 10 s for a non-empty file.
+wait_file() {
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_pid PID [SECONDS]: wait for a background process, bounded; its status.
+wait_pid() {
+    local pid=$1 limit=${2:-$T_PEER} i
+    for i in $(seq 1 $((limit * 10))); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid"
+            return $?
+        fi
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 124
+}
+
+# free_port: a TCP port nobody listens on (for peers that cannot bind 0).
+free_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        ss -ltnH "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+# hold_stdin NAME: a fifo whose writer stays open until the test ends (for
+# openssl s_server, which stops serving when stdin ends). Sets FIFO.
+hold_stdin() {
+    FIFO=$WORK/$1.stdin
+    mkfifo "$FIFO"
+    sleep 120 >"$FIFO" 2>/dev/null &
+    PIDS+=("$!")
+}
+
+# expect_rc NAME WANT GOT [ERRFILE SUBSTRING]: check an exit code and stderr.
+expect_rc() {
+    local name=$1 want=$2 got=$3 errf=${4:-} sub=${5:-}
+    if [ "$got" -ne "$want" ]; then
+        fail "$name" "exit $got, expected $want" "$errf"
+        return 1
+    fi
+    if [ -n "$sub" ] && ! grep -qF -- "$sub" "$errf"; then
+        fail "$name" "stderr lacks '$sub'" "$errf"
+        return 1
+    fi
+    return 0
+}
+
+random_file() { head -c "$2" /dev/urandom >"$1"; }
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+OPENSSL_VERSION=$(openssl version 2>/dev/null | awk '{print $1" "$2}')
+
+# feed_until FILE... | : print each argument file, then wait (up to 20 s)
+# until $WAIT_FILE holds $WAIT_SIZE bytes or the text $WAIT_TEXT. Used as a
+# peer's stdin so that its end of file (and so its close_notify) comes only
+# after it has received everything: TLS 1.2 closes both directions at once.
+feed_until() {
+    local f i
+    for f in "$@"; do cat "$f"; done
+    for i in $(seq 1 200); do
+        [ -d "$WORK" ] || return 0 # the test ended
+        if [ -n "${WAIT_SIZE:-}" ]; then
+            [ "$(stat -c %s "$WAIT_FILE" 2>/dev/null || echo 0)" -ge "$WAIT_SIZE" ] && return 0
+        elif grep -qF -- "$WAIT_TEXT" "$WAIT_FILE" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+}
