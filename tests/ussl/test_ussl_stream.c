@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "counting_alloc.h"
+#include "test_scale.h"
 #include "ussl_test_util.h"
 
 typedef struct fixture {
@@ -407,8 +408,9 @@ static void test_large_data_both_ways(void **state)
 {
     fixture *f = *state;
     connect_both(f);
-    assert_int_equal(ut_transfer(f->c, f->s, 1024 * 1024 + 17, 1), 0);
-    assert_int_equal(ut_transfer(f->s, f->c, 1024 * 1024 + 29, 2), 0);
+    size_t mib = (size_t)tls_test_count(1024 * 1024, 64 * 1024);
+    assert_int_equal(ut_transfer(f->c, f->s, mib + 17, 1), 0);
+    assert_int_equal(ut_transfer(f->s, f->c, mib + 29, 2), 0);
 }
 
 /* non-blocking write: the count written, the rest is the caller's */
@@ -520,9 +522,9 @@ static void test_cipher_reports_suite_and_version_on_both_sides(void **state)
 static void test_128_sequential_connections_do_not_leak(void **state)
 {
     fixture *f = *state;
-    int i;
+    long i, n = tls_test_count(128, 8);
     char buf[4];
-    for (i = 0; i < 128; i++) {
+    for (i = 0; i < n; i++) {
         connect_both(f);
         assert_int_equal(ussl_write(f->c, "ping", 4), 4);
         assert_int_equal(ussl_read(f->s, buf, 4), 4);
