@@ -75,6 +75,8 @@ typedef struct tls_settings {
     tls_psk_lookup_fn psk_lookup; /**< server PSK, NULL if none */
     void *psk_lookup_arg;
     const char *const *alpn;      /**< NULL-terminated, or NULL */
+    const char *const *ciphersuites; /**< IANA/backend names in order, or NULL: defaults */
+    const char *const *groups;    /**< key exchange groups in order, or NULL: defaults */
     tls_entropy_fn entropy;       /**< NULL: platform source only */
     void *entropy_arg;
     tls_debug_fn debug;

@@ -13,7 +13,10 @@ extern "C" {
 
 /**
  * A tls_io over a connected socket or pipe descriptor (blocking or
- * O_NONBLOCK). EINTR is retried; EAGAIN/EWOULDBLOCK become TLS_WANT_*;
+ * O_NONBLOCK). Sockets are read and written with MSG_DONTWAIT, so a blocking
+ * tls_stream waits in poll() and its timeout works on blocking sockets too;
+ * other descriptors (pipes, terminals) need O_NONBLOCK for timeouts.
+ * EINTR is retried; EAGAIN/EWOULDBLOCK become TLS_WANT_*;
  * other failures return the negated errno; wait() uses poll(); close()
  * closes fd. Writes to sockets use MSG_NOSIGNAL, so a closed peer gives
  * -EPIPE, not SIGPIPE; for pipes (and platforms without MSG_NOSIGNAL) the

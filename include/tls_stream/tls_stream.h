@@ -207,6 +207,29 @@ int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len);
  */
 int tls_config_set_alpn(tls_config *cfg, const char *const *protos);
 
+/** The most cipher suites tls_config_set_ciphersuites() takes. */
+#define TLS_MAX_CIPHERSUITES 15
+/** The most groups tls_config_set_groups() takes. */
+#define TLS_MAX_GROUPS 8
+
+/**
+ * Offer (client) or accept (server) only these cipher suites, in order of
+ * preference: a NULL-terminated array of the backend's names (mbedtls:
+ * "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256",
+ * ...), copied. Checked when the configuration freezes: an unknown name, or
+ * a certificate suite in a PSK configuration (and the reverse), fails
+ * tls_stream_new() with TLS_ERR_CONFIG naming it. Returns TLS_OK, TLS_ERR_ARG
+ * (empty list, more than TLS_MAX_CIPHERSUITES), TLS_ERR_NOMEM.
+ */
+int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names);
+
+/**
+ * Use only these (EC)DHE groups, in order of preference: a NULL-terminated
+ * array of names such as "secp256r1", "x25519", copied. Checked like
+ * tls_config_set_ciphersuites(). Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_NOMEM.
+ */
+int tls_config_set_groups(tls_config *cfg, const char *const *names);
+
 /**
  * Inactivity timeout for blocking streams, in milliseconds (< 0: none, the
  * default). A blocking call fails with TLS_ERR_TIMEOUT when the transport

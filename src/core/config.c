@@ -62,11 +62,11 @@ tls_config *tls_config_ref(tls_config *cfg)
     return cfg;
 }
 
-static void free_alpn(tls_config *cfg)
+static void free_names(tls_config *cfg, tls_name_list *list)
 {
-    tls_dealloc(&cfg->alloc, cfg->alpn, cfg->alpn_size);
-    cfg->alpn = NULL;
-    cfg->alpn_size = 0;
+    tls_dealloc(&cfg->alloc, list->names, list->size);
+    list->names = NULL;
+    list->size = 0;
 }
 
 static void free_server_name(tls_config *cfg)
@@ -85,7 +85,9 @@ void tls_config_free(tls_config *cfg)
     a = cfg->alloc;
     cfg->backend->config_free(cfg->backend_cfg);
     tls_psk_table_free(&a, cfg->psk_table);
-    free_alpn(cfg);
+    free_names(cfg, &cfg->alpn);
+    free_names(cfg, &cfg->ciphersuites);
+    free_names(cfg, &cfg->groups);
     free_server_name(cfg);
     tls_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
     tls_dealloc(&a, cfg, sizeof *cfg);
@@ -245,22 +247,22 @@ int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg)
     return TLS_OK;
 }
 
-int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
+/*
+ * Copy names (NULL-terminated, 1..max_count names of 1..max_len bytes) into
+ * list, replacing what it held. The caller has checked writable(cfg).
+ */
+static int set_names(tls_config *cfg, tls_name_list *list, const char *const *names,
+                     size_t max_count, size_t max_len, const char *what)
 {
     size_t count = 0, chars = 0, size, i;
     char **table;
     char *text;
-    int rc = writable(cfg);
-    if (rc != TLS_OK)
-        return rc;
-    if (!(cfg->backend->caps & TLS_CAP_ALPN))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no ALPN");
-    if (protos == NULL || protos[0] == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "empty ALPN list");
-    for (; protos[count] != NULL; count++) {
-        size_t n = tls_strnlen(protos[count], 256);
-        if (n == 0 || n > 255 || count >= 16)
-            return tls_config_fail(cfg, TLS_ERR_ARG, 0, "ALPN names are 1..255 bytes, 16 at most");
+    if (names == NULL || names[0] == NULL)
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, what);
+    for (; names[count] != NULL; count++) {
+        size_t n = tls_strnlen(names[count], max_len + 1);
+        if (n == 0 || n > max_len || count >= max_count)
+            return tls_config_fail(cfg, TLS_ERR_ARG, 0, what);
         chars += n + 1;
     }
     size = (count + 1) * sizeof(char *) + chars;
@@ -269,15 +271,43 @@ int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
         return TLS_ERR_NOMEM;
     text = (char *)(table + count + 1);
     for (i = 0; i < count; i++) {
-        size_t n = tls_strnlen(protos[i], 255);
-        tls_memcopy(text, protos[i], n);
+        size_t n = tls_strnlen(names[i], max_len);
+        tls_memcopy(text, names[i], n);
         table[i] = text;
         text += n + 1;
     }
-    free_alpn(cfg);
-    cfg->alpn = table;
-    cfg->alpn_size = size;
+    free_names(cfg, list);
+    list->names = table;
+    list->size = size;
     return TLS_OK;
+}
+
+int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    if (!(cfg->backend->caps & TLS_CAP_ALPN))
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no ALPN");
+    return set_names(cfg, &cfg->alpn, protos, 16, 255,
+                     "ALPN names are 1..255 bytes, 1..16 of them");
+}
+
+int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    return set_names(cfg, &cfg->ciphersuites, names, TLS_MAX_CIPHERSUITES, 80,
+                     "cipher suites: 1..15 names");
+}
+
+int tls_config_set_groups(tls_config *cfg, const char *const *names)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_OK)
+        return rc;
+    return set_names(cfg, &cfg->groups, names, TLS_MAX_GROUPS, 32, "groups: 1..8 names");
 }
 
 int tls_config_set_timeout(tls_config *cfg, int timeout_ms)
@@ -423,7 +453,9 @@ int tls_config_freeze(tls_config *cfg)
         s.psk_lookup = tls_psk_table_lookup;
         s.psk_lookup_arg = cfg;
     }
-    s.alpn = (const char *const *)cfg->alpn;
+    s.alpn = (const char *const *)cfg->alpn.names;
+    s.ciphersuites = (const char *const *)cfg->ciphersuites.names;
+    s.groups = (const char *const *)cfg->groups.names;
     s.entropy = cfg->entropy;
     s.entropy_arg = cfg->entropy_arg;
     s.debug = cfg->debug;

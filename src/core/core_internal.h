@@ -55,6 +55,12 @@ typedef struct tls_psk_entry {
     unsigned char identity[1]; /* identity_len bytes follow */
 } tls_psk_entry;
 
+/** A copied NULL-terminated list of names: one allocation, pointers then strings. */
+typedef struct tls_name_list {
+    char **names;
+    size_t size;
+} tls_name_list;
+
 /** The longest server name accepted (DNS limit). */
 #define TLS_SERVER_NAME_MAX 253
 
@@ -77,8 +83,9 @@ struct tls_config {
     tls_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
     tls_psk_entry *psk_table;
-    char **alpn; /* one allocation: pointer array then strings */
-    size_t alpn_size;
+    tls_name_list alpn;
+    tls_name_list ciphersuites;
+    tls_name_list groups;
     int timeout_ms;
     int allow_truncation;
     tls_entropy_fn entropy;

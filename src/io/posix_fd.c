@@ -22,6 +22,16 @@
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
+/*
+ * Sockets are read and written with MSG_DONTWAIT even when the descriptor
+ * is blocking: "would block" then reaches the core, which waits in
+ * fd_wait()'s poll() with the configured timeout. A blocking read() could
+ * only be interrupted by a signal. Without MSG_DONTWAIT, timeouts need an
+ * O_NONBLOCK descriptor (as they do for pipes and terminals everywhere).
+ */
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT 0
+#endif
 
 static int fd_of(void *ctx)
 {
@@ -43,6 +53,25 @@ static int fd_read(void *ctx, unsigned char *buf, size_t len)
     do
         n = read(fd_of(ctx), buf, cap_len(len));
     while (n < 0 && errno == EINTR);
+    if (n >= 0)
+        return (int)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return TLS_WANT_READ;
+    return -errno;
+}
+
+/* recv() with MSG_DONTWAIT (see above); not a socket after all: read(). */
+static int fd_read_socket(void *ctx, unsigned char *buf, size_t len)
+{
+    ssize_t n;
+
+    if (buf == NULL || len == 0)
+        return TLS_ERR_ARG;
+    do
+        n = recv(fd_of(ctx), buf, cap_len(len), MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == ENOTSOCK)
+        return fd_read(ctx, buf, len);
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -83,7 +112,7 @@ static int fd_write_socket(void *ctx, const unsigned char *buf, size_t len)
     if (buf == NULL || len == 0)
         return TLS_ERR_ARG;
     do
-        n = send(fd_of(ctx), buf, cap_len(len), MSG_NOSIGNAL);
+        n = send(fd_of(ctx), buf, cap_len(len), MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == ENOTSOCK)
         return fd_write_plain(ctx, buf, len);
@@ -152,13 +181,16 @@ tls_io tls_io_fd(int fd)
     tls_io io;
 
     io.ctx = (void *)(intptr_t)fd;
-    io.read = fd_read;
-    /* Sockets need send() to avoid SIGPIPE; anything else takes write().
-     * If fstat fails, try send() and let ENOTSOCK pick write() per call. */
-    if (fstat(fd, &st) == 0 && !S_ISSOCK(st.st_mode))
+    /* Sockets take recv()/send() (no SIGPIPE, never blocking in the kernel);
+     * anything else read()/write(). If fstat fails, try the socket calls and
+     * let ENOTSOCK pick the plain ones per call. */
+    if (fstat(fd, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        io.read = fd_read;
         io.write = fd_write_plain;
-    else
+    } else {
+        io.read = fd_read_socket;
         io.write = fd_write_socket;
+    }
     io.close = fd_close;
     io.wait = fd_wait;
     return io;
@@ -166,7 +198,7 @@ tls_io tls_io_fd(int fd)
 
 int tls_io_fd_get(const tls_io *io)
 {
-    if (io == NULL || io->read != fd_read)
+    if (io == NULL || (io->read != fd_read && io->read != fd_read_socket))
         return -1;
     return (int)(intptr_t)io->ctx;
 }

@@ -279,21 +279,43 @@ static void write_to_peer_on_alarm(int sig)
         abort();
 }
 
+/* a pipe: the one kind of descriptor whose read() blocks in the kernel */
 static void test_read_interrupted_by_a_signal_is_retried(void **state)
 {
-    int sv[2];
+    int pv[2];
     tls_io a;
     unsigned char buf[4];
     (void)state;
 
-    make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
-    alarm_peer_fd = sv[1];
+    assert_int_equal(pipe(pv), 0);
+    a = tls_io_fd(pv[0]);
+    alarm_peer_fd = pv[1];
     /* the blocking read gets EINTR; the handler has sent a byte by then */
     alarm_in_ms(write_to_peer_on_alarm, 20);
     assert_int_equal(a.read(a.ctx, buf, sizeof buf), 1);
     assert_int_equal(buf[0], 's');
     restore_alarm();
+    close(pv[0]);
+    close(pv[1]);
+}
+
+/* sockets never block in the kernel: the core waits in poll() with its timeout */
+static void test_blocking_socket_read_and_full_write_answer_want(void **state)
+{
+    int sv[2];
+    tls_io a;
+    unsigned char buf[4096];
+    int rc, i;
+    (void)state;
+
+    make_socketpair(sv, 0); /* blocking descriptors */
+    a = tls_io_fd(sv[0]);
+    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_WANT_READ);
+    memset(buf, 'x', sizeof buf);
+    for (i = 0, rc = 1; i < 100000 && rc > 0; i++)
+        rc = a.write(a.ctx, buf, sizeof buf);
+    assert_int_equal(rc, TLS_WANT_WRITE);
+    assert_int_equal(tls_io_fd_get(&a), sv[0]);
     close(sv[0]);
     close(sv[1]);
 }
@@ -659,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_wait_returns_0_when_ready),
         cmocka_unit_test(test_wait_returns_0_on_hangup_and_read_reports_the_end),
         cmocka_unit_test(test_read_interrupted_by_a_signal_is_retried),
+        cmocka_unit_test(test_blocking_socket_read_and_full_write_answer_want),
         cmocka_unit_test(test_wait_interrupted_by_a_signal_keeps_its_deadline),
         cmocka_unit_test(test_close_closes_the_descriptor),
         cmocka_unit_test(test_read_file_returns_contents_nul_terminated),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "tls_stream/tls_error.h"
+#include "tls_stream/tls_stream.h"
 
 #include <mbedtls/version.h>
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
@@ -103,6 +104,12 @@ static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
     return ssl->state == MBEDTLS_SSL_HANDSHAKE_OVER;
 }
 
+/** The handshake state (MBEDTLS_SSL_*): the next message to handle. */
+static inline int tls_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+{
+    return ssl->state;
+}
+
 /** 1 when the running handshake (still) resumes a session, 0 when not, -1
  *  once the handshake data is gone (completed). A client sets it when it
  *  offers a session and clears it when the server declines. */
@@ -176,6 +183,11 @@ static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
 {
     return mbedtls_ssl_is_handshake_over(ssl);
+}
+
+static inline int tls_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+{
+    return ssl->MBEDTLS_PRIVATE(state);
 }
 
 static inline int tls_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
@@ -295,6 +307,36 @@ static inline void tls_mbc_strerror(int code, char *buf, size_t size)
     snprintf(buf, size, "mbedtls error -0x%04X", (unsigned)-code);
 }
 #endif
+
+/** Groups chosen by name, in both forms (2.28 takes curve ids, 3.x TLS ids). */
+typedef struct tls_mbc_groups {
+    mbedtls_ecp_group_id ids[TLS_MAX_GROUPS + 1]; /* MBEDTLS_ECP_DP_NONE-terminated */
+    uint16_t tls_ids[TLS_MAX_GROUPS + 1];         /* 0-terminated */
+} tls_mbc_groups;
+
+/** The key exchange of a suite: plain PSK or ECDHE-PSK (1), another PSK (2), none (0). */
+static inline int tls_mbc_suite_psk_kind(const mbedtls_ssl_ciphersuite_t *info)
+{
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+    mbedtls_key_exchange_type_t kx = info->key_exchange;
+#else
+    mbedtls_key_exchange_type_t kx = (mbedtls_key_exchange_type_t)info->MBEDTLS_PRIVATE(key_exchange);
+#endif
+    if (kx == MBEDTLS_KEY_EXCHANGE_PSK || kx == MBEDTLS_KEY_EXCHANGE_ECDHE_PSK)
+        return 1;
+    if (kx == MBEDTLS_KEY_EXCHANGE_DHE_PSK || kx == MBEDTLS_KEY_EXCHANGE_RSA_PSK)
+        return 2;
+    return 0;
+}
+
+static inline void tls_mbc_conf_groups(mbedtls_ssl_config *conf, const tls_mbc_groups *g)
+{
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+    mbedtls_ssl_conf_curves(conf, g->ids);
+#else
+    mbedtls_ssl_conf_groups(conf, g->tls_ids);
+#endif
+}
 
 /* Session resumption needs tickets, the cache and session serialisation. */
 #if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_TICKET_C) && \

@@ -2,6 +2,7 @@
  * mbedtls backend: the configuration (CA chain, own certificate and key,
  * RNG, cipher suites, verification, PSK, ALPN, debug output).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "mbedtls_internal.h"
@@ -333,6 +334,56 @@ static int set_psk_suites(tls_mbt_config *cfg)
     return TLS_OK;
 }
 
+/* "what: name" into the detail, with status. */
+static int name_error(tls_mbt_config *cfg, int status, const char *what, const char *name)
+{
+    char msg[sizeof cfg->detail->msg];
+    snprintf(msg, sizeof msg, "%s: %.60s", what, name);
+    return tls_detail_set(cfg->detail, status, 0, msg);
+}
+
+/* The application's suite list. A PSK configuration takes only plain PSK
+ * and ECDHE-PSK suites, a certificate one no PSK suite: no fallback. */
+static int set_named_suites(tls_mbt_config *cfg, const char *const *names)
+{
+    size_t n = 0;
+
+    for (; names[n] != NULL; n++) {
+        int id = mbedtls_ssl_get_ciphersuite_id(names[n]);
+        const mbedtls_ssl_ciphersuite_t *info = mbedtls_ssl_ciphersuite_from_id(id);
+        int kind;
+
+        if (id == 0 || info == NULL || n >= TLS_MBT_MAX_SUITES - 1)
+            return name_error(cfg, TLS_ERR_CONFIG, "unknown cipher suite", names[n]);
+        kind = tls_mbc_suite_psk_kind(info);
+        if (cfg->is_psk ? kind != 1 : kind != 0)
+            return name_error(cfg, TLS_ERR_CONFIG,
+                              cfg->is_psk ? "not a PSK or ECDHE-PSK suite" : "a PSK suite needs a PSK",
+                              names[n]);
+        cfg->suites[n] = id;
+    }
+    cfg->suites[n] = 0;
+    mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
+    return TLS_OK;
+}
+
+static int set_named_groups(tls_mbt_config *cfg, const char *const *names)
+{
+    size_t n = 0;
+
+    for (; names[n] != NULL && n < TLS_MAX_GROUPS; n++) {
+        const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
+        if (info == NULL)
+            return name_error(cfg, TLS_ERR_CONFIG, "unknown group", names[n]);
+        cfg->groups.ids[n] = info->grp_id;
+        cfg->groups.tls_ids[n] = info->tls_id;
+    }
+    cfg->groups.ids[n] = MBEDTLS_ECP_DP_NONE;
+    cfg->groups.tls_ids[n] = 0;
+    tls_mbc_conf_groups(&cfg->conf, &cfg->groups);
+    return TLS_OK;
+}
+
 int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
 {
     tls_mbt_config *cfg = vcfg;
@@ -402,7 +453,13 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
         cfg->psk_lookup_arg = st->psk_lookup_arg;
         mbedtls_ssl_conf_psk_cb(&cfg->conf, psk_callback, cfg);
     }
-    if (cfg->is_psk && (status = set_psk_suites(cfg)) != TLS_OK)
+    if (st->ciphersuites != NULL)
+        status = set_named_suites(cfg, st->ciphersuites);
+    else if (cfg->is_psk)
+        status = set_psk_suites(cfg);
+    if (status != TLS_OK)
+        return status;
+    if (st->groups != NULL && (status = set_named_groups(cfg, st->groups)) != TLS_OK)
         return status;
 
     if (st->alpn != NULL && (ret = tls_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)

@@ -42,6 +42,7 @@ typedef struct tls_mbt_config {
     void *debug_arg;
     int debug_level;
     int suites[TLS_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
+    tls_mbc_groups groups;          /* likewise */
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
@@ -67,6 +68,7 @@ typedef struct tls_mbt_session {
     int hs_done;
     int close_sent;     /* close_notify is built (maybe still buffered) */
     int resumed;        /* the handshake resumed a session */
+    int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
 } tls_mbt_session;
 

@@ -176,12 +176,14 @@ static int check_optional_client_cert(tls_mbt_session *s)
 int tls_mbt_handshake(void *vs)
 {
     tls_mbt_session *s = vs;
-    int ret, status;
+    int ret, status, check_optional;
 
     if (s->failed != 0)
         return s->failed;
     if (s->hs_done)
         return TLS_OK;
+    check_optional = s->cfg->role == TLS_SERVER && s->cfg->verify == TLS_VERIFY_OPTIONAL &&
+                     !s->cfg->is_psk;
     /* mbedtls_ssl_handshake()'s loop, stepped here to see whether the
      * handshake resumes (mbedtls forgets it when the handshake ends). */
     ret = 0;
@@ -190,6 +192,14 @@ int tls_mbt_handshake(void *vs)
         ret = mbedtls_ssl_handshake_step(&s->ssl);
         if ((resumes = tls_mbc_handshake_resumes(&s->ssl)) >= 0)
             s->resumed = resumes; /* the last word before the data is freed */
+        /* Server, OPTIONAL: refuse a bad client certificate before our
+         * Finished, so the client's handshake fails too (not its first read). */
+        if (ret == 0 && check_optional && !s->optional_checked &&
+            tls_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
+            s->optional_checked = 1;
+            if ((status = check_optional_client_cert(s)) != TLS_OK)
+                return status;
+        }
     }
     if (ret != 0) {
         status = tls_mbt_error(s, ret, TLS_MBT_HANDSHAKE);
@@ -198,9 +208,6 @@ int tls_mbt_handshake(void *vs)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
         return fail(s, status);
     }
-    if (s->cfg->role == TLS_SERVER && s->cfg->verify == TLS_VERIFY_OPTIONAL &&
-        !s->cfg->is_psk && (status = check_optional_client_cert(s)) != TLS_OK)
-        return status;
     s->hs_done = 1;
     return TLS_OK;
 }
