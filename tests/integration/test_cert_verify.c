@@ -1,0 +1,567 @@
+/*
+ * Certificate handshakes between a real mbedtls client and server over the
+ * memory pipe: each verify mode on each side, the failures each one must
+ * catch (untrusted chain, wrong host name, expired certificate, missing
+ * client certificate), the connection getters and ALPN.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_pair.h"
+
+static void make_pair(tls_pair *p, tls_config *client, tls_config *server)
+{
+    assert_non_null(client);
+    assert_non_null(server);
+    assert_int_equal(tls_pair_new(p, client, server, NULL), TLS_OK);
+    tls_config_free(client);
+    tls_config_free(server);
+}
+
+/* Client with verify/ca/name against a server with cert/key (no client
+ * certificates); returns the pair after tls_pair_handshake() in *rc. */
+static void server_auth_pair(tls_pair *p, tls_verify verify, const char *ca, const char *name,
+                             const char *server_cert, const char *server_key, int *rc)
+{
+    tls_config *c = NULL, *s = NULL;
+    assert_int_equal(tls_pair_cert_client(&c, NULL, verify, ca, name, NULL, NULL), TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, server_cert, server_key, TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+    make_pair(p, c, s);
+    *rc = tls_pair_handshake(p);
+}
+
+static void assert_open(const tls_pair *p)
+{
+    assert_int_equal(p->client_rc, TLS_OK);
+    assert_int_equal(p->server_rc, TLS_OK);
+    assert_int_equal(tls_stream_state(p->client), TLS_STATE_OPEN);
+    assert_int_equal(tls_stream_state(p->server), TLS_STATE_OPEN);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Client verify modes                                                    */
+/* ---------------------------------------------------------------------- */
+
+static void test_client_required_with_ca_and_hostname_succeeds(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    server_auth_pair(&p, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "server.pem", "server.key",
+                     &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_open(&p);
+    assert_int_equal(tls_pair_transfer(&p, 5000), TLS_OK);
+    tls_pair_free(&p);
+}
+
+static void test_client_optional_with_ca_and_hostname_succeeds(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    server_auth_pair(&p, TLS_VERIFY_OPTIONAL, "ca.pem", "localhost", "server.pem", "server.key",
+                     &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_open(&p);
+    tls_pair_free(&p);
+}
+
+static void test_client_none_without_ca_succeeds(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    server_auth_pair(&p, TLS_VERIFY_NONE, NULL, NULL, "server.pem", "server.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_open(&p);
+    assert_int_equal(tls_pair_transfer(&p, 5000), TLS_OK);
+    tls_pair_free(&p);
+}
+
+/*
+ * Each bad server certificate, each client verify mode: REQUIRED and
+ * OPTIONAL fail with the exact code on the client, and the server learns of
+ * it from the client's alert; NONE passes.
+ */
+typedef struct bad_server_case {
+    const char *what;
+    const char *cert, *key, *server_name;
+    int client_error;
+} bad_server_case;
+
+static const bad_server_case bad_servers[] = {
+    { "untrusted chain", "other_server.pem", "other_server.key", "localhost", TLS_ERR_VERIFY },
+    { "wrong host name", "server.pem", "server.key", "example.com", TLS_ERR_HOSTNAME },
+    { "expired", "expired.pem", "expired.key", "localhost", TLS_ERR_CERT_EXPIRED },
+};
+
+static void check_bad_server(const bad_server_case *bc, tls_verify verify)
+{
+    tls_pair p;
+    int rc;
+
+    print_message("  %s, client verify %d\n", bc->what, (int)verify);
+    server_auth_pair(&p, verify, verify == TLS_VERIFY_NONE ? NULL : "ca.pem", bc->server_name,
+                     bc->cert, bc->key, &rc);
+    if (verify == TLS_VERIFY_NONE) {
+        assert_int_equal(rc, TLS_OK);
+        assert_open(&p);
+        assert_int_equal(tls_pair_transfer(&p, 100), TLS_OK);
+    } else {
+        assert_int_equal(rc, bc->client_error);
+        assert_int_equal(p.client_rc, bc->client_error);
+        assert_int_equal(p.server_rc, TLS_ERR_PEER_ALERT);
+        assert_int_equal(tls_stream_state(p.client), TLS_STATE_FAILED);
+        assert_int_equal(tls_stream_error(p.client), bc->client_error);
+    }
+    tls_pair_free(&p);
+}
+
+static void test_client_required_rejects_untrusted_chain(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[0], TLS_VERIFY_REQUIRED);
+}
+
+static void test_client_optional_rejects_untrusted_chain(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[0], TLS_VERIFY_OPTIONAL);
+}
+
+static void test_client_none_accepts_untrusted_chain(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[0], TLS_VERIFY_NONE);
+}
+
+static void test_client_required_rejects_wrong_hostname(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[1], TLS_VERIFY_REQUIRED);
+}
+
+static void test_client_optional_rejects_wrong_hostname(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[1], TLS_VERIFY_OPTIONAL);
+}
+
+static void test_client_none_accepts_wrong_hostname(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[1], TLS_VERIFY_NONE);
+}
+
+static void test_client_required_rejects_expired_certificate(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[2], TLS_VERIFY_REQUIRED);
+}
+
+static void test_client_optional_rejects_expired_certificate(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[2], TLS_VERIFY_OPTIONAL);
+}
+
+static void test_client_none_accepts_expired_certificate(void **state)
+{
+    (void)state;
+    check_bad_server(&bad_servers[2], TLS_VERIFY_NONE);
+}
+
+/* A verifying client needs a server name. The stream may still get one
+ * (tls_stream_set_server_name()), so the error comes when the handshake
+ * starts, and nothing is sent. */
+static void test_verifying_client_without_server_name_is_a_config_error(void **state)
+{
+    static const tls_verify modes[] = { TLS_VERIFY_REQUIRED, TLS_VERIFY_OPTIONAL };
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < 2; i++) {
+        tls_pair p;
+        int rc;
+        server_auth_pair(&p, modes[i], "ca.pem", NULL, "server.pem", "server.key", &rc);
+        assert_int_equal(rc, TLS_ERR_CONFIG);
+        assert_int_equal(p.client_rc, TLS_ERR_CONFIG);
+        assert_int_equal(tls_stream_state(p.client), TLS_STATE_FAILED);
+        assert_int_equal(tls_mem_pipe_buffered(p.pipe, 1), 0); /* nothing sent */
+        assert_int_equal(p.end[0].written_bytes, 0);
+        tls_pair_free(&p);
+    }
+}
+
+static void test_verifying_client_without_ca_is_a_config_error(void **state)
+{
+    tls_config *c = NULL;
+    tls_mem_pipe *pipe = NULL;
+    tls_stream *s = (tls_stream *)&s;
+    tls_io io;
+    (void)state;
+
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, NULL, "localhost",
+                                          NULL, NULL),
+                     TLS_OK);
+    assert_int_equal(tls_mem_pipe_new(&pipe, 0, NULL), TLS_OK);
+    io = tls_mem_pipe_io(pipe, 0);
+    assert_int_equal(tls_stream_new(&s, c, &io), TLS_ERR_CONFIG);
+    assert_null(s);
+    tls_config_free(c);
+    tls_mem_pipe_free(pipe);
+}
+
+static void test_stream_server_name_overrides_configuration(void **state)
+{
+    tls_pair p;
+    tls_config *c = NULL, *s = NULL;
+    (void)state;
+
+    /* no name in the config, the stream's own name verifies */
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", NULL, NULL,
+                                          NULL),
+                     TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+    make_pair(&p, c, s);
+    assert_int_equal(tls_stream_set_server_name(p.client, "localhost"), TLS_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_int_equal(tls_stream_set_server_name(p.client, "localhost"), TLS_ERR_STATE);
+    tls_pair_free(&p);
+
+    /* the stream's name wins over the config's */
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+                                          NULL, NULL),
+                     TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+    make_pair(&p, c, s);
+    assert_int_equal(tls_stream_set_server_name(p.client, "example.com"), TLS_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_HOSTNAME);
+    tls_pair_free(&p);
+}
+
+static void test_chain_with_intermediates_verifies(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    server_auth_pair(&p, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "deep_chain.pem",
+                     "deep_leaf.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    tls_pair_free(&p);
+    server_auth_pair(&p, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "server_chain.pem",
+                     "server.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    tls_pair_free(&p);
+}
+
+static void test_chain_deeper_than_verify_depth_is_rejected(void **state)
+{
+    tls_pair p;
+    tls_config *c = NULL, *s = NULL;
+    (void)state;
+
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+                                          NULL, NULL),
+                     TLS_OK);
+    assert_int_equal(tls_config_set_verify_depth(c, 2), TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "deep_chain.pem", "deep_leaf.key",
+                                          TLS_VERIFY_NONE, NULL),
+                     TLS_OK);
+    make_pair(&p, c, s);
+    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_VERIFY);
+    assert_int_equal(p.server_rc, TLS_ERR_PEER_ALERT);
+    tls_pair_free(&p);
+}
+
+static void test_rsa_server_certificate_succeeds(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    server_auth_pair(&p, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "rsa_server.pem",
+                     "rsa_server.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_null(strstr(tls_stream_cipher(p.client), "PSK"));
+    tls_pair_free(&p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Server verify modes (client certificates)                              */
+/* ---------------------------------------------------------------------- */
+
+/* A verifying client (REQUIRED, ca.pem, localhost) with cert/key (NULL:
+ * none) against server.pem with server verify mode and ca.pem. */
+static void mutual_pair(tls_pair *p, tls_verify server_verify, const char *cert,
+                        const char *key, int *rc)
+{
+    tls_config *c = NULL, *s = NULL;
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+                                          cert, key),
+                     TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", server_verify,
+                                          "ca.pem"),
+                     TLS_OK);
+    make_pair(p, c, s);
+    *rc = tls_pair_handshake(p);
+}
+
+static void assert_peer_cert_is(const tls_stream *s, const char *file)
+{
+    const unsigned char *der = NULL;
+    unsigned char *expected = NULL;
+    size_t len = 0, expected_len = 0;
+
+    assert_int_equal(tls_pair_cert_der(file, &expected, &expected_len), TLS_OK);
+    assert_int_equal(tls_stream_peer_cert(s, &der, &len), TLS_OK);
+    assert_non_null(der);
+    assert_int_equal(len, expected_len);
+    assert_memory_equal(der, expected, len);
+    free(expected);
+}
+
+static void test_mutual_tls_succeeds_and_server_sees_client_certificate(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_REQUIRED, "client.pem", "client.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_open(&p);
+    assert_peer_cert_is(p.server, "client.pem");
+    assert_peer_cert_is(p.client, "server.pem");
+    assert_int_equal(tls_pair_transfer(&p, 3000), TLS_OK);
+    tls_pair_free(&p);
+}
+
+static void test_server_required_without_client_certificate_fails(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_REQUIRED, NULL, NULL, &rc);
+    assert_int_equal(p.server_rc, TLS_ERR_NO_PEER_CERT);
+    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
+    assert_int_equal(rc, TLS_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_state(p.server), TLS_STATE_FAILED);
+    tls_pair_free(&p);
+}
+
+static void test_server_required_rejects_untrusted_client_certificate(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_REQUIRED, "other_server.pem", "other_server.key", &rc);
+    assert_int_equal(p.server_rc, TLS_ERR_VERIFY);
+    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
+    tls_pair_free(&p);
+}
+
+static void test_server_optional_without_client_certificate_succeeds(void **state)
+{
+    tls_pair p;
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_OPTIONAL, NULL, NULL, &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_open(&p);
+    assert_int_equal(tls_stream_peer_cert(p.server, &der, &len), TLS_ERR_NO_PEER_CERT);
+    assert_int_equal(tls_pair_transfer(&p, 100), TLS_OK);
+    tls_pair_free(&p);
+}
+
+static void test_server_optional_with_trusted_client_certificate_succeeds(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_OPTIONAL, "client.pem", "client.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    assert_peer_cert_is(p.server, "client.pem");
+    tls_pair_free(&p);
+}
+
+static void test_server_optional_rejects_untrusted_client_certificate(void **state)
+{
+    tls_pair p;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_OPTIONAL, "other_server.pem", "other_server.key", &rc);
+    assert_int_equal(p.server_rc, TLS_ERR_VERIFY);
+    assert_int_equal(tls_stream_state(p.server), TLS_STATE_FAILED);
+    /* the server refuses before its Finished: the client's handshake fails
+     * on the alert, before it could send any data */
+    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_state(p.client), TLS_STATE_FAILED);
+    tls_pair_free(&p);
+}
+
+static void test_server_none_ignores_client_certificate(void **state)
+{
+    tls_pair p;
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    int rc;
+    (void)state;
+
+    mutual_pair(&p, TLS_VERIFY_NONE, "other_server.pem", "other_server.key", &rc);
+    assert_int_equal(rc, TLS_OK);
+    /* not asked for, so not sent */
+    assert_int_equal(tls_stream_peer_cert(p.server, &der, &len), TLS_ERR_NO_PEER_CERT);
+    tls_pair_free(&p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Getters and ALPN                                                       */
+/* ---------------------------------------------------------------------- */
+
+static void test_getters_before_and_after_the_handshake(void **state)
+{
+    tls_pair p;
+    tls_config *c = NULL, *s = NULL;
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    unsigned char *server_der = NULL;
+    size_t server_der_len = 0;
+    (void)state;
+
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+                                          NULL, NULL),
+                     TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+    make_pair(&p, c, s);
+    assert_int_equal(tls_stream_state(p.client), TLS_STATE_NEW);
+    assert_null(tls_stream_cipher(p.client));
+    assert_null(tls_stream_version(p.client));
+    assert_null(tls_stream_alpn(p.client));
+    assert_int_equal(tls_stream_peer_cert(p.client, &der, &len), TLS_ERR_STATE);
+
+    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_string_equal(tls_stream_version(p.client), "TLSv1.2");
+    assert_string_equal(tls_stream_version(p.server), "TLSv1.2");
+    assert_non_null(tls_stream_cipher(p.client));
+    assert_string_equal(tls_stream_cipher(p.client), tls_stream_cipher(p.server));
+    assert_null(strstr(tls_stream_cipher(p.client), "PSK"));
+    assert_non_null(strstr(tls_stream_cipher(p.client), "ECDHE"));
+    assert_null(tls_stream_alpn(p.client));
+    assert_null(tls_stream_alpn(p.server));
+    /* the server's certificate, byte for byte (server.der is its DER form) */
+    assert_int_equal(tls_pair_cert_der("server.der", &server_der, &server_der_len), TLS_OK);
+    assert_int_equal(tls_stream_peer_cert(p.client, &der, &len), TLS_OK);
+    assert_int_equal(len, server_der_len);
+    assert_memory_equal(der, server_der, len);
+    free(server_der);
+    assert_int_equal(tls_stream_pending(p.client), 0);
+    assert_int_equal(tls_stream_error(p.client), TLS_OK);
+    tls_pair_free(&p);
+}
+
+static void alpn_pair(tls_pair *p, const char *const *client_protos,
+                      const char *const *server_protos)
+{
+    tls_config *c = NULL, *s = NULL;
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+                                          NULL, NULL),
+                     TLS_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+    if (client_protos != NULL)
+        assert_int_equal(tls_config_set_alpn(c, client_protos), TLS_OK);
+    if (server_protos != NULL)
+        assert_int_equal(tls_config_set_alpn(s, server_protos), TLS_OK);
+    make_pair(p, c, s);
+}
+
+static void test_alpn_negotiates_the_common_protocol(void **state)
+{
+    static const char *const client_protos[] = { "h2", "http/1.1", NULL };
+    static const char *const server_protos[] = { "http/1.1", NULL };
+    tls_pair p;
+    (void)state;
+
+    alpn_pair(&p, client_protos, server_protos);
+    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_non_null(tls_stream_alpn(p.client));
+    assert_non_null(tls_stream_alpn(p.server));
+    assert_string_equal(tls_stream_alpn(p.client), "http/1.1");
+    assert_string_equal(tls_stream_alpn(p.server), "http/1.1");
+    tls_pair_free(&p);
+}
+
+static void test_alpn_offered_to_a_server_without_alpn_gives_none(void **state)
+{
+    static const char *const client_protos[] = { "h2", "http/1.1", NULL };
+    tls_pair p;
+    (void)state;
+
+    alpn_pair(&p, client_protos, NULL);
+    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_null(tls_stream_alpn(p.client));
+    assert_null(tls_stream_alpn(p.server));
+    tls_pair_free(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_client_required_with_ca_and_hostname_succeeds),
+        cmocka_unit_test(test_client_optional_with_ca_and_hostname_succeeds),
+        cmocka_unit_test(test_client_none_without_ca_succeeds),
+        cmocka_unit_test(test_client_required_rejects_untrusted_chain),
+        cmocka_unit_test(test_client_optional_rejects_untrusted_chain),
+        cmocka_unit_test(test_client_none_accepts_untrusted_chain),
+        cmocka_unit_test(test_client_required_rejects_wrong_hostname),
+        cmocka_unit_test(test_client_optional_rejects_wrong_hostname),
+        cmocka_unit_test(test_client_none_accepts_wrong_hostname),
+        cmocka_unit_test(test_client_required_rejects_expired_certificate),
+        cmocka_unit_test(test_client_optional_rejects_expired_certificate),
+        cmocka_unit_test(test_client_none_accepts_expired_certificate),
+        cmocka_unit_test(test_verifying_client_without_server_name_is_a_config_error),
+        cmocka_unit_test(test_verifying_client_without_ca_is_a_config_error),
+        cmocka_unit_test(test_stream_server_name_overrides_configuration),
+        cmocka_unit_test(test_chain_with_intermediates_verifies),
+        cmocka_unit_test(test_chain_deeper_than_verify_depth_is_rejected),
+        cmocka_unit_test(test_rsa_server_certificate_succeeds),
+        cmocka_unit_test(test_mutual_tls_succeeds_and_server_sees_client_certificate),
+        cmocka_unit_test(test_server_required_without_client_certificate_fails),
+        cmocka_unit_test(test_server_required_rejects_untrusted_client_certificate),
+        cmocka_unit_test(test_server_optional_without_client_certificate_succeeds),
+        cmocka_unit_test(test_server_optional_with_trusted_client_certificate_succeeds),
+        cmocka_unit_test(test_server_optional_rejects_untrusted_client_certificate),
+        cmocka_unit_test(test_server_none_ignores_client_certificate),
+        cmocka_unit_test(test_getters_before_and_after_the_handshake),
+        cmocka_unit_test(test_alpn_negotiates_the_common_protocol),
+        cmocka_unit_test(test_alpn_offered_to_a_server_without_alpn_gives_none),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

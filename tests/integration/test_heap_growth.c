@@ -1,0 +1,162 @@
+/*
+ * Many sequential connections do not grow the heap: tls_stream's own
+ * allocations (through a counting tls_allocator) are all returned after each
+ * connection, and the process heap (mbedtls allocates with calloc/free) does
+ * not grow once warmed up (glibc mallinfo2()).
+ */
+#define _GNU_SOURCE
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <malloc.h>
+#include <string.h>
+
+#include "counting_alloc.h"
+#include "tls_pair.h"
+
+#define CONNECTIONS 200
+#define WARMUP 10
+/* What the process heap may still grow by after the warm-up: allocator
+ * noise (fragmentation), far below one connection (~40 KB). */
+#define HEAP_SLACK ((size_t)16 * 1024)
+
+static unsigned char key[TLS_PSK_MAX_KEY];
+static size_t key_len;
+
+static int load_key(void **state)
+{
+    int n = tls_pair_psk_from_file("psk.txt", "client1", key, sizeof key);
+    (void)state;
+    if (n <= 0)
+        return -1;
+    key_len = (size_t)n;
+    return 0;
+}
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks;
+}
+
+/* One whole connection: configurations, pipe, handshake, data both ways,
+ * clean close on both sides, and everything freed. */
+static void one_psk_connection(counting_alloc *ca)
+{
+    tls_config *c = NULL, *s = NULL;
+    tls_pair p;
+    unsigned char buf[8];
+
+    assert_int_equal(tls_pair_psk_client(&c, &ca->alloc, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_psk_server(&s, &ca->alloc, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_new(&p, c, s, &ca->alloc), TLS_OK);
+    tls_config_free(c);
+    tls_config_free(s);
+    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_non_null(strstr(tls_stream_cipher(p.client), "PSK"));
+    assert_int_equal(tls_pair_transfer(&p, 2000), TLS_OK);
+    assert_int_equal(tls_stream_close(p.client), TLS_OK);
+    assert_int_equal(tls_stream_read(p.server, buf, sizeof buf), 0);
+    tls_pair_free(&p);
+}
+
+static void test_sequential_psk_connections_do_not_grow_the_heap(void **state)
+{
+    counting_alloc ca;
+    size_t base = 0, now = 0;
+    int i;
+    (void)state;
+
+    counting_alloc_init(&ca);
+    for (i = 0; i < CONNECTIONS; i++) {
+        one_psk_connection(&ca);
+        /* our own allocations: all back, every time, with the right sizes */
+        assert_int_equal(ca.live_bytes, 0);
+        assert_int_equal(ca.live_blocks, 0);
+        assert_int_equal(ca.bad_frees, 0);
+        assert_true(counting_alloc_clean(&ca));
+        if (i + 1 == WARMUP)
+            base = heap_in_use();
+    }
+    now = heap_in_use();
+    print_message("  heap in use after %d connections: %zu, after %d: %zu; "
+                  "tls_stream's peak: %zu bytes in %lu allocations\n",
+                  WARMUP, base, CONNECTIONS, now, ca.peak_bytes, ca.allocs);
+    assert_true(ca.allocs > 0);
+    assert_true(now <= base + HEAP_SLACK);
+}
+
+/* The same for certificate connections with mutual TLS, fewer of them
+ * (each parses certificates and signs). */
+static void test_sequential_certificate_connections_do_not_grow_the_heap(void **state)
+{
+    counting_alloc ca;
+    size_t base = 0, now;
+    int i;
+    (void)state;
+
+    counting_alloc_init(&ca);
+    for (i = 0; i < 30; i++) {
+        tls_config *c = NULL, *s = NULL;
+        tls_pair p;
+        assert_int_equal(tls_pair_cert_client(&c, &ca.alloc, TLS_VERIFY_REQUIRED, "ca.pem",
+                                              "localhost", "client.pem", "client.key"),
+                         TLS_OK);
+        assert_int_equal(tls_pair_cert_server(&s, &ca.alloc, "server.pem", "server.key",
+                                              TLS_VERIFY_REQUIRED, "ca.pem"),
+                         TLS_OK);
+        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_OK);
+        tls_config_free(c);
+        tls_config_free(s);
+        assert_int_equal(tls_pair_transfer(&p, 500), TLS_OK);
+        assert_int_equal(tls_stream_close(p.server), TLS_OK);
+        tls_pair_free(&p);
+        assert_true(counting_alloc_clean(&ca));
+        if (i + 1 == WARMUP)
+            base = heap_in_use();
+    }
+    now = heap_in_use();
+    print_message("  heap in use after %d connections: %zu, after 30: %zu\n", WARMUP, base, now);
+    assert_true(now <= base + HEAP_SLACK);
+}
+
+/* Failed handshakes free everything too. */
+static void test_failed_connections_return_all_memory(void **state)
+{
+    counting_alloc ca;
+    int i;
+    (void)state;
+
+    counting_alloc_init(&ca);
+    for (i = 0; i < 20; i++) {
+        tls_config *c = NULL, *s = NULL;
+        tls_pair p;
+        unsigned char wrong[TLS_PSK_MAX_KEY];
+        memcpy(wrong, key, key_len);
+        wrong[i % key_len] ^= 0x80;
+        assert_int_equal(tls_pair_psk_client(&c, &ca.alloc, i % 2 ? "client1" : "nobody", wrong,
+                                             key_len),
+                         TLS_OK);
+        assert_int_equal(tls_pair_psk_server(&s, &ca.alloc, "client1", key, key_len), TLS_OK);
+        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_OK);
+        tls_config_free(c);
+        tls_config_free(s);
+        assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
+        tls_pair_free(&p);
+        assert_true(counting_alloc_clean(&ca));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sequential_psk_connections_do_not_grow_the_heap),
+        cmocka_unit_test(test_sequential_certificate_connections_do_not_grow_the_heap),
+        cmocka_unit_test(test_failed_connections_return_all_memory),
+    };
+    return cmocka_run_group_tests(tests, load_key, NULL);
+}
