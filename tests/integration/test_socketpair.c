@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_scale.h"
 #include "tls_pair.h"
 
 static unsigned char key[TLS_PSK_MAX_KEY];
@@ -127,7 +128,7 @@ static void one_mebibyte_each_way(unsigned flags)
 {
     tls_pair_sock ps;
     tls_config *c, *s;
-    size_t n = (size_t)1 << 20;
+    size_t n = (size_t)tls_test_count(1L << 20, 128L << 10);
 
     psk_configs(&c, &s);
     start_ex(&ps, c, s, tls_pair_serve_transfer, &n, flags);
