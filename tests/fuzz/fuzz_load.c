@@ -1,0 +1,126 @@
+/*
+ * Key, certificate and CA loading, and the ussl argument paths.
+ * Input: byte 0 selects the path, the rest is the data:
+ *   0 tls_config_add_ca      1 tls_config_set_cert
+ *   2 tls_config_set_key     3 tls_config_set_key with password "test"
+ *   4 ussl_wrap_socket (no handshake) with the data as keyfile + certfile
+ *     of a server, split at byte 1's share; byte 2 sets cert_reqs,
+ *     server_side and whether a PSK is given too
+ *   5 ussl_wrap_socket client with the data as ca_certs and hostname
+ * Every call must return TLS_OK or a documented error, and free all.
+ */
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "tls_stream/ussl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int only(int rc, int a, int b, int c, int d)
+{
+    return rc == TLS_OK || rc == a || rc == b || rc == c || rc == d;
+}
+
+static void tls_path(int which, const uint8_t *d, size_t n)
+{
+    tls_config *cfg;
+    int rc;
+    if (tls_config_new(&cfg, tls_backend_mbedtls(), which == 0 ? TLS_CLIENT : TLS_SERVER,
+                       NULL) != TLS_OK)
+        abort();
+    switch (which) {
+    case 0:
+        rc = tls_config_add_ca(cfg, d, n);
+        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_ARG, TLS_ERR_ARG))
+            abort();
+        break;
+    case 1:
+        rc = tls_config_set_cert(cfg, d, n);
+        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_ARG, TLS_ERR_ARG))
+            abort();
+        break;
+    default:
+        rc = tls_config_set_key(cfg, d, n, which == 3 ? "test" : NULL);
+        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_KEY, TLS_ERR_ARG, TLS_ERR_ARG))
+            abort();
+        break;
+    }
+    {
+        const char *msg;
+        (void)tls_config_error_detail(cfg, &msg);
+        if (msg == NULL || strlen(msg) >= 96)
+            abort();
+    }
+    tls_config_free(cfg);
+}
+
+static void ussl_path(int client, const uint8_t *d, size_t n)
+{
+    static const unsigned char key[32] = {1, 2, 3};
+    ussl_opts o;
+    ussl_socket *sock = NULL;
+    ussl_error err;
+    fuzz_feed feed;
+    size_t split;
+    unsigned flags;
+    char host[64];
+    int rc;
+
+    if (n < 2)
+        return;
+    split = (size_t)d[0] * (n - 2) / 255;
+    flags = d[1];
+    d += 2;
+    n -= 2;
+    fuzz_feed_init(&feed, NULL, 0);
+    ussl_opts_init(&o);
+    o.backend = tls_backend_mbedtls();
+    o.do_handshake = 0;
+    o.cert_reqs = (int)(flags & 3); /* 3: out of range, must be refused */
+    if (client) {
+        size_t h = split < sizeof host - 1 ? split : sizeof host - 1;
+        memcpy(host, d, h);
+        host[h] = '\0';
+        o.server_hostname = (flags & 4) ? host : NULL;
+        o.ca_certs = USSL_DATA(d + split, n - split);
+        if (flags & 8) {
+            o.psk_ident = host;
+            o.psk_key = key;
+            o.psk_key_len = (flags >> 4) * 3; /* 0..45: beyond 32 must be refused */
+        }
+    } else {
+        o.server_side = 1;
+        o.keyfile = USSL_DATA(d, split);
+        o.certfile = USSL_DATA(d + split, n - split);
+        if (flags & 8) {
+            o.psk_table = USSL_DATA(d, n);
+        }
+    }
+    rc = ussl_wrap_socket(&feed.io, &o, &sock, &err);
+    if (rc == 0) {
+        if (sock == NULL)
+            abort();
+        ussl_free(sock);
+    } else if (sock != NULL || !(rc == USSL_E_VALUE || rc == USSL_E_TLS || USSL_IS_ERRNO(rc))) {
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    fuzz_reset();
+    switch (data[0] % 6) {
+    case 4:
+        ussl_path(0, data + 1, size - 1);
+        break;
+    case 5:
+        ussl_path(1, data + 1, size - 1);
+        break;
+    default:
+        tls_path(data[0] % 6, data + 1, size - 1);
+        break;
+    }
+    return 0;
+}
