@@ -39,7 +39,7 @@ size_t tls_strnlen(const char *s, size_t max)
     return n;
 }
 
-static int hex_value(char c)
+int tls_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -56,8 +56,8 @@ int tls_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t o
     if (hex == NULL || hex_len == 0 || hex_len % 2 != 0 || hex_len / 2 > out_size)
         return TLS_ERR_BAD_KEY;
     for (i = 0; i < hex_len; i += 2) {
-        int hi = hex_value(hex[i]);
-        int lo = hex_value(hex[i + 1]);
+        int hi = tls_hex_value(hex[i]);
+        int lo = tls_hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0)
             return TLS_ERR_BAD_KEY;
         out[i / 2] = (unsigned char)(hi << 4 | lo);

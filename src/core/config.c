@@ -111,7 +111,7 @@ static int writable(tls_config *cfg)
     if (cfg == NULL)
         return TLS_ERR_ARG;
     if (cfg->frozen)
-        return tls_config_fail(cfg, TLS_ERR_STATE, 0, "configuration is in use (frozen)");
+        return tls_config_fail(cfg, TLS_ERR_STATE, 0, TLS_MSG("configuration is in use (frozen)"));
     return TLS_OK;
 }
 
@@ -126,7 +126,7 @@ int tls_config_set_verify(tls_config *cfg, tls_verify mode)
     if (rc != TLS_OK)
         return rc;
     if (mode != TLS_VERIFY_NONE && mode != TLS_VERIFY_OPTIONAL && mode != TLS_VERIFY_REQUIRED)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "unknown verify mode");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("unknown verify mode"));
     cfg->verify = mode;
     return TLS_OK;
 }
@@ -137,7 +137,7 @@ int tls_config_set_verify_depth(tls_config *cfg, int depth)
     if (rc != TLS_OK)
         return rc;
     if (depth < 1 || depth > 16)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "verify depth must be 1..16");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("verify depth must be 1..16"));
     cfg->verify_depth = depth;
     return TLS_OK;
 }
@@ -149,10 +149,10 @@ static int load(tls_config *cfg, tls_item item, const void *data, size_t len,
     if (rc != TLS_OK)
         return rc;
     if (data == NULL || len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no data");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no data"));
     if (item != TLS_ITEM_CA && has_psk(cfg))
         return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               "PSK and a certificate on the same side are exclusive");
+                               TLS_MSG("PSK and a certificate on the same side are exclusive"));
     return cfg->backend->config_load(cfg->backend_cfg, item, (const unsigned char *)data,
                                      len, password);
 }
@@ -190,7 +190,8 @@ int tls_config_set_server_name(tls_config *cfg, const char *name)
         return rc;
     if (name == NULL || (n = tls_strnlen(name, TLS_SERVER_NAME_MAX + 1)) == 0 ||
         n > TLS_SERVER_NAME_MAX)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "server name must be 1..253 characters");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
+                               TLS_MSG("server name must be 1..253 characters"));
     copy = (char *)tls_memdup(&cfg->alloc, name, n);
     if (copy == NULL)
         return TLS_ERR_NOMEM;
@@ -206,13 +207,14 @@ int tls_config_psk_allowed(tls_config *cfg, tls_role role)
         return rc;
     if (cfg->role != role)
         return tls_config_fail(cfg, TLS_ERR_STATE, 0,
-                               role == TLS_CLIENT ? "client PSK set on a server configuration"
-                                                  : "server PSK set on a client configuration");
+                               role == TLS_CLIENT
+                                   ? TLS_MSG("client PSK set on a server configuration")
+                                   : TLS_MSG("server PSK set on a client configuration"));
     if (!(cfg->backend->caps & TLS_CAP_PSK))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no PSK suites");
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("backend has no PSK suites"));
     if (cfg->has_cert || cfg->has_key)
         return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               "PSK and a certificate on the same side are exclusive");
+                               TLS_MSG("PSK and a certificate on the same side are exclusive"));
     return TLS_OK;
 }
 
@@ -223,11 +225,11 @@ int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_le
     if (rc != TLS_OK)
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK"));
     if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "PSK identity must be 1..128 bytes");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("PSK identity must be 1..128 bytes"));
     if (key_len > TLS_PSK_MAX_KEY)
-        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, "PSK key longer than 32 bytes");
+        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, TLS_MSG("PSK key longer than 32 bytes"));
     tls_memcopy(cfg->psk_identity, identity, identity_len);
     cfg->psk_identity_len = identity_len;
     tls_memcopy(cfg->psk_key, key, key_len);
@@ -241,7 +243,7 @@ int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg)
     if (rc != TLS_OK)
         return rc;
     if (fn == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no lookup function");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no lookup function"));
     cfg->psk_lookup = fn;
     cfg->psk_lookup_arg = arg;
     return TLS_OK;
@@ -288,9 +290,9 @@ int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
     if (rc != TLS_OK)
         return rc;
     if (!(cfg->backend->caps & TLS_CAP_ALPN))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "backend has no ALPN");
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("backend has no ALPN"));
     return set_names(cfg, &cfg->alpn, protos, 16, 255,
-                     "ALPN names are 1..255 bytes, 1..16 of them");
+                     TLS_MSG("ALPN names are 1..255 bytes, 1..16 of them"));
 }
 
 int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names)
@@ -299,7 +301,7 @@ int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names)
     if (rc != TLS_OK)
         return rc;
     return set_names(cfg, &cfg->ciphersuites, names, TLS_MAX_CIPHERSUITES, 80,
-                     "cipher suites: 1..15 names");
+                     TLS_MSG("cipher suites: 1..15 names"));
 }
 
 int tls_config_set_groups(tls_config *cfg, const char *const *names)
@@ -307,7 +309,7 @@ int tls_config_set_groups(tls_config *cfg, const char *const *names)
     int rc = writable(cfg);
     if (rc != TLS_OK)
         return rc;
-    return set_names(cfg, &cfg->groups, names, TLS_MAX_GROUPS, 32, "groups: 1..8 names");
+    return set_names(cfg, &cfg->groups, names, TLS_MAX_GROUPS, 32, TLS_MSG("groups: 1..8 names"));
 }
 
 int tls_config_set_timeout(tls_config *cfg, int timeout_ms)
@@ -334,7 +336,7 @@ int tls_config_set_entropy(tls_config *cfg, tls_entropy_fn fn, void *arg)
     if (rc != TLS_OK)
         return rc;
     if (fn == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no entropy function");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no entropy function"));
     cfg->entropy = fn;
     cfg->entropy_arg = arg;
     return TLS_OK;
@@ -359,10 +361,12 @@ static int feature_allowed(tls_config *cfg, tls_role role, unsigned cap)
         return rc;
     if (cfg->role != role)
         return tls_config_fail(cfg, TLS_ERR_STATE, 0,
-                               role == TLS_SERVER ? "a server setting on a client configuration"
-                                                  : "a client setting on a server configuration");
+                               role == TLS_SERVER
+                                   ? TLS_MSG("a server setting on a client configuration")
+                                   : TLS_MSG("a client setting on a server configuration"));
     if (!(cfg->backend->caps & cap))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, "not supported by the backend");
+        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0,
+                               TLS_MSG("not supported by the backend"));
     return TLS_OK;
 }
 
@@ -372,7 +376,7 @@ int tls_config_set_session_tickets(tls_config *cfg, int lifetime_s)
     if (rc != TLS_OK)
         return rc;
     if (lifetime_s < 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "negative ticket lifetime");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("negative ticket lifetime"));
     cfg->ticket_lifetime = lifetime_s;
     return TLS_OK;
 }
@@ -383,7 +387,8 @@ int tls_config_set_session_cache(tls_config *cfg, int max_entries, int timeout_s
     if (rc != TLS_OK)
         return rc;
     if (max_entries < 0 || timeout_s < 0 || (max_entries > 0 && timeout_s == 0))
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "session cache needs entries and a timeout");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
+                               TLS_MSG("session cache needs entries and a timeout"));
     cfg->cache_entries = max_entries;
     cfg->cache_timeout = timeout_s;
     return TLS_OK;
@@ -395,7 +400,8 @@ int tls_config_set_max_fragment(tls_config *cfg, size_t len)
     if (rc != TLS_OK)
         return rc;
     if (len != 0 && len != 512 && len != 1024 && len != 2048 && len != 4096)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "max fragment is 512, 1024, 2048 or 4096");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
+                               TLS_MSG("max fragment is 512, 1024, 2048 or 4096"));
     cfg->max_fragment = (unsigned)len;
     return TLS_OK;
 }
@@ -405,23 +411,23 @@ static int validate(tls_config *cfg)
 {
     if (cfg->has_cert != cfg->has_key)
         return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               cfg->has_cert ? "certificate without private key"
-                                             : "private key without certificate");
+                               cfg->has_cert ? TLS_MSG("certificate without private key")
+                                             : TLS_MSG("private key without certificate"));
     if (cfg->role == TLS_SERVER) {
         if (!cfg->has_cert && !has_psk(cfg))
             return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   "a server needs a certificate and key, or PSK");
+                                   TLS_MSG("a server needs a certificate and key, or PSK"));
         if (cfg->verify != TLS_VERIFY_NONE && has_psk(cfg))
             return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   "a PSK server cannot ask for client certificates");
+                                   TLS_MSG("a PSK server cannot ask for client certificates"));
         if (cfg->verify != TLS_VERIFY_NONE && !cfg->has_ca)
             return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   "verifying client certificates needs a CA");
+                                   TLS_MSG("verifying client certificates needs a CA"));
         return TLS_OK;
     }
     if (cfg->verify != TLS_VERIFY_NONE && !has_psk(cfg) && !cfg->has_ca)
         return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               "a verifying client needs a CA (or PSK)");
+                               TLS_MSG("a verifying client needs a CA (or PSK)"));
     return TLS_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "tls_stream/tls_backend.h"
+#include "tls_stream/tls_options.h"
 #include "tls_stream/tls_stream.h"
 
 /** The platform's default allocator, or NULL when the build has none. */
@@ -30,6 +31,9 @@ const tls_allocator *tls_config_allocator(const tls_config *cfg);
 
 /** Record an error detail on cfg (shown by tls_config_error_detail()). Returns status. */
 int tls_config_fail(tls_config *cfg, int status, int code, const char *msg);
+
+/** The value of one hex digit (either case), or -1. */
+int tls_hex_value(char c);
 
 /** Parse hex text (even length) into out; returns the byte count or TLS_ERR_BAD_KEY. */
 int tls_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size);
@@ -99,7 +103,8 @@ struct tls_config {
     tls_detail detail;
 };
 
-/** Guard of the PSK setters: writable, role matches, no certificate. Returns TLS_OK or the error. */
+/** Guard of the PSK setters: writable, role matches, no certificate. Returns TLS_OK or the error.
+ */
 int tls_config_psk_allowed(tls_config *cfg, tls_role role);
 
 /** Freeze cfg on first use: validate it and finish the backend config. */

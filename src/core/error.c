@@ -1,6 +1,13 @@
 /* Error texts and the backend detail record. */
 #include "core_internal.h"
 
+#if TLS_STREAM_NO_MESSAGES
+const char *tls_strerror(int code)
+{
+    (void)code;
+    return "";
+}
+#else
 const char *tls_strerror(int code)
 {
     switch (code) {
@@ -33,6 +40,7 @@ const char *tls_strerror(int code)
         return "transport error (negated errno)";
     return "unknown error";
 }
+#endif
 
 int tls_detail_set(tls_detail *d, int status, int code, const char *msg)
 {

@@ -86,13 +86,13 @@ int tls_config_add_psk(tls_config *cfg, const void *identity, size_t identity_le
     if (rc != TLS_OK)
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK"));
     rc = check_entry(cfg, NULL, identity, identity_len, key_len);
     if (rc != TLS_OK)
         return tls_config_fail(cfg, rc, 0,
-                               rc == TLS_ERR_ARG       ? "PSK identity must be 1..128 bytes"
-                               : rc == TLS_ERR_BAD_KEY ? "PSK key must be 1..32 bytes"
-                                                       : "duplicate PSK identity");
+                               rc == TLS_ERR_ARG ? TLS_MSG("PSK identity must be 1..128 bytes")
+                               : rc == TLS_ERR_BAD_KEY ? TLS_MSG("PSK key must be 1..32 bytes")
+                                                       : TLS_MSG("duplicate PSK identity"));
     e = new_entry(&cfg->alloc, identity, identity_len, key, key_len);
     if (e == NULL)
         return TLS_ERR_NOMEM;
@@ -100,6 +100,14 @@ int tls_config_add_psk(tls_config *cfg, const void *identity, size_t identity_le
     return TLS_OK;
 }
 
+#if TLS_STREAM_NO_MESSAGES
+static int line_error(tls_config *cfg, int status, size_t line, const char *why)
+{
+    (void)line;
+    (void)why;
+    return tls_config_fail(cfg, status, 0, "");
+}
+#else
 /* Write "line N: why" into cfg's detail. */
 static int line_error(tls_config *cfg, int status, size_t line, const char *why)
 {
@@ -121,6 +129,7 @@ static int line_error(tls_config *cfg, int status, size_t line, const char *why)
     msg[n + w] = '\0';
     return tls_config_fail(cfg, status, 0, msg);
 }
+#endif
 
 /* Parse one non-empty line into a new entry appended to *pending. */
 static int parse_line(tls_config *cfg, tls_psk_entry **pending, const char *line, size_t len,
@@ -134,16 +143,16 @@ static int parse_line(tls_config *cfg, tls_psk_entry **pending, const char *line
     while (colon > 0 && line[colon - 1] != ':')
         colon--;
     if (colon == 0)
-        return line_error(cfg, TLS_ERR_BAD_KEY, number, "expected identity:hexkey");
+        return line_error(cfg, TLS_ERR_BAD_KEY, number, TLS_MSG("expected identity:hexkey"));
     key_len = tls_hex_decode(line + colon, len - colon, key, sizeof key);
     if (key_len < 0)
-        return line_error(cfg, TLS_ERR_BAD_KEY, number, "key is not 1..32 bytes of hex");
+        return line_error(cfg, TLS_ERR_BAD_KEY, number, TLS_MSG("key is not 1..32 bytes of hex"));
     rc = check_entry(cfg, *pending, line, colon - 1, (size_t)key_len);
     if (rc != TLS_OK) {
         tls_memzero(key, sizeof key);
         return line_error(cfg, rc, number,
-                          rc == TLS_ERR_ARG ? "identity must be 1..128 bytes"
-                                            : "duplicate identity");
+                          rc == TLS_ERR_ARG ? TLS_MSG("identity must be 1..128 bytes")
+                                            : TLS_MSG("duplicate identity"));
     }
     e = new_entry(&cfg->alloc, line, colon - 1, key, (size_t)key_len);
     tls_memzero(key, sizeof key);
@@ -162,7 +171,7 @@ int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len)
     if (rc != TLS_OK)
         return rc;
     if (text == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, "no PSK table");
+        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK table"));
     while (pos < len && rc == TLS_OK) {
         size_t end = pos, stop;
         while (end < len && text[end] != '\n')
@@ -180,7 +189,7 @@ int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len)
         return rc;
     }
     if (pending == NULL)
-        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, "PSK table has no entry");
+        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, TLS_MSG("PSK table has no entry"));
     append(cfg, pending);
     return TLS_OK;
 }

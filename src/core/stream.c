@@ -36,7 +36,7 @@ static int await(tls_stream *s, int want)
         return rc;
     if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
         return rc; /* a wait that cannot block: hand the want to the caller */
-    return tls_detail_set(&s->detail, TLS_ERR_IO, rc, "transport wait failed");
+    return tls_detail_set(&s->detail, TLS_ERR_IO, rc, TLS_MSG("transport wait failed"));
 }
 
 /*
@@ -85,7 +85,7 @@ static int start_session(tls_stream *s)
     if (s->cfg->role == TLS_CLIENT && s->cfg->verify != TLS_VERIFY_NONE &&
         s->cfg->psk_key_len == 0 && name == NULL)
         return tls_detail_set(&s->detail, TLS_ERR_CONFIG, 0,
-                              "certificate verification requires a server name");
+                              TLS_MSG("certificate verification requires a server name"));
     env.io = &s->io;
     env.server_name = name;
     env.detail = &s->detail;

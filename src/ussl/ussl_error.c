@@ -112,10 +112,10 @@ int ussl_from_status(ussl_error *e, int status, int detail_code, const char *det
         return ussl_os_error(e, detail_code < 0 && detail_code > -4096 ? -detail_code : USSL_EIO,
                              status);
     case TLS_ERR_BAD_KEY:
-        ussl_value_error(e, "invalid key");
+        ussl_value_error(e, TLS_MSG("invalid key"));
         break;
     case TLS_ERR_BAD_CERT:
-        ussl_value_error(e, "invalid cert");
+        ussl_value_error(e, TLS_MSG("invalid cert"));
         break;
     case TLS_ERR_ARG:
     case TLS_ERR_STATE:

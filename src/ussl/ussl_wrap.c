@@ -43,9 +43,9 @@ static int apply_blob(void *ctx, const unsigned char *data, size_t len)
     const char *msg = NULL;
     int rc;
     if (data == NULL || len == 0)
-        return ussl_value_error(job->err, job->use == USE_KEY ? "invalid key"
-                                          : job->use == USE_PSK_TABLE ? "invalid psk_table"
-                                                                      : "invalid cert");
+        return ussl_value_error(job->err, job->use == USE_KEY ? TLS_MSG("invalid key")
+                                          : job->use == USE_PSK_TABLE ? TLS_MSG("invalid psk_table")
+                                                                      : TLS_MSG("invalid cert"));
     switch (job->use) {
     case USE_CA:
         rc = tls_config_add_ca(job->cfg, data, len);
@@ -60,8 +60,8 @@ static int apply_blob(void *ctx, const unsigned char *data, size_t len)
         rc = tls_config_load_psk_table(job->cfg, (const char *)data, len);
         if (rc == TLS_ERR_BAD_KEY) { /* name the bad line, not just "invalid key" */
             tls_config_error_detail(job->cfg, &msg);
-            return ussl_value_error(job->err, msg != NULL && *msg != '\0' ? msg
-                                                                     : "invalid psk_table");
+            return ussl_value_error(
+                job->err, msg != NULL && *msg != '\0' ? msg : TLS_MSG("invalid psk_table"));
         }
         break;
     }
@@ -91,7 +91,7 @@ static int load_blob(tls_config *cfg, const ussl_opts *o, const ussl_blob *b, bl
         const char *name = ussl_errno_name(-rc);
         size_t n;
         ussl_os_error(err, -rc, 0);
-        if (err != NULL && *name != '\0') {
+        if (err != NULL && *name != '\0' && !TLS_STREAM_NO_MESSAGES) {
             /* "ENOENT: keyfile" — which keyword's file failed */
             ussl_strlcpy(text, sizeof text, name, sizeof text);
             n = tls_strnlen(text, sizeof text);
@@ -106,14 +106,14 @@ static int load_blob(tls_config *cfg, const ussl_opts *o, const ussl_blob *b, bl
 
 static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl_error *err)
 {
-    static const char *const both[] = { "ca_certs: give data or a path, not both",
-                                        "certfile: give data or a path, not both",
-                                        "keyfile: give data or a path, not both",
-                                        "psk_table: give data or a path, not both" };
-    static const char *const nofile[] = { "ca_certs: file paths need opts.load_file",
-                                          "certfile: file paths need opts.load_file",
-                                          "keyfile: file paths need opts.load_file",
-                                          "psk_table: file paths need opts.load_file" };
+    static const char *const both[] = { TLS_MSG("ca_certs: give data or a path, not both"),
+                                        TLS_MSG("certfile: give data or a path, not both"),
+                                        TLS_MSG("keyfile: give data or a path, not both"),
+                                        TLS_MSG("psk_table: give data or a path, not both") };
+    static const char *const nofile[] = { TLS_MSG("ca_certs: file paths need opts.load_file"),
+                                          TLS_MSG("certfile: file paths need opts.load_file"),
+                                          TLS_MSG("keyfile: file paths need opts.load_file"),
+                                          TLS_MSG("psk_table: file paths need opts.load_file") };
     if (b->data != NULL && b->path != NULL)
         return ussl_value_error(err, both[use]);
     if (b->data == NULL && b->path != NULL && o->load_file == NULL)
@@ -130,63 +130,66 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
     int rc;
 
     if (o->backend == NULL)
-        return ussl_value_error(err, "opts.backend is required (e.g. tls_backend_mbedtls())");
+        return ussl_value_error(err,
+                                TLS_MSG("opts.backend is required (e.g. tls_backend_mbedtls())"));
     if (o->cert_reqs != USSL_CERT_NONE && o->cert_reqs != USSL_CERT_OPTIONAL &&
         o->cert_reqs != USSL_CERT_REQUIRED)
-        return ussl_value_error(err, "invalid cert_reqs");
+        return ussl_value_error(err, TLS_MSG("invalid cert_reqs"));
     if ((rc = check_blob(o, &o->ca_certs, USE_CA, err)) != 0 ||
         (rc = check_blob(o, &o->certfile, USE_CERT, err)) != 0 ||
         (rc = check_blob(o, &o->keyfile, USE_KEY, err)) != 0 ||
         (rc = check_blob(o, &o->psk_table, USE_PSK_TABLE, err)) != 0)
         return rc;
     if (o->psk_ident != NULL && o->psk_key == NULL)
-        return ussl_value_error(err, "psk_ident requires psk_key");
+        return ussl_value_error(err, TLS_MSG("psk_ident requires psk_key"));
     if (o->psk_key != NULL && o->psk_ident == NULL)
-        return ussl_value_error(err, "psk_key requires psk_ident");
+        return ussl_value_error(err, TLS_MSG("psk_key requires psk_ident"));
     if (key && !cert)
-        return ussl_value_error(err, "keyfile requires certfile");
+        return ussl_value_error(err, TLS_MSG("keyfile requires certfile"));
     if (cert && !key)
-        return ussl_value_error(err, "certfile requires keyfile");
+        return ussl_value_error(err, TLS_MSG("certfile requires keyfile"));
 
     if (o->server_side) {
         if (psk_client)
-            return ussl_value_error(err, "PSK ciphers only supported for client connections "
-                                         "(a PSK server uses psk_table or psk_lookup)");
+            return ussl_value_error(err,
+                                    TLS_MSG("PSK ciphers only supported for client connections "
+                                            "(a PSK server uses psk_table or psk_lookup)"));
         if (blob_given(&o->psk_table) && o->psk_lookup != NULL)
-            return ussl_value_error(err, "give psk_table or psk_lookup, not both");
+            return ussl_value_error(err, TLS_MSG("give psk_table or psk_lookup, not both"));
         if (psk_server && key)
-            return ussl_value_error(err, "cannot have cert&key and a PSK table");
+            return ussl_value_error(err, TLS_MSG("cannot have cert&key and a PSK table"));
         if (!psk_server && !key)
-            return ussl_value_error(err, "server_side requires keyfile and certfile (or psk_table)");
+            return ussl_value_error(
+                err, TLS_MSG("server_side requires keyfile and certfile (or psk_table)"));
         if (psk_server && o->cert_reqs != USSL_CERT_NONE)
-            return ussl_value_error(err, "a PSK server cannot use cert_reqs");
+            return ussl_value_error(err, TLS_MSG("a PSK server cannot use cert_reqs"));
         if (o->cert_reqs != USSL_CERT_NONE && !blob_given(&o->ca_certs))
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? "CERT_REQUIRED requires ca_certs"
-                                             : "CERT_OPTIONAL requires ca_certs");
+                                             ? TLS_MSG("CERT_REQUIRED requires ca_certs")
+                                             : TLS_MSG("CERT_OPTIONAL requires ca_certs"));
         return 0;
     }
     if (psk_server)
-        return ussl_value_error(err, "psk_table and psk_lookup are for server_side");
+        return ussl_value_error(err, TLS_MSG("psk_table and psk_lookup are for server_side"));
     if (psk_client) {
         if (key)
-            return ussl_value_error(err, "cannot have cert&key and psk_ident&psk_key");
+            return ussl_value_error(err, TLS_MSG("cannot have cert&key and psk_ident&psk_key"));
         if (ident_len == 0 || ident_len > USSL_PSK_MAX_IDENT)
-            return ussl_value_error(err, "psk_ident must be 1..128 bytes");
+            return ussl_value_error(err, TLS_MSG("psk_ident must be 1..128 bytes"));
         if (o->psk_key_len == 0 || o->psk_key_len > USSL_PSK_MAX_KEY)
-            return ussl_value_error(err, "psk_key must be 1..32 bytes");
+            return ussl_value_error(err, TLS_MSG("psk_key must be 1..32 bytes"));
         return 0; /* the key authenticates the server: cert_reqs does not apply */
     }
     if (o->cert_reqs != USSL_CERT_NONE) {
         /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (DESIGN §3) */
         if (o->server_hostname == NULL)
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? "CERT_REQUIRED requires server_hostname"
-                                             : "CERT_OPTIONAL requires server_hostname");
+                                             ? TLS_MSG("CERT_REQUIRED requires server_hostname")
+                                             : TLS_MSG("CERT_OPTIONAL requires server_hostname"));
         if (!blob_given(&o->ca_certs))
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? "CERT_REQUIRED requires ca_certs"
-                                             : "CERT_OPTIONAL requires ca_certs");
+                                             ? TLS_MSG("CERT_REQUIRED requires ca_certs")
+                                             : TLS_MSG("CERT_OPTIONAL requires ca_certs"));
     }
     return 0;
 }
@@ -206,7 +209,7 @@ static int build_config(const ussl_opts *o, size_t ident_len, tls_config **out, 
 
     rc = tls_config_new(&cfg, o->backend, o->server_side ? TLS_SERVER : TLS_CLIENT, o->alloc);
     if (rc != TLS_OK)
-        return ussl_from_status(err, rc, 0, "tls_config_new failed");
+        return ussl_from_status(err, rc, 0, TLS_MSG("tls_config_new failed"));
     rc = tls_config_set_verify(cfg, (tls_verify)o->cert_reqs);
     if (rc != TLS_OK) {
         rc = config_status(err, cfg, rc);
@@ -291,7 +294,7 @@ static int run_handshake(ussl_socket *s, const ussl_opts *o, ussl_error *err)
             return ussl_from_stream(err, s->stream, rc);
         if (o->poll_hook == NULL) {
             ussl_os_error(err, USSL_EAGAIN, rc);
-            if (err != NULL)
+            if (err != NULL && !TLS_STREAM_NO_MESSAGES) /* else the name "EAGAIN" stays */
                 ussl_strlcpy(err->msg, sizeof err->msg,
                              "EAGAIN: handshake would block and the transport cannot wait "
                              "(use do_handshake=False or opts.poll_hook)",
@@ -316,12 +319,13 @@ int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **ou
 
     ussl_set_error(err, 0, USSL_NO_ERROR, 0, 0, "");
     if (out == NULL)
-        return ussl_value_error(err, "out is NULL");
+        return ussl_value_error(err, TLS_MSG("out is NULL"));
     *out = NULL;
     if (opts == NULL || opts->init != USSL_OPTS_MAGIC)
-        return ussl_value_error(err, "opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())");
+        return ussl_value_error(
+            err, TLS_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
     if (sock == NULL || sock->read == NULL || sock->write == NULL)
-        return ussl_value_error(err, "sock is not a stream (tls_io needs read and write)");
+        return ussl_value_error(err, TLS_MSG("sock is not a stream (tls_io needs read and write)"));
     if (opts->psk_ident != NULL)
         ident_len = opts->psk_ident_len != 0
                         ? opts->psk_ident_len
@@ -331,7 +335,7 @@ int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **ou
         return rc;
     a = tls_allocator_or_default(opts->alloc);
     if (a == NULL)
-        return ussl_value_error(err, "no allocator (set opts.alloc)");
+        return ussl_value_error(err, TLS_MSG("no allocator (set opts.alloc)"));
     rc = build_config(opts, ident_len, &cfg, err);
     if (rc != 0)
         return rc;

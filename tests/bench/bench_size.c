@@ -24,6 +24,7 @@ typedef struct size_job {
     const char *globs;   /* sources, relative to the source dir */
     int arm;             /* 0: host -O2, 1: Cortex-M4 -Os */
     int mbedtls;         /* needs the mbedtls headers */
+    const char *defs;    /* extra -D flags: the build variant */
     const char *id;      /* folder name */
     long bytes;          /* .text + .rodata, or -1 */
     char why[96];        /* when bytes < 0 */
@@ -80,16 +81,26 @@ static void first_line(const char *path, char *out, size_t size)
 
 void bench_size(void)
 {
+    /* The default build, then the minimal one (tls_options.h) */
+    static const char nomsg[] = "-DTLS_STREAM_NO_MESSAGES=1";
     size_job jobs[] = {
-        { "core", "src/core/*.c", 0, 0, "x86_core", -1, "" },
-        { "ussl", "src/ussl/*.c", 0, 0, "x86_ussl", -1, "" },
-        { "mbedtls backend", "src/backend/mbedtls/*.c", 0, 1, "x86_mbedtls", -1, "" },
-        { "io: memory pipe", "src/io/mem_pipe.c", 0, 0, "x86_pipe", -1, "" },
-        { "io: POSIX fd + file loaders", "src/io/posix*.c", 0, 0, "x86_posix", -1, "" },
-        { "core", "src/core/*.c", 1, 0, "arm_core", -1, "" },
-        { "ussl", "src/ussl/*.c", 1, 0, "arm_ussl", -1, "" },
-        { "mbedtls backend", "src/backend/mbedtls/*.c", 1, 1, "arm_mbedtls", -1, "" },
-        { "io: memory pipe", "src/io/mem_pipe.c", 1, 0, "arm_pipe", -1, "" },
+        { "core", "src/core/*.c", 0, 0, "", "x86_core", -1, "" },
+        { "ussl", "src/ussl/*.c", 0, 0, "", "x86_ussl", -1, "" },
+        { "mbedtls backend", "src/backend/mbedtls/*.c", 0, 1, "", "x86_mbedtls", -1, "" },
+        { "io: memory pipe", "src/io/mem_pipe.c", 0, 0, "", "x86_pipe", -1, "" },
+        { "io: POSIX fd + file loaders", "src/io/posix*.c", 0, 0, "", "x86_posix", -1, "" },
+        { "core, NO_MESSAGES", "src/core/*.c", 0, 0, nomsg, "x86_core_min", -1, "" },
+        { "ussl, NO_MESSAGES", "src/ussl/*.c", 0, 0, nomsg, "x86_ussl_min", -1, "" },
+        { "mbedtls backend, NO_MESSAGES", "src/backend/mbedtls/*.c", 0, 1, nomsg,
+          "x86_mbedtls_min", -1, "" },
+        { "core", "src/core/*.c", 1, 0, "", "arm_core", -1, "" },
+        { "ussl", "src/ussl/*.c", 1, 0, "", "arm_ussl", -1, "" },
+        { "mbedtls backend", "src/backend/mbedtls/*.c", 1, 1, "", "arm_mbedtls", -1, "" },
+        { "io: memory pipe", "src/io/mem_pipe.c", 1, 0, "", "arm_pipe", -1, "" },
+        { "core, NO_MESSAGES", "src/core/*.c", 1, 0, nomsg, "arm_core_min", -1, "" },
+        { "ussl, NO_MESSAGES", "src/ussl/*.c", 1, 0, nomsg, "arm_ussl_min", -1, "" },
+        { "mbedtls backend, NO_MESSAGES", "src/backend/mbedtls/*.c", 1, 1, nomsg,
+          "arm_mbedtls_min", -1, "" },
     };
     const size_t njobs = sizeof jobs / sizeof jobs[0];
     const char *host_flags = "-std=c99 -O2 -DTLS_STREAM_BUILDING";
@@ -101,6 +112,7 @@ void bench_size(void)
     int have_arm = have("arm-none-eabi-gcc") && have("arm-none-eabi-size");
     int have_size = have("size");
     long core_arm = -1, ussl_arm = -1, be_arm = -1;
+    long core_min = -1, ussl_min = -1, be_min = -1;
     double t0 = bench_now();
 
     printf("\nCode size, .text+.rodata of our objects (bytes; compiled now from %s)\n",
@@ -127,9 +139,9 @@ void bench_size(void)
             continue;
         len += (size_t)snprintf(
             script + len, cap - len,
-            "mkdir %s && (cd %s && %s %s -I'%s/include' -I'%s/src' %s -c %s/%s) > %s.log 2>&1 &\n",
+            "mkdir %s && (cd %s && %s %s %s -I'%s/include' -I'%s/src' %s -c %s/%s) > %s.log 2>&1 &\n",
             j->id, j->id, j->arm ? "arm-none-eabi-gcc" : TLS_BENCH_CC,
-            j->arm ? arm_flags : host_flags, TLS_BENCH_SRC_DIR, TLS_BENCH_SRC_DIR,
+            j->arm ? arm_flags : host_flags, j->defs, TLS_BENCH_SRC_DIR, TLS_BENCH_SRC_DIR,
             j->mbedtls ? (j->arm ? "-isystem ../inc" : "-isystem '" TLS_BENCH_MBEDTLS_INC "'")
                        : "",
             TLS_BENCH_SRC_DIR, j->globs, j->id);
@@ -196,6 +208,12 @@ void bench_size(void)
             ussl_arm = a->bytes;
         if (a != NULL && strcmp(j->layer, "mbedtls backend") == 0)
             be_arm = a->bytes;
+        if (a != NULL && strcmp(j->layer, "core, NO_MESSAGES") == 0)
+            core_min = a->bytes;
+        if (a != NULL && strcmp(j->layer, "ussl, NO_MESSAGES") == 0)
+            ussl_min = a->bytes;
+        if (a != NULL && strcmp(j->layer, "mbedtls backend, NO_MESSAGES") == 0)
+            be_min = a->bytes;
     }
     if (core_arm >= 0 && ussl_arm >= 0)
         bench_row_limit("Cortex-M4: core + ussl", "", (double)(core_arm + ussl_arm), 6144, "");
@@ -205,6 +223,15 @@ void bench_size(void)
         bench_row_limit("Cortex-M4: mbedtls backend", "", (double)be_arm, 6144, "");
     else
         bench_row_text("Cortex-M4: mbedtls backend", "", "n/a", "");
+    if (core_min >= 0 && ussl_min >= 0)
+        bench_row_limit("Cortex-M4: core + ussl, NO_MESSAGES", "", (double)(core_min + ussl_min),
+                        6144, "");
+    else
+        bench_row_text("Cortex-M4: core + ussl, NO_MESSAGES", "", "n/a", "");
+    if (be_min >= 0)
+        bench_row_limit("Cortex-M4: mbedtls backend, NO_MESSAGES", "", (double)be_min, 6144, "");
+    else
+        bench_row_text("Cortex-M4: mbedtls backend, NO_MESSAGES", "", "n/a", "");
     if (g_opts.verbose)
         fprintf(stderr, "size: %.1f s\n", bench_now() - t0);
     {

@@ -142,10 +142,10 @@ static int pem_terminated(tls_mbt_config *cfg, const unsigned char *data, size_t
     if (data[len - 1] == '\0' || !has_pem_marker(data, len))
         return TLS_OK;
     if (len == (size_t)-1)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "data too large");
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("data too large"));
     *copy = cfg->alloc->alloc(cfg->alloc->ctx, len + 1);
     if (*copy == NULL)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "out of memory");
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
     memcpy(*copy, data, len);
     (*copy)[len] = '\0';
     *copy_len = len + 1;
@@ -188,7 +188,7 @@ int tls_mbt_config_new(const tls_backend_env *env, void **out)
         return TLS_ERR_ARG;
     cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
     if (cfg == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "out of memory");
+        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
     memset(cfg, 0, sizeof *cfg);
     cfg->alloc = env->alloc;
     cfg->detail = env->detail;
@@ -213,9 +213,10 @@ int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
     int status, ret;
 
     if (cfg->finished)
-        return tls_detail_set(cfg->detail, TLS_ERR_STATE, 0, "configuration already finished");
+        return tls_detail_set(cfg->detail, TLS_ERR_STATE, 0,
+                              TLS_MSG("configuration already finished"));
     if (data == NULL || len == 0)
-        return tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, "no data");
+        return tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, TLS_MSG("no data"));
     status = pem_terminated(cfg, data, len, &in, &in_len, &copy, &copy_len);
     if (status != TLS_OK)
         return status;
@@ -224,7 +225,8 @@ int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
     case TLS_ITEM_CA:
         ret = parse_certs(&cfg->ca, in, in_len, 1);
         if (ret != 0) {
-            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, "invalid CA");
+            status =
+                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, TLS_MSG("invalid CA"));
             goto out;
         }
         cfg->has_ca = 1;
@@ -238,7 +240,8 @@ int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
         if (ret != 0) {
             mbedtls_x509_crt_free(&cfg->own_cert);
             mbedtls_x509_crt_init(&cfg->own_cert);
-            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, "invalid cert");
+            status =
+                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, TLS_MSG("invalid cert"));
             goto out;
         }
         cfg->has_cert = 1;
@@ -253,13 +256,14 @@ int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
         if (ret != 0) {
             mbedtls_pk_free(&cfg->own_key);
             mbedtls_pk_init(&cfg->own_key);
-            status = tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_KEY, ret, "invalid key");
+            status =
+                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_KEY, ret, TLS_MSG("invalid key"));
             goto out;
         }
         cfg->has_key = 1;
         break;
     default:
-        status = tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, "unknown item");
+        status = tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, TLS_MSG("unknown item"));
         goto out;
     }
     status = TLS_OK;
@@ -276,35 +280,37 @@ static int check_settings(tls_mbt_config *cfg, const tls_settings *st)
     int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
 
     if (st->role != cfg->role)
-        return tls_detail_set(d, TLS_ERR_INTERNAL, 0, "role differs from config_new");
+        return tls_detail_set(d, TLS_ERR_INTERNAL, 0, TLS_MSG("role differs from config_new"));
     if (cfg->has_cert && !cfg->has_key)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "certificate without key");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("certificate without key"));
     if (cfg->has_key && !cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "key without certificate");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("key without certificate"));
     if (cfg->role == TLS_CLIENT && st->psk_lookup != NULL)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "PSK lookup on a client");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("PSK lookup on a client"));
     if (cfg->role == TLS_SERVER && client_psk)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "client PSK on a server");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("client PSK on a server"));
     if (client_psk &&
         (st->psk_identity == NULL || st->psk_identity_len == 0 ||
          st->psk_identity_len > TLS_PSK_MAX_IDENTITY))
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "bad PSK identity");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("bad PSK identity"));
     if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
                        st->psk_key_len > TLS_PSK_MAX_KEY ||
                        st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
-        return tls_detail_set(d, TLS_ERR_BAD_KEY, 0, "bad PSK key length");
+        return tls_detail_set(d, TLS_ERR_BAD_KEY, 0, TLS_MSG("bad PSK key length"));
     if (cfg->is_psk && cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "PSK and certificate on one side");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("PSK and certificate on one side"));
     if (cfg->role == TLS_SERVER && !cfg->is_psk && !cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "server needs a cert and key, or a PSK");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0,
+                              TLS_MSG("server needs a cert and key, or a PSK"));
     if (cfg->role == TLS_CLIENT && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "verifying client needs a CA or a PSK");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0,
+                              TLS_MSG("verifying client needs a CA or a PSK"));
     if (cfg->role == TLS_SERVER && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "verifying clients needs a CA");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("verifying clients needs a CA"));
     if (st->verify_depth < 0)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, "bad verify depth");
+        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("bad verify depth"));
     return TLS_OK;
 }
 
@@ -329,11 +335,19 @@ static int set_psk_suites(tls_mbt_config *cfg)
     cfg->suites[n] = 0;
     if (n == 0)
         return tls_detail_set(cfg->detail, TLS_ERR_UNSUPPORTED, 0,
-                              "this mbedtls has no PSK cipher suite");
+                              TLS_MSG("this mbedtls has no PSK cipher suite"));
     mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
     return TLS_OK;
 }
 
+#if TLS_STREAM_NO_MESSAGES
+static int name_error(tls_mbt_config *cfg, int status, const char *what, const char *name)
+{
+    (void)what;
+    (void)name;
+    return tls_detail_set(cfg->detail, status, 0, "");
+}
+#else
 /* "what: name" into the detail, with status. */
 static int name_error(tls_mbt_config *cfg, int status, const char *what, const char *name)
 {
@@ -341,6 +355,7 @@ static int name_error(tls_mbt_config *cfg, int status, const char *what, const c
     snprintf(msg, sizeof msg, "%s: %.60s", what, name);
     return tls_detail_set(cfg->detail, status, 0, msg);
 }
+#endif
 
 /* The application's suite list. A PSK configuration takes only plain PSK
  * and ECDHE-PSK suites, a certificate one no PSK suite: no fallback. */
@@ -354,11 +369,12 @@ static int set_named_suites(tls_mbt_config *cfg, const char *const *names)
         int kind;
 
         if (id == 0 || info == NULL || n >= TLS_MBT_MAX_SUITES - 1)
-            return name_error(cfg, TLS_ERR_CONFIG, "unknown cipher suite", names[n]);
+            return name_error(cfg, TLS_ERR_CONFIG, TLS_MSG("unknown cipher suite"), names[n]);
         kind = tls_mbc_suite_psk_kind(info);
         if (cfg->is_psk ? kind != 1 : kind != 0)
             return name_error(cfg, TLS_ERR_CONFIG,
-                              cfg->is_psk ? "not a PSK or ECDHE-PSK suite" : "a PSK suite needs a PSK",
+                              cfg->is_psk ? TLS_MSG("not a PSK or ECDHE-PSK suite")
+                                          : TLS_MSG("a PSK suite needs a PSK"),
                               names[n]);
         cfg->suites[n] = id;
     }
@@ -374,7 +390,7 @@ static int set_named_groups(tls_mbt_config *cfg, const char *const *names)
     for (; names[n] != NULL && n < TLS_MAX_GROUPS; n++) {
         const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
         if (info == NULL)
-            return name_error(cfg, TLS_ERR_CONFIG, "unknown group", names[n]);
+            return name_error(cfg, TLS_ERR_CONFIG, TLS_MSG("unknown group"), names[n]);
         cfg->groups.ids[n] = info->grp_id;
         cfg->groups.tls_ids[n] = info->tls_id;
     }
@@ -391,7 +407,7 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
     int status, ret;
 
     if (cfg->finished)
-        return tls_detail_set(d, TLS_ERR_STATE, 0, "configuration already finished");
+        return tls_detail_set(d, TLS_ERR_STATE, 0, TLS_MSG("configuration already finished"));
     cfg->is_psk = st->psk_identity != NULL || st->psk_key != NULL || st->psk_lookup != NULL;
     status = check_settings(cfg, st);
     if (status != TLS_OK)
@@ -401,7 +417,7 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
 
     if (cfg->has_cert &&
         (ret = tls_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
-        return tls_detail_set(d, TLS_ERR_BAD_KEY, ret, "key does not match certificate");
+        return tls_detail_set(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("key does not match certificate"));
 
     if (st->entropy != NULL) {
         cfg->entropy = st->entropy;
@@ -410,17 +426,17 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
                                          MBEDTLS_ENTROPY_BLOCK_SIZE,
                                          MBEDTLS_ENTROPY_SOURCE_STRONG);
         if (ret != 0)
-            return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "entropy source");
+            return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("entropy source"));
     }
     if ((ret = seed_rng(cfg)) != 0)
-        return tls_mbt_config_error(d, TLS_ERR_CONFIG, ret, "cannot seed the RNG");
+        return tls_mbt_config_error(d, TLS_ERR_CONFIG, ret, TLS_MSG("cannot seed the RNG"));
 
     ret = mbedtls_ssl_config_defaults(&cfg->conf,
                                       cfg->role == TLS_SERVER ? MBEDTLS_SSL_IS_SERVER
                                                               : MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
-        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "config defaults");
+        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("config defaults"));
     tls_mbc_conf_tls12_only(&cfg->conf);
     tls_mbc_conf_no_renegotiation(&cfg->conf);
     mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
@@ -440,13 +456,13 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
         mbedtls_ssl_conf_ca_chain(&cfg->conf, &cfg->ca, NULL);
     if (cfg->has_cert &&
         (ret = mbedtls_ssl_conf_own_cert(&cfg->conf, &cfg->own_cert, &cfg->own_key)) != 0)
-        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, "own certificate");
+        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("own certificate"));
 
     if (st->psk_key != NULL) {
         ret = mbedtls_ssl_conf_psk(&cfg->conf, st->psk_key, st->psk_key_len,
                                    st->psk_identity, st->psk_identity_len);
         if (ret != 0)
-            return tls_mbt_config_error(d, TLS_ERR_BAD_KEY, ret, "PSK");
+            return tls_mbt_config_error(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("PSK"));
     }
     if (st->psk_lookup != NULL) {
         cfg->psk_lookup = st->psk_lookup;
@@ -465,13 +481,13 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
     if (st->alpn != NULL && (ret = tls_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)
         return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
                                            ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
-                                    ret, "ALPN");
+                                    ret, TLS_MSG("ALPN"));
 
     if (st->max_fragment != 0 && cfg->role == TLS_CLIENT &&
         (ret = tls_mbc_conf_max_fragment(&cfg->conf, st->max_fragment)) != 0)
         return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
                                            ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
-                                    ret, "max fragment length");
+                                    ret, TLS_MSG("max fragment length"));
     if ((status = tls_mbt_resume_setup(cfg, st)) != TLS_OK)
         return status;
 

@@ -58,6 +58,48 @@ static const int alloc_codes[] = {
     MBEDTLS_ERR_ASN1_ALLOC_FAILED, MBEDTLS_ERR_MPI_ALLOC_FAILED,
 };
 
+int tls_mbt_is_alloc_failure(int ret)
+{
+    int high, low;
+    size_t i;
+
+    if (ret >= 0)
+        return 0;
+    /* Codes are high-level (0x1000-0x7F80) + low-level (0x0001-0x007F). */
+    high = -((-ret) & 0xFF80);
+    low = -((-ret) & 0x007F);
+    for (i = 0; i < sizeof alloc_codes / sizeof alloc_codes[0]; i++) {
+        if (alloc_codes[i] == ret || alloc_codes[i] == high || alloc_codes[i] == low)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The detail texts. With TLS_STREAM_NO_MESSAGES the detail keeps the code
+ * (mbedtls's own) and an empty text, and none of the text code is built.
+ */
+#if TLS_STREAM_NO_MESSAGES
+
+static int describe(tls_detail *d, int status, int ret, const char *what)
+{
+    (void)what;
+    return tls_detail_set(d, status, ret, "");
+}
+
+static int verify_detail(tls_mbt_session *s, int status, int ret, uint32_t flags)
+{
+    (void)flags;
+    return tls_detail_set(s->detail, status, ret, "");
+}
+
+static int peer_alert(tls_mbt_session *s, int ret)
+{
+    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "");
+}
+
+#else /* !TLS_STREAM_NO_MESSAGES */
+
 /* Fatal alerts by number (RFC 5246 / 8446), for the detail text. */
 static const char *alert_name(int alert)
 {
@@ -92,23 +134,6 @@ static const char *alert_name(int alert)
     }
 }
 
-int tls_mbt_is_alloc_failure(int ret)
-{
-    int high, low;
-    size_t i;
-
-    if (ret >= 0)
-        return 0;
-    /* Codes are high-level (0x1000-0x7F80) + low-level (0x0001-0x007F). */
-    high = -((-ret) & 0xFF80);
-    low = -((-ret) & 0x007F);
-    for (i = 0; i < sizeof alloc_codes / sizeof alloc_codes[0]; i++) {
-        if (alloc_codes[i] == ret || alloc_codes[i] == high || alloc_codes[i] == low)
-            return 1;
-    }
-    return 0;
-}
-
 static int describe(tls_detail *d, int status, int ret, const char *what)
 {
     char text[80], msg[sizeof d->msg];
@@ -121,13 +146,6 @@ static int describe(tls_detail *d, int status, int ret, const char *what)
         return tls_detail_set(d, status, ret, msg);
     }
     return tls_detail_set(d, status, ret, text);
-}
-
-int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what)
-{
-    if (tls_mbt_is_alloc_failure(ret))
-        status = TLS_ERR_NOMEM;
-    return describe(d, status, ret, what);
 }
 
 /* mbedtls_x509_crt_verify_info writes one line per flag; join them. */
@@ -155,6 +173,43 @@ static void verify_text(char *out, size_t size, uint32_t flags)
     out[n] = '\0';
 }
 
+/* The text of a verification failure (status is already decided). */
+static int verify_detail(tls_mbt_session *s, int status, int ret, uint32_t flags)
+{
+    char msg[sizeof s->detail->msg];
+
+    if (flags == (uint32_t)-1)
+        snprintf(msg, sizeof msg, "certificate verification failed");
+    else if (flags & MBEDTLS_X509_BADCERT_MISSING)
+        snprintf(msg, sizeof msg, "the peer sent no certificate");
+    else if (s->depth_exceeded)
+        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
+                 s->cfg->verify_depth);
+    else
+        verify_text(msg, sizeof msg, flags);
+    return tls_detail_set(s->detail, status, ret, msg);
+}
+
+static int peer_alert(tls_mbt_session *s, int ret)
+{
+    char msg[sizeof s->detail->msg];
+    int alert = tls_mbc_last_alert(&s->ssl);
+
+    if (alert < 0)
+        return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "peer alert");
+    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
+    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, msg);
+}
+
+#endif /* TLS_STREAM_NO_MESSAGES */
+
+int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what)
+{
+    if (tls_mbt_is_alloc_failure(ret))
+        status = TLS_ERR_NOMEM;
+    return describe(d, status, ret, what);
+}
+
 /*
  * Priority when several flags are set (the most fundamental problem wins):
  *   MISSING                                  -> TLS_ERR_NO_PEER_CERT
@@ -168,49 +223,25 @@ int tls_mbt_verify_error(tls_mbt_session *s, int ret, uint32_t flags)
 {
     const uint32_t dates = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
     const uint32_t name = MBEDTLS_X509_BADCERT_CN_MISMATCH;
-    char msg[sizeof s->detail->msg];
-    int status;
+    int status = TLS_ERR_VERIFY;
 
-    if (flags == (uint32_t)-1) {
-        status = TLS_ERR_VERIFY;
-        snprintf(msg, sizeof msg, "certificate verification failed");
-    } else if (flags & MBEDTLS_X509_BADCERT_MISSING) {
+    if (flags != (uint32_t)-1 && (flags & MBEDTLS_X509_BADCERT_MISSING))
         status = TLS_ERR_NO_PEER_CERT;
-        snprintf(msg, sizeof msg, "the peer sent no certificate");
-    } else if (s->depth_exceeded) {
+    else if (flags == (uint32_t)-1 || s->depth_exceeded || (flags & ~(dates | name)))
         status = TLS_ERR_VERIFY;
-        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
-                 s->cfg->verify_depth);
-    } else {
-        if (flags & ~(dates | name))
-            status = TLS_ERR_VERIFY;
-        else if (flags & dates)
-            status = TLS_ERR_CERT_EXPIRED;
-        else if (flags & name)
-            status = TLS_ERR_HOSTNAME;
-        else
-            status = TLS_ERR_VERIFY;
-        verify_text(msg, sizeof msg, flags);
-    }
-    return tls_detail_set(s->detail, status, ret, msg);
+    else if (flags & dates)
+        status = TLS_ERR_CERT_EXPIRED;
+    else if (flags & name)
+        status = TLS_ERR_HOSTNAME;
+    return verify_detail(s, status, ret, flags);
 }
 
 static int transport_error(tls_mbt_session *s)
 {
     return tls_detail_set(s->detail, s->io_status, s->io_code,
-                          s->io_status == TLS_ERR_IO ? "transport error"
-                                                     : "transport broke the tls_io contract");
-}
-
-static int peer_alert(tls_mbt_session *s, int ret)
-{
-    char msg[sizeof s->detail->msg];
-    int alert = tls_mbc_last_alert(&s->ssl);
-
-    if (alert < 0)
-        return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "peer alert");
-    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
-    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, msg);
+                          s->io_status == TLS_ERR_IO
+                              ? TLS_MSG("transport error")
+                              : TLS_MSG("transport broke the tls_io contract"));
 }
 
 int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase)
@@ -225,8 +256,8 @@ int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase)
         return transport_error(s);
     if (s->psk_status != 0)
         return describe(s->detail, s->psk_status, ret,
-                        s->psk_status == TLS_ERR_PSK_IDENTITY ? "unknown PSK identity"
-                                                              : "PSK lookup");
+                        s->psk_status == TLS_ERR_PSK_IDENTITY ? TLS_MSG("unknown PSK identity")
+                                                              : TLS_MSG("PSK lookup"));
     if (tls_mbt_is_alloc_failure(ret))
         return describe(s->detail, TLS_ERR_NOMEM, ret, NULL);
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)

@@ -17,6 +17,7 @@
 
 #include "tls_stream/tls_backend.h"
 #include "tls_stream/tls_mbedtls.h"
+#include "tls_stream/tls_options.h"
 
 #include "mbedtls_compat.h"
 

@@ -28,7 +28,7 @@ int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
         return TLS_OK;
     r = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *r);
     if (r == NULL)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, "out of memory");
+        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
     memset(r, 0, sizeof *r);
     mbedtls_ssl_ticket_init(&r->ticket);
     mbedtls_ssl_cache_init(&r->session_cache);
@@ -38,7 +38,8 @@ int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
                                        MBEDTLS_CIPHER_AES_256_GCM,
                                        (uint32_t)st->ticket_lifetime);
         if (ret != 0)
-            return tls_mbt_config_error(cfg->detail, TLS_ERR_INTERNAL, ret, "session tickets");
+            return tls_mbt_config_error(cfg->detail, TLS_ERR_INTERNAL, ret,
+                                        TLS_MSG("session tickets"));
         r->tickets = 1;
         mbedtls_ssl_conf_session_tickets_cb(&cfg->conf, mbedtls_ssl_ticket_write,
                                             mbedtls_ssl_ticket_parse, &r->ticket);
@@ -79,7 +80,7 @@ int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t l
         ret = mbedtls_ssl_set_session(&s->ssl, &session);
     mbedtls_ssl_session_free(&session); /* zeroizes the master secret */
     if (tls_mbt_is_alloc_failure(ret))
-        return tls_mbt_config_error(s->detail, TLS_ERR_NOMEM, ret, "session");
+        return tls_mbt_config_error(s->detail, TLS_ERR_NOMEM, ret, TLS_MSG("session"));
     return TLS_OK;
 }
 
@@ -91,7 +92,7 @@ int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
 
     *len = 0;
     if (!s->hs_done || s->cfg->role != TLS_CLIENT)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "no client session to save");
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("no client session to save"));
     mbedtls_ssl_session_init(&session);
     ret = mbedtls_ssl_get_session(&s->ssl, &session);
     if (ret == 0)
@@ -100,7 +101,7 @@ int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
     if (ret == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL)
         return TLS_ERR_ARG; /* *len says how much is needed */
     if (ret != 0)
-        return tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, "session save");
+        return tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, TLS_MSG("session save"));
     return TLS_OK;
 }
 
@@ -132,7 +133,7 @@ int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
     (void)buf;
     (void)size;
     *len = 0;
-    return tls_detail_set(s->detail, TLS_ERR_UNSUPPORTED, 0, "no session resumption");
+    return tls_detail_set(s->detail, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("no session resumption"));
 }
 
 #endif

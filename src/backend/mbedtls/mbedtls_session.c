@@ -86,17 +86,17 @@ int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
         env->detail == NULL)
         return TLS_ERR_ARG;
     if (!cfg->finished)
-        return tls_detail_set(env->detail, TLS_ERR_STATE, 0, "configuration not finished");
+        return tls_detail_set(env->detail, TLS_ERR_STATE, 0, TLS_MSG("configuration not finished"));
     /* The core refuses this already; without a name mbedtls 2.28 would not
      * check the certificate's name at all (CVE-2025-27809). */
     if (cfg->role == TLS_CLIENT && cfg->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
         env->server_name == NULL)
         return tls_detail_set(env->detail, TLS_ERR_CONFIG, 0,
-                              "verifying client without server name");
+                              TLS_MSG("verifying client without server name"));
 
     s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
     if (s == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "out of memory");
+        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
     memset(s, 0, sizeof *s);
     mbedtls_ssl_init(&s->ssl);
     s->cfg = cfg;
@@ -104,12 +104,12 @@ int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
     s->detail = env->detail;
 
     if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
-        status = tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, "session setup");
+        status = tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, TLS_MSG("session setup"));
         goto fail;
     }
     if (cfg->role == TLS_CLIENT && env->server_name != NULL &&
         (ret = mbedtls_ssl_set_hostname(&s->ssl, env->server_name)) != 0) {
-        status = tls_mbt_config_error(s->detail, TLS_ERR_ARG, ret, "server name");
+        status = tls_mbt_config_error(s->detail, TLS_ERR_ARG, ret, TLS_MSG("server name"));
         goto fail;
     }
     if (cfg->verify_depth > 0)
@@ -168,8 +168,9 @@ static int check_optional_client_cert(tls_mbt_session *s)
         return TLS_OK;
     status = tls_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
     send_fatal_alert(s, status == TLS_ERR_CERT_EXPIRED ? MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED
-                        : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA
-                                                                     : MBEDTLS_SSL_ALERT_MSG_BAD_CERT);
+                        : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+                            ? MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA
+                            : MBEDTLS_SSL_ALERT_MSG_BAD_CERT);
     return fail(s, status);
 }
 
@@ -220,7 +221,7 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
     if (s->failed != 0)
         return s->failed;
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "read before the handshake");
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("read before the handshake"));
     if (s->peer_closed)
         return 0;
     if (len == 0)
@@ -234,7 +235,7 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
     }
     if (ret == 0) /* mbedtls 2.28: the transport ended without close_notify */
         return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
-                                      "end of stream without close_notify"));
+                                      TLS_MSG("end of stream without close_notify")));
     return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
 }
 
@@ -254,7 +255,7 @@ int tls_mbt_write(void *vs, const unsigned char *buf, size_t len)
     if (s->failed != 0)
         return s->failed;
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "write before the handshake");
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("write before the handshake"));
     if (len == 0)
         return 0;
     if (tls_mbc_out_left(&s->ssl) > 0) {
@@ -277,7 +278,8 @@ int tls_mbt_write(void *vs, const unsigned char *buf, size_t len)
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_mbc_out_left(&s->ssl) > 0)
         return (int)chunk; /* the record holding chunk is built: committed */
     if (ret == 0)
-        return fail(s, tls_detail_set(s->detail, TLS_ERR_INTERNAL, 0, "mbedtls wrote nothing"));
+        return fail(
+            s, tls_detail_set(s->detail, TLS_ERR_INTERNAL, 0, TLS_MSG("mbedtls wrote nothing")));
     return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
 }
 
@@ -337,7 +339,7 @@ int tls_mbt_info(void *vs, tls_conn_info *info)
 
     memset(info, 0, sizeof *info);
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, "handshake not complete");
+        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("handshake not complete"));
     info->version = mbedtls_ssl_get_version(&s->ssl);
     info->cipher = mbedtls_ssl_get_ciphersuite(&s->ssl);
     info->alpn = tls_mbc_get_alpn(&s->ssl);
