@@ -169,14 +169,36 @@ static void free_pem_copy(tls_mbt_config *cfg, unsigned char *copy, size_t copy_
 static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_t len,
                        int allow_partial)
 {
-    int ret;
+    int parsed = 0, first_error = 0;
 
     if (data[len - 1] != '\0')
         return mbedtls_x509_crt_parse_der(chain, data, len);
-    ret = mbedtls_x509_crt_parse(chain, data, len);
-    if (ret > 0)
-        return allow_partial ? 0 : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
-    return ret;
+    /* mbedtls_x509_crt_parse()'s loop, block by block, so that an allocation
+     * failure is never mistaken for an unparsable certificate and skipped */
+    for (;;) {
+        mbedtls_pem_context pem;
+        size_t used = 0;
+        int ret;
+
+        mbedtls_pem_init(&pem);
+        ret = mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
+                                      "-----END CERTIFICATE-----", data, NULL, 0, &used);
+        if (ret == 0)
+            ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
+        mbedtls_pem_free(&pem);
+        if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT || used == 0)
+            break;
+        if (tls_mbt_is_alloc_failure(ret) || (ret != 0 && !allow_partial))
+            return ret;
+        if (ret == 0)
+            parsed++;
+        else if (first_error == 0)
+            first_error = ret;
+        data += used;
+    }
+    if (parsed > 0)
+        return 0;
+    return first_error != 0 ? first_error : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
 }
 
 int tls_mbt_config_new(const tls_backend_env *env, void **out)
@@ -417,7 +439,9 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
 
     if (cfg->has_cert &&
         (ret = tls_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
-        return tls_detail_set(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("key does not match certificate"));
+        return tls_mbt_is_alloc_failure(ret)
+                   ? tls_mbt_config_error(d, TLS_ERR_NOMEM, ret, TLS_MSG("key check"))
+                   : tls_detail_set(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("key does not match certificate"));
 
     if (st->entropy != NULL) {
         cfg->entropy = st->entropy;

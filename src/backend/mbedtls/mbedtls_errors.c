@@ -40,7 +40,8 @@ static const struct code_map code_table[] = {
     {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_ERR_HANDSHAKE},
     {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_ERR_HANDSHAKE},
     /* Returned for misuse of the API (ours), not for peer data, in 2.28. */
-    {MBEDTLS_ERR_SSL_BAD_INPUT_DATA, TLS_ERR_INTERNAL},
+    /* 2.28 says BAD_INPUT_DATA for a peer's record longer than the maximum */
+    {MBEDTLS_ERR_SSL_BAD_INPUT_DATA, TLS_ERR_PROTOCOL},
     {MBEDTLS_ERR_SSL_INTERNAL_ERROR, TLS_ERR_INTERNAL},
     {MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL, TLS_ERR_INTERNAL},
     {MBEDTLS_ERR_SSL_NO_RNG, TLS_ERR_CONFIG},

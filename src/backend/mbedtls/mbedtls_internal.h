@@ -21,6 +21,10 @@
 
 #include "mbedtls_compat.h"
 
+/** Empty application-data records read in one call before giving up
+ *  (mbedtls 2.28 itself fails the connection after four in a row). */
+#define TLS_MBT_MAX_EMPTY_RECORDS 8
+
 /** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
 #define TLS_MBT_MAX_SUITES 16
 
@@ -71,6 +75,7 @@ typedef struct tls_mbt_session {
     int resumed;        /* the handshake resumed a session */
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
+    int transport_eof;  /* the transport's read returned 0 */
 } tls_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */

@@ -52,8 +52,10 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
         return MBEDTLS_ERR_NET_RECV_FAILED;
     len = cap_int(len);
     n = s->io->read(s->io->ctx, buf, len);
+    if (n == 0)
+        s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n >= 0 && (size_t)n <= len)
-        return n; /* 0: end of stream, which mbedtls reports as such */
+        return n;
     if (n == TLS_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
     if (n == TLS_WANT_WRITE)
@@ -216,7 +218,7 @@ int tls_mbt_handshake(void *vs)
 int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
 {
     tls_mbt_session *s = vs;
-    int ret;
+    int ret, empty = 0;
 
     if (s->failed != 0)
         return s->failed;
@@ -226,16 +228,23 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
         return 0;
     if (len == 0)
         return 0;
-    ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
+    /* 0 is an empty application-data record (legal; mbedtls fails the
+     * connection after four in a row) unless the transport ended */
+    do
+        ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
+    while (ret == 0 && !s->transport_eof && ++empty <= TLS_MBT_MAX_EMPTY_RECORDS);
     if (ret > 0)
         return ret;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
         s->peer_closed = 1;
         return 0;
     }
-    if (ret == 0) /* mbedtls 2.28: the transport ended without close_notify */
+    if (ret == 0 && s->transport_eof)
         return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
                                       TLS_MSG("end of stream without close_notify")));
+    if (ret == 0)
+        return fail(s, tls_detail_set(s->detail, TLS_ERR_PROTOCOL, 0,
+                                      TLS_MSG("too many empty records")));
     return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
 }
 
