@@ -68,6 +68,19 @@ double bench_now(void);
  */
 double bench_clock(void);
 
+/** 1 for TLS_WANT_READ and TLS_WANT_WRITE. */
+int bench_is_want(int rc);
+
+/** A blocking recv()/send() transport over fd for the raw baseline (no close). */
+tls_io bench_blocking_io(int fd);
+
+/**
+ * Make streams c and s non-blocking and step both handshakes in turn until
+ * both are done. Returns 0, or -1 when one fails or after max_steps rounds
+ * (0: no limit); *crc and *src get each side's last result.
+ */
+int bench_handshake_pair(tls_stream *c, tls_stream *s, int max_steps, int *crc, int *src);
+
 /** Median of n values (sorts a copy). */
 double bench_median(const double *v, int n);
 

@@ -42,11 +42,6 @@ static double mibps(size_t bytes, double secs)
     return secs > 0 ? (double)bytes / (1024.0 * 1024.0) / secs : 0.0;
 }
 
-static int is_want(int rc)
-{
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
-}
-
 static size_t min_sz(size_t a, size_t b)
 {
     return a < b ? a : b;
@@ -62,7 +57,7 @@ static double ours_pipe(const bulk_case *bc)
     tls_io io0, io1;
     unsigned char *rbuf = malloc(BENCH_CHUNK);
     size_t total = bulk_total(), sent = 0, got = 0;
-    int rc, crc = TLS_WANT_READ, src = TLS_WANT_READ, flushed = 0, steps = 0;
+    int rc, crc, src, flushed = 0;
     double t0, t1;
 
     if (rbuf == NULL || bench_config_new(&cc, bc->mode, TLS_CLIENT, NULL) != TLS_OK ||
@@ -75,17 +70,8 @@ static double ours_pipe(const bulk_case *bc)
         bench_die("pipe bulk: stream_new failed");
     tls_config_free(cc);
     tls_config_free(sc);
-    tls_stream_set_blocking(c, 0);
-    tls_stream_set_blocking(s, 0);
-    while (crc != TLS_OK || src != TLS_OK) {
-        if (crc != TLS_OK)
-            crc = tls_stream_handshake(c);
-        if (src != TLS_OK)
-            src = tls_stream_handshake(s);
-        if ((crc != TLS_OK && !is_want(crc)) || (src != TLS_OK && !is_want(src)) ||
-            ++steps > 1000)
-            bench_die("pipe bulk: handshake failed (%d/%d)", crc, src);
-    }
+    if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0)
+        bench_die("pipe bulk: handshake failed (%d/%d)", crc, src);
 
     t0 = bench_clock();
     while (got < total) {
@@ -93,7 +79,7 @@ static double ours_pipe(const bulk_case *bc)
             rc = tls_stream_write(c, wbuf, min_sz(BENCH_CHUNK, total - sent));
             if (rc > 0)
                 sent += (size_t)rc;
-            else if (is_want(rc))
+            else if (bench_is_want(rc))
                 break;
             else
                 bench_die("pipe bulk: write %d", rc);
@@ -102,14 +88,14 @@ static double ours_pipe(const bulk_case *bc)
             rc = tls_stream_flush(c);
             if (rc == TLS_OK)
                 flushed = 1;
-            else if (!is_want(rc))
+            else if (!bench_is_want(rc))
                 bench_die("pipe bulk: flush %d", rc);
         }
         for (;;) {
             rc = tls_stream_read(s, rbuf, BENCH_CHUNK);
             if (rc > 0)
                 got += (size_t)rc;
-            else if (is_want(rc))
+            else if (bench_is_want(rc))
                 break;
             else
                 bench_die("pipe bulk: read %d", rc);
@@ -147,7 +133,8 @@ static double raw_pipe(const bulk_case *bc)
             crc = raw_handshake(&c);
         if (src != 0)
             src = raw_handshake(&s);
-        if ((crc != 0 && !is_want(crc)) || (src != 0 && !is_want(src)) || ++steps > 1000)
+        if ((crc != 0 && !bench_is_want(crc)) || (src != 0 && !bench_is_want(src)) ||
+            ++steps > 1000)
             bench_die("raw pipe bulk: handshake failed (-0x%x/-0x%x)", -crc, -src);
     }
 
@@ -158,7 +145,7 @@ static double raw_pipe(const bulk_case *bc)
             rc = raw_write(&c, wbuf, min_sz(BENCH_CHUNK, total - sent));
             if (rc > 0)
                 sent += (size_t)rc;
-            else if (is_want(rc))
+            else if (bench_is_want(rc))
                 break;
             else
                 bench_die("raw pipe bulk: write -0x%x", -rc);
@@ -167,7 +154,7 @@ static double raw_pipe(const bulk_case *bc)
             rc = raw_read(&s, rbuf, BENCH_CHUNK);
             if (rc > 0)
                 got += (size_t)rc;
-            else if (is_want(rc))
+            else if (bench_is_want(rc))
                 break;
             else
                 bench_die("raw pipe bulk: read -0x%x", -rc);
@@ -234,7 +221,7 @@ static void *sock_reader(void *arg)
     } else {
         do
             rc = raw_handshake(j->raw);
-        while (is_want(rc));
+        while (bench_is_want(rc));
     }
     pthread_barrier_wait(j->ready);
     if (rc != 0) {
@@ -347,8 +334,8 @@ static double raw_sock(const bulk_case *bc)
 
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
         bench_die("socketpair failed");
-    io0 = tls_io_fd(fds[0]);
-    io1 = tls_io_fd(fds[1]);
+    io0 = bench_blocking_io(fds[0]);
+    io1 = bench_blocking_io(fds[1]);
     if (raw_config_init(&rcc, bc->mode, TLS_CLIENT) != 0 ||
         raw_config_init(&rsc, bc->mode, TLS_SERVER) != 0 ||
         raw_conn_init(&c, &rcc, &io0) != 0 || raw_conn_init(&s, &rsc, &io1) != 0)
@@ -362,7 +349,7 @@ static double raw_sock(const bulk_case *bc)
         bench_die("pthread_create failed");
     do
         rc = raw_handshake(&c);
-    while (is_want(rc));
+    while (bench_is_want(rc));
     pthread_barrier_wait(&ready);
     if (rc != 0)
         bench_die("raw sock bulk: handshake failed (-0x%x)", -rc);

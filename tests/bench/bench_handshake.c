@@ -23,11 +23,6 @@ static int runs(const hs_case *hc)
     return g_opts.warmup && hc->n >= 8 ? hc->n / 4 : hc->n;
 }
 
-static int is_want(int rc)
-{
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
-}
-
 static tls_mem_pipe *new_pipe(void)
 {
     tls_mem_pipe *p;
@@ -52,7 +47,7 @@ static int raw_pair_handshake(raw_conn *c, raw_conn *s)
             crc = raw_handshake(c);
         if (src != 0)
             src = raw_handshake(s);
-        if ((crc != 0 && !is_want(crc)) || (src != 0 && !is_want(src)) || ++steps > 1000) {
+        if ((crc != 0 && !bench_is_want(crc)) || (src != 0 && !bench_is_want(src)) || ++steps > 1000) {
             fprintf(stderr, "raw handshake: -0x%x / -0x%x\n", -crc, -src);
             return -1;
         }
@@ -159,20 +154,11 @@ static double ours_full(void *arg)
         bench_die("handshake: config failed");
     t0 = bench_clock();
     for (i = 0; i < n; i++) {
-        int crc = TLS_WANT_READ, src = TLS_WANT_READ, steps = 0;
+        int crc, src;
         if (tls_stream_new(&c, cc, &io0) != TLS_OK || tls_stream_new(&s, sc, &io1) != TLS_OK)
             bench_die("handshake: stream_new failed");
-        tls_stream_set_blocking(c, 0);
-        tls_stream_set_blocking(s, 0);
-        while (crc != TLS_OK || src != TLS_OK) {
-            if (crc != TLS_OK)
-                crc = tls_stream_handshake(c);
-            if (src != TLS_OK)
-                src = tls_stream_handshake(s);
-            if ((crc != TLS_OK && !is_want(crc)) || (src != TLS_OK && !is_want(src)) ||
-                ++steps > 1000)
-                bench_die("handshake failed: %s / %s", tls_strerror(crc), tls_strerror(src));
-        }
+        if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0)
+            bench_die("handshake failed: %s / %s", tls_strerror(crc), tls_strerror(src));
         tls_stream_free(c);
         tls_stream_free(s);
     }

@@ -19,32 +19,18 @@ int bench_resume_ours_available(const char **why)
     return 0;
 }
 
-static int is_want(int rc)
-{
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
-}
-
 static void pair(tls_config *cc, tls_config *sc, const tls_io *io0, const tls_io *io1,
                  const unsigned char *session, size_t session_len, int expect_resumed)
 {
     tls_stream *c, *s;
-    int crc = TLS_WANT_READ, src = TLS_WANT_READ, steps = 0;
+    int crc, src;
     if (tls_stream_new(&c, cc, io0) != TLS_OK || tls_stream_new(&s, sc, io1) != TLS_OK)
         bench_die("resumption: stream_new failed");
     if (session != NULL && tls_stream_session_load(c, session, session_len) != TLS_OK)
         bench_die("resumption: session_load failed");
-    tls_stream_set_blocking(c, 0);
-    tls_stream_set_blocking(s, 0);
-    while (crc != TLS_OK || src != TLS_OK) {
-        if (crc != TLS_OK)
-            crc = tls_stream_handshake(c);
-        if (src != TLS_OK)
-            src = tls_stream_handshake(s);
-        if ((crc != TLS_OK && !is_want(crc)) || (src != TLS_OK && !is_want(src)) ||
-            ++steps > 1000)
-            bench_die("resumption: handshake failed: %s / %s", tls_strerror(crc),
-                      tls_strerror(src));
-    }
+    if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0)
+        bench_die("resumption: handshake failed: %s / %s", tls_strerror(crc),
+                  tls_strerror(src));
     if (tls_stream_resumed(c) != expect_resumed)
         bench_die("resumption: resumed flag %d, expected %d", tls_stream_resumed(c),
                   expect_resumed);
@@ -76,19 +62,11 @@ double bench_resume_ours_run(bench_mode mode, raw_resume kind, int n)
     /* the first, full handshake: keep its session */
     {
         tls_stream *s;
-        int crc = TLS_WANT_READ, src = TLS_WANT_READ;
+        int crc, src;
         if (tls_stream_new(&c, cc, &io0) != TLS_OK || tls_stream_new(&s, sc, &io1) != TLS_OK)
             bench_die("resumption: stream_new failed");
-        tls_stream_set_blocking(c, 0);
-        tls_stream_set_blocking(s, 0);
-        while (crc != TLS_OK || src != TLS_OK) {
-            if (crc != TLS_OK)
-                crc = tls_stream_handshake(c);
-            if (src != TLS_OK)
-                src = tls_stream_handshake(s);
-            if ((crc != TLS_OK && !is_want(crc)) || (src != TLS_OK && !is_want(src)))
-                bench_die("resumption: first handshake failed");
-        }
+        if (bench_handshake_pair(c, s, 0, &crc, &src) != 0)
+            bench_die("resumption: first handshake failed");
         if (tls_stream_session_save(c, blob, sizeof blob, &blob_len) != TLS_OK)
             bench_die("resumption: session_save failed");
         tls_stream_free(c);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "bench.h"
@@ -138,4 +141,57 @@ int bench_row_limit(const char *name, const char *raw, double ours, double limit
     fflush(stdout);
     g_missed += miss;
     return miss;
+}
+
+int bench_is_want(int rc)
+{
+    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+}
+
+int bench_handshake_pair(tls_stream *c, tls_stream *s, int max_steps, int *crc, int *src)
+{
+    int steps = 0;
+    *crc = *src = TLS_WANT_READ;
+    tls_stream_set_blocking(c, 0);
+    tls_stream_set_blocking(s, 0);
+    while (*crc != TLS_OK || *src != TLS_OK) {
+        if (*crc != TLS_OK)
+            *crc = tls_stream_handshake(c);
+        if (*src != TLS_OK)
+            *src = tls_stream_handshake(s);
+        if ((*crc != TLS_OK && !bench_is_want(*crc)) || (*src != TLS_OK && !bench_is_want(*src)) ||
+            (max_steps > 0 && ++steps > max_steps))
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * The raw baseline's socket transport: plain blocking recv()/send(), as an
+ * application driving mbedtls directly would use (mbedtls_net_recv/send do
+ * the same). tls_io_fd() instead never blocks in the kernel and waits in
+ * poll(), which is what gives tls_stream its timeouts.
+ */
+static int blocking_read(void *ctx, unsigned char *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = recv((int)(intptr_t)ctx, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (int)n;
+}
+
+static int blocking_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = send((int)(intptr_t)ctx, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (int)n;
+}
+
+tls_io bench_blocking_io(int fd)
+{
+    tls_io io = {(void *)(intptr_t)fd, blocking_read, blocking_write, NULL, NULL};
+    return io;
 }

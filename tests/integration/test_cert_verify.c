@@ -24,16 +24,24 @@ static void make_pair(tls_pair *p, tls_config *client, tls_config *server)
     tls_config_free(server);
 }
 
-/* Client with verify/ca/name against a server with cert/key (no client
- * certificates); returns the pair after tls_pair_handshake() in *rc. */
+/* The configurations of a client with verify/ca/name and of a server with
+ * cert/key that asks for no client certificate. */
+static void server_auth_configs(tls_config **c, tls_config **s, tls_verify verify, const char *ca,
+                                const char *name, const char *server_cert,
+                                const char *server_key)
+{
+    assert_int_equal(tls_pair_cert_client(c, NULL, verify, ca, name, NULL, NULL), TLS_OK);
+    assert_int_equal(tls_pair_cert_server(s, NULL, server_cert, server_key, TLS_VERIFY_NONE,
+                                          NULL),
+                     TLS_OK);
+}
+
+/* The pair of server_auth_configs(), after tls_pair_handshake() (result in *rc). */
 static void server_auth_pair(tls_pair *p, tls_verify verify, const char *ca, const char *name,
                              const char *server_cert, const char *server_key, int *rc)
 {
     tls_config *c = NULL, *s = NULL;
-    assert_int_equal(tls_pair_cert_client(&c, NULL, verify, ca, name, NULL, NULL), TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, server_cert, server_key, TLS_VERIFY_NONE,
-                                          NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, verify, ca, name, server_cert, server_key);
     make_pair(p, c, s);
     *rc = tls_pair_handshake(p);
 }
@@ -129,59 +137,23 @@ static void check_bad_server(const bad_server_case *bc, tls_verify verify)
     tls_pair_free(&p);
 }
 
-static void test_client_required_rejects_untrusted_chain(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[0], TLS_VERIFY_REQUIRED);
-}
+/* One named test per bad certificate and client verify mode. */
+#define BAD_SERVER_TEST(name, bad_case, verify)                                                  \
+    static void name(void **state)                                                               \
+    {                                                                                            \
+        (void)state;                                                                             \
+        check_bad_server(&bad_servers[bad_case], verify);                                        \
+    }
 
-static void test_client_optional_rejects_untrusted_chain(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[0], TLS_VERIFY_OPTIONAL);
-}
-
-static void test_client_none_accepts_untrusted_chain(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[0], TLS_VERIFY_NONE);
-}
-
-static void test_client_required_rejects_wrong_hostname(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[1], TLS_VERIFY_REQUIRED);
-}
-
-static void test_client_optional_rejects_wrong_hostname(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[1], TLS_VERIFY_OPTIONAL);
-}
-
-static void test_client_none_accepts_wrong_hostname(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[1], TLS_VERIFY_NONE);
-}
-
-static void test_client_required_rejects_expired_certificate(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[2], TLS_VERIFY_REQUIRED);
-}
-
-static void test_client_optional_rejects_expired_certificate(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[2], TLS_VERIFY_OPTIONAL);
-}
-
-static void test_client_none_accepts_expired_certificate(void **state)
-{
-    (void)state;
-    check_bad_server(&bad_servers[2], TLS_VERIFY_NONE);
-}
+BAD_SERVER_TEST(test_client_required_rejects_untrusted_chain, 0, TLS_VERIFY_REQUIRED)
+BAD_SERVER_TEST(test_client_optional_rejects_untrusted_chain, 0, TLS_VERIFY_OPTIONAL)
+BAD_SERVER_TEST(test_client_none_accepts_untrusted_chain, 0, TLS_VERIFY_NONE)
+BAD_SERVER_TEST(test_client_required_rejects_wrong_hostname, 1, TLS_VERIFY_REQUIRED)
+BAD_SERVER_TEST(test_client_optional_rejects_wrong_hostname, 1, TLS_VERIFY_OPTIONAL)
+BAD_SERVER_TEST(test_client_none_accepts_wrong_hostname, 1, TLS_VERIFY_NONE)
+BAD_SERVER_TEST(test_client_required_rejects_expired_certificate, 2, TLS_VERIFY_REQUIRED)
+BAD_SERVER_TEST(test_client_optional_rejects_expired_certificate, 2, TLS_VERIFY_OPTIONAL)
+BAD_SERVER_TEST(test_client_none_accepts_expired_certificate, 2, TLS_VERIFY_NONE)
 
 /* A verifying client needs a server name. The stream may still get one
  * (tls_stream_set_server_name()), so the error comes when the handshake
@@ -231,12 +203,7 @@ static void test_stream_server_name_overrides_configuration(void **state)
     (void)state;
 
     /* no name in the config, the stream's own name verifies */
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", NULL, NULL,
-                                          NULL),
-                     TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
-                                          NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, TLS_VERIFY_REQUIRED, "ca.pem", NULL, "server.pem", "server.key");
     make_pair(&p, c, s);
     assert_int_equal(tls_stream_set_server_name(p.client, "localhost"), TLS_OK);
     assert_int_equal(tls_pair_handshake(&p), TLS_OK);
@@ -244,12 +211,8 @@ static void test_stream_server_name_overrides_configuration(void **state)
     tls_pair_free(&p);
 
     /* the stream's name wins over the config's */
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
-                                          NULL, NULL),
-                     TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
-                                          NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "server.pem",
+                        "server.key");
     make_pair(&p, c, s);
     assert_int_equal(tls_stream_set_server_name(p.client, "example.com"), TLS_OK);
     assert_int_equal(tls_pair_handshake(&p), TLS_ERR_HOSTNAME);
@@ -278,13 +241,9 @@ static void test_chain_deeper_than_verify_depth_is_rejected(void **state)
     tls_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
-                                          NULL, NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "deep_chain.pem",
+                        "deep_leaf.key");
     assert_int_equal(tls_config_set_verify_depth(c, 2), TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, "deep_chain.pem", "deep_leaf.key",
-                                          TLS_VERIFY_NONE, NULL),
-                     TLS_OK);
     make_pair(&p, c, s);
     assert_int_equal(tls_pair_handshake(&p), TLS_ERR_VERIFY);
     assert_int_equal(p.server_rc, TLS_ERR_PEER_ALERT);
@@ -448,16 +407,10 @@ static void test_getters_before_and_after_the_handshake(void **state)
     tls_config *c = NULL, *s = NULL;
     const unsigned char *der = NULL;
     size_t len = 0;
-    unsigned char *server_der = NULL;
-    size_t server_der_len = 0;
     (void)state;
 
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
-                                          NULL, NULL),
-                     TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
-                                          NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "server.pem",
+                        "server.key");
     make_pair(&p, c, s);
     assert_int_equal(tls_stream_state(p.client), TLS_STATE_NEW);
     assert_null(tls_stream_cipher(p.client));
@@ -475,11 +428,7 @@ static void test_getters_before_and_after_the_handshake(void **state)
     assert_null(tls_stream_alpn(p.client));
     assert_null(tls_stream_alpn(p.server));
     /* the server's certificate, byte for byte (server.der is its DER form) */
-    assert_int_equal(tls_pair_cert_der("server.der", &server_der, &server_der_len), TLS_OK);
-    assert_int_equal(tls_stream_peer_cert(p.client, &der, &len), TLS_OK);
-    assert_int_equal(len, server_der_len);
-    assert_memory_equal(der, server_der, len);
-    free(server_der);
+    assert_peer_cert_is(p.client, "server.der");
     assert_int_equal(tls_stream_pending(p.client), 0);
     assert_int_equal(tls_stream_error(p.client), TLS_OK);
     tls_pair_free(&p);
@@ -489,12 +438,8 @@ static void alpn_pair(tls_pair *p, const char *const *client_protos,
                       const char *const *server_protos)
 {
     tls_config *c = NULL, *s = NULL;
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
-                                          NULL, NULL),
-                     TLS_OK);
-    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key", TLS_VERIFY_NONE,
-                                          NULL),
-                     TLS_OK);
+    server_auth_configs(&c, &s, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", "server.pem",
+                        "server.key");
     if (client_protos != NULL)
         assert_int_equal(tls_config_set_alpn(c, client_protos), TLS_OK);
     if (server_protos != NULL)

@@ -26,19 +26,6 @@
  * noise (fragmentation), far below one connection (~40 KB). */
 #define HEAP_SLACK ((size_t)16 * 1024)
 
-static unsigned char key[TLS_PSK_MAX_KEY];
-static size_t key_len;
-
-static int load_key(void **state)
-{
-    int n = tls_pair_psk_from_file("psk.txt", "client1", key, sizeof key);
-    (void)state;
-    if (n <= 0)
-        return -1;
-    key_len = (size_t)n;
-    return 0;
-}
-
 static size_t heap_in_use(void)
 {
     struct mallinfo2 mi = mallinfo2();
@@ -53,8 +40,7 @@ static void one_psk_connection(counting_alloc *ca)
     tls_pair p;
     unsigned char buf[8];
 
-    assert_int_equal(tls_pair_psk_client(&c, &ca->alloc, "client1", key, key_len), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, &ca->alloc, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_client1_configs(&c, &s, &ca->alloc), TLS_OK);
     assert_int_equal(tls_pair_new(&p, c, s, &ca->alloc), TLS_OK);
     tls_config_free(c);
     tls_config_free(s);
@@ -139,12 +125,14 @@ static void test_failed_connections_return_all_memory(void **state)
         tls_config *c = NULL, *s = NULL;
         tls_pair p;
         unsigned char wrong[TLS_PSK_MAX_KEY];
-        memcpy(wrong, key, key_len);
-        wrong[i % key_len] ^= 0x80;
+        memcpy(wrong, tls_pair_client1.key, tls_pair_client1.len);
+        wrong[i % tls_pair_client1.len] ^= 0x80;
         assert_int_equal(tls_pair_psk_client(&c, &ca.alloc, i % 2 ? "client1" : "nobody", wrong,
-                                             key_len),
+                                             tls_pair_client1.len),
                          TLS_OK);
-        assert_int_equal(tls_pair_psk_server(&s, &ca.alloc, "client1", key, key_len), TLS_OK);
+        assert_int_equal(tls_pair_psk_server(&s, &ca.alloc, "client1", tls_pair_client1.key,
+                                             tls_pair_client1.len),
+                         TLS_OK);
         assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_OK);
         tls_config_free(c);
         tls_config_free(s);
@@ -161,5 +149,5 @@ int main(void)
         cmocka_unit_test(test_sequential_certificate_connections_do_not_grow_the_heap),
         cmocka_unit_test(test_failed_connections_return_all_memory),
     };
-    return cmocka_run_group_tests(tests, load_key, NULL);
+    return cmocka_run_group_tests(tests, tls_pair_load_client1, NULL);
 }

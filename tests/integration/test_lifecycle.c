@@ -17,25 +17,11 @@
 
 #define MAX_STEPS 1000
 
-static unsigned char key[TLS_PSK_MAX_KEY];
-static size_t key_len;
-
-static int load_key(void **state)
-{
-    int n = tls_pair_psk_from_file("psk.txt", "client1", key, sizeof key);
-    (void)state;
-    if (n <= 0)
-        return -1;
-    key_len = (size_t)n;
-    return 0;
-}
-
 /* A PSK pair; allow_truncation applies to both sides. */
 static void psk_pair_opts(tls_pair *p, int allow_truncation)
 {
     tls_config *c = NULL, *s = NULL;
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key, key_len), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_client1_configs(&c, &s, NULL), TLS_OK);
     if (allow_truncation) {
         assert_int_equal(tls_config_insecure_allow_truncation(c, 1), TLS_OK);
         assert_int_equal(tls_config_insecure_allow_truncation(s, 1), TLS_OK);
@@ -377,5 +363,5 @@ int main(void)
         cmocka_unit_test(test_read_and_write_after_close_are_closed),
         cmocka_unit_test(test_close_before_handshake_sends_nothing),
     };
-    return cmocka_run_group_tests(tests, load_key, NULL);
+    return cmocka_run_group_tests(tests, tls_pair_load_client1, NULL);
 }

@@ -21,23 +21,9 @@
 #include "test_scale.h"
 #include "tls_pair.h"
 
-static unsigned char key[TLS_PSK_MAX_KEY];
-static size_t key_len;
-
-static int load_key(void **state)
-{
-    int n = tls_pair_psk_from_file("psk.txt", "client1", key, sizeof key);
-    (void)state;
-    if (n <= 0)
-        return -1;
-    key_len = (size_t)n;
-    return 0;
-}
-
 static void psk_configs(tls_config **c, tls_config **s)
 {
-    assert_int_equal(tls_pair_psk_client(c, NULL, "client1", key, key_len), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(s, NULL, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_client1_configs(c, s, NULL), TLS_OK);
 }
 
 static void start_ex(tls_pair_sock *ps, tls_config *c, tls_config *s, tls_pair_serve_fn serve,
@@ -229,7 +215,9 @@ static void server_times_out_on_silent_peer(int nonblocking_fd)
     unsigned char buf[4];
 
     lone_socketpair(fd, nonblocking_fd, 3);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", tls_pair_client1.key,
+                                         tls_pair_client1.len),
+                     TLS_OK);
     assert_int_equal(tls_config_set_timeout(s, 100), TLS_OK);
     io = tls_io_fd(fd[1]);
     assert_int_equal(tls_stream_new(&server, s, &io), TLS_OK);
@@ -278,7 +266,9 @@ static void test_blocking_client_handshake_times_out_on_silent_server(void **sta
     (void)state;
 
     lone_socketpair(fd, 1, 3);
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key, key_len), TLS_OK);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", tls_pair_client1.key,
+                                         tls_pair_client1.len),
+                     TLS_OK);
     assert_int_equal(tls_config_set_timeout(c, 100), TLS_OK);
     io = tls_io_fd(fd[0]);
     assert_int_equal(tls_stream_new(&client, c, &io), TLS_OK);
@@ -354,5 +344,5 @@ int main(void)
         cmocka_unit_test(test_blocking_client_handshake_times_out_on_silent_server),
         cmocka_unit_test(test_blocking_read_timeout_keeps_connection_open),
     };
-    return cmocka_run_group_tests(tests, load_key, NULL);
+    return cmocka_run_group_tests(tests, tls_pair_load_client1, NULL);
 }

@@ -239,6 +239,52 @@ expect_rc() {
     return 0
 }
 
+# ---- tlscat as the server (server_*.sh) ----------------------------------
+
+# server_case NAME MODE WANT-RC REASON TLSCAT-ARGS -- CLIENT-ARGS
+# tlscat --listen serves on port 0 (--port-file), sends "from server NAME"
+# and ends its input only once the client's line arrived (TLS 1.2 closes both
+# directions at once). The calling script sets PEER and V (the matrix's peer
+# and version) and defines run_client NAME PORT CLIENT-ARGS: the peer
+# connects to 127.0.0.1:PORT, sends "from client NAME" and prints what it
+# receives (stdout goes to $WORK/NAME.cli.out, stderr to $WORK/NAME.cli.err;
+# it may log to $WORK/NAME.cli.log).
+server_case() {
+    local name=$1 mode=$2 want=$3 reason=$4 targs=() sgot
+    shift 4
+    while [ "$1" != "--" ]; do targs+=("$1"); shift; done
+    shift
+    local pf=$WORK/$name.port sout=$WORK/$name.srv.out serr=$WORK/$name.srv.err
+    local cout=$WORK/$name.cli.out
+    printf 'from server %s\n' "$name" >"$WORK/$name.smsg"
+    bg timeout 15 "$TLSCAT" -v --listen --port-file "$pf" "${targs[@]}" 0 \
+        < <(WAIT_FILE=$sout WAIT_TEXT="from client $name" WAIT_SIZE= \
+            feed_until "$WORK/$name.smsg" 2>/dev/null) >"$sout" 2>"$serr"
+    local tpid=$BG
+    wait_file "$pf" || { fail "$name" "tlscat did not listen" "$serr"; return; }
+    run_client "$name" "$(cat "$pf")" "$@" >"$cout" 2>"$WORK/$name.cli.err"
+    wait_pid "$tpid"
+    local rc=$?
+    if ! expect_rc "$name" "$want" "$rc" "$serr" "$reason"; then
+        matrix "$PEER" "$V" "$mode" - FAIL
+        return
+    fi
+    if [ "$want" -eq 0 ]; then
+        if grep -qF "from client $name" "$sout" && grep -qF "from server $name" "$cout"; then
+            sgot=$(sed -n 's/^tlscat: handshake done: //p' "$serr")
+            pass "$name"
+            matrix "$PEER" "$V" "$mode" "$sgot" pass
+        else
+            fail "$name" "data lost" "$sout" "$cout" "$WORK/$name.cli.log" \
+                "$WORK/$name.cli.err" "$serr"
+            matrix "$PEER" "$V" "$mode" - FAIL
+        fi
+    else
+        pass "$name"
+        matrix "$PEER" "$V" "$mode" - "refused ($reason)"
+    fi
+}
+
 random_file() { head -c "$2" /dev/urandom >"$1"; }
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "tls_pair.h"
+#include "core/core_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -42,17 +43,6 @@ int tls_pair_set_key(tls_config *cfg, const char *name, const char *password)
     return tls_config_set_key_file(cfg, tls_pair_path(name), password);
 }
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char *key,
                            size_t key_size)
 {
@@ -64,27 +54,43 @@ int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char
     if (rc != TLS_OK)
         return rc;
     while (pos < len) {
-        size_t end = pos, hex, n = 0;
+        size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
         if (end - pos > id_len && memcmp(text + pos, identity, id_len) == 0 &&
             text[pos + id_len] == ':') {
-            result = TLS_ERR_BAD_KEY;
-            for (hex = pos + id_len + 1; hex + 1 < end; hex += 2) {
-                int hi = hex_value(text[hex]), lo = hex_value(text[hex + 1]);
-                if (hi < 0 || lo < 0 || n >= key_size)
-                    break;
-                key[n++] = (unsigned char)(hi * 16 + lo);
-            }
-            /* the whole rest of the line (but a CR) must have been hex */
-            if (n > 0 && (hex == end || (hex + 1 == end && text[hex] == '\r')))
-                result = (int)n;
+            size_t hex = pos + id_len + 1;
+            if (end > hex && text[end - 1] == '\r')
+                end--;
+            /* the whole rest of the line (but a CR) must be hex */
+            result = tls_hex_decode((const char *)text + hex, end - hex, key, key_size);
             break;
         }
         pos = end + 1;
     }
     free(text);
     return result;
+}
+
+tls_pair_key tls_pair_client1;
+
+int tls_pair_load_client1(void **state)
+{
+    int n = tls_pair_psk_from_file("psk.txt", "client1", tls_pair_client1.key,
+                                   sizeof tls_pair_client1.key);
+    (void)state;
+    if (n <= 0)
+        return -1;
+    tls_pair_client1.len = (size_t)n;
+    return 0;
+}
+
+int tls_pair_client1_configs(tls_config **c, tls_config **s, const tls_allocator *alloc)
+{
+    int rc = tls_pair_psk_client(c, alloc, "client1", tls_pair_client1.key, tls_pair_client1.len);
+    if (rc != TLS_OK)
+        return rc;
+    return tls_pair_psk_server(s, alloc, "client1", tls_pair_client1.key, tls_pair_client1.len);
 }
 
 static int b64_value(int c)
@@ -167,13 +173,21 @@ static int new_config(tls_config **out, const tls_allocator *alloc, tls_role rol
     return tls_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);
 }
 
+static int last_config_detail;
+
+int tls_pair_config_detail(void)
+{
+    return last_config_detail;
+}
+
 /* Common end of every builder: keep the config or free it. */
 static int finish_config(tls_config **out, int rc)
 {
+    last_config_detail = 0;
     if (rc != TLS_OK) {
         const char *msg = "";
         if (*out != NULL)
-            tls_config_error_detail(*out, &msg);
+            last_config_detail = tls_config_error_detail(*out, &msg);
         fprintf(stderr, "tls_pair: configuration failed: %d (%s) %s\n", rc, tls_strerror(rc),
                 msg);
         tls_config_free(*out);

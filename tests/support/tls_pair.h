@@ -93,6 +93,18 @@ int tls_pair_set_key(tls_config *cfg, const char *name, const char *password);
 int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char *key,
                            size_t key_size);
 
+/** A PSK key read from a test file. */
+typedef struct tls_pair_key {
+    unsigned char key[TLS_PSK_MAX_KEY];
+    size_t len;
+} tls_pair_key;
+
+/** The key of "client1" in psk.txt, once tls_pair_load_client1() has read it. */
+extern tls_pair_key tls_pair_client1;
+
+/** A cmocka group setup: reads tls_pair_client1 (-1 when it cannot). */
+int tls_pair_load_client1(void **state);
+
 /**
  * The first certificate of a test file in DER: decodes the first PEM block
  * of a PEM file, or returns a DER file's bytes. The caller frees *der with
@@ -119,6 +131,13 @@ int tls_pair_psk_server(tls_config **out, const tls_allocator *alloc, const char
                         const void *key, size_t key_len);
 
 /**
+ * A PSK client and server, both "client1" with tls_pair_client1 (see
+ * tls_pair_load_client1()). Returns TLS_OK or the first error (then *s is
+ * not set when the client failed).
+ */
+int tls_pair_client1_configs(tls_config **c, tls_config **s, const tls_allocator *alloc);
+
+/**
  * A certificate client configuration: verify mode, trusted CA file (NULL:
  * none), server name (NULL: none), own certificate and key files for mutual
  * TLS (NULL: none). Otherwise as tls_pair_psk_client().
@@ -126,6 +145,12 @@ int tls_pair_psk_server(tls_config **out, const tls_allocator *alloc, const char
 int tls_pair_cert_client(tls_config **out, const tls_allocator *alloc, tls_verify verify,
                          const char *ca, const char *server_name, const char *cert,
                          const char *key);
+
+/**
+ * The backend detail code of the last configuration builder above that
+ * failed (0 after one that succeeded). Not thread-safe.
+ */
+int tls_pair_config_detail(void);
 
 /**
  * A certificate server configuration: own certificate and key files, verify

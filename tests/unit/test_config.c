@@ -13,9 +13,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
-#include "counting_alloc.h"
-#include "mock_backend.h"
-#include "mock_io.h"
+#include "unit_fixture.h"
 #include "tls_stream/tls_backend.h"
 #include "tls_stream/tls_stream.h"
 
@@ -25,43 +23,8 @@ static const char KEY[] = "-----BEGIN PRIVATE KEY-----k-----END PRIVATE KEY-----
 static const unsigned char PSK_KEY[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                            0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
 
-/* ---- fixture: counting allocator, reset mock, one mock io ---- */
-
-typedef struct fx {
-    counting_alloc ca;
-    mock_backend *mb;
-    mock_io io;
-    tls_config *cfg; /* freed by teardown when set */
-    tls_stream *s;   /* freed by teardown when set */
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = (fx *)calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    counting_alloc_init(&f->ca);
-    f->mb = mock_backend_reset();
-    mock_io_init(&f->io, MOCK_IO_DEFAULT);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = (fx *)*state;
-    tls_stream_free(f->s);
-    tls_config_free(f->cfg);
-    assert_int_equal(f->ca.live_bytes, 0);
-    assert_int_equal(f->ca.live_blocks, 0);
-    assert_int_equal(f->ca.bad_frees, 0);
-    assert_int_equal(f->mb->configs_live, 0);
-    assert_int_equal(f->mb->sessions_live, 0);
-    if (f->mb->violations != 0)
-        fail_msg("backend contract breach: %s", f->mb->violation);
-    free(f);
-    return 0;
-}
+/* The fixture: counting allocator, reset mock, one mock io (unit_fixture.h). */
+typedef unit_fx fx;
 
 static tls_config *new_config(fx *f, tls_role role)
 {
@@ -1138,7 +1101,7 @@ static void test_every_failed_allocation_of_a_psk_server_gives_nomem_and_leaks_n
     sweep_allocation_failures((fx *)*state, server_scenario, 8);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, unit_fx_setup, unit_fx_teardown)
 
 int main(void)
 {

@@ -12,47 +12,23 @@
 #include <string.h>
 
 #include "core/core_internal.h"
-#include "counting_alloc.h"
-#include "mock_backend.h"
-#include "mock_io.h"
+#include "unit_fixture.h"
 #include "tls_stream/tls_backend.h"
 #include "tls_stream/tls_stream.h"
 
-typedef struct fx {
-    counting_alloc ca;
-    mock_backend *mb;
-    mock_io io;
-    tls_config *cfg;
-    tls_stream *s;
-} fx;
+typedef unit_fx fx; /* unit_fixture.h */
 
+/* The unit fixture with a server configuration in f->cfg. */
 static int setup(void **state)
 {
-    fx *f = (fx *)calloc(1, sizeof *f);
-    if (f == NULL)
+    fx *f;
+    if (unit_fx_setup(state) != 0)
         return -1;
-    counting_alloc_init(&f->ca);
-    f->mb = mock_backend_reset();
-    mock_io_init(&f->io, MOCK_IO_DEFAULT);
+    f = (fx *)*state;
     if (tls_config_new(&f->cfg, &f->mb->backend, TLS_SERVER, &f->ca.alloc) != TLS_OK) {
         free(f);
         return -1;
     }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = (fx *)*state;
-    tls_stream_free(f->s);
-    tls_config_free(f->cfg);
-    assert_int_equal(f->ca.live_bytes, 0);
-    assert_int_equal(f->ca.bad_frees, 0);
-    assert_int_equal(f->mb->configs_live, 0);
-    if (f->mb->violations != 0)
-        fail_msg("backend contract breach: %s", f->mb->violation);
-    free(f);
     return 0;
 }
 
@@ -396,7 +372,7 @@ static void test_table_on_a_config_with_a_certificate_is_a_config_error(void **s
     assert_int_equal(tls_config_add_psk(f->cfg, "a", 1, "k", 1), TLS_ERR_CONFIG);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, unit_fx_teardown)
 
 int main(void)
 {

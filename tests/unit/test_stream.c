@@ -15,49 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "counting_alloc.h"
-#include "mock_backend.h"
-#include "mock_io.h"
+#include "unit_fixture.h"
 #include "tls_stream/tls_backend.h"
 #include "tls_stream/tls_stream.h"
 
 static const char CA[] = "-----BEGIN CERTIFICATE-----ca-----END CERTIFICATE-----";
 
-typedef struct fx {
-    counting_alloc ca;
-    mock_backend *mb;
-    mock_io io;
-    tls_config *cfg; /* freed by teardown when set */
-    tls_stream *s;   /* freed by teardown when set */
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = (fx *)calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    counting_alloc_init(&f->ca);
-    f->mb = mock_backend_reset();
-    mock_io_init(&f->io, MOCK_IO_DEFAULT);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = (fx *)*state;
-    tls_stream_free(f->s);
-    tls_config_free(f->cfg);
-    assert_int_equal(f->ca.live_bytes, 0);
-    assert_int_equal(f->ca.live_blocks, 0);
-    assert_int_equal(f->ca.bad_frees, 0);
-    assert_int_equal(f->mb->configs_live, 0);
-    assert_int_equal(f->mb->sessions_live, 0);
-    if (f->mb->violations != 0)
-        fail_msg("backend contract breach: %s", f->mb->violation);
-    free(f);
-    return 0;
-}
+typedef unit_fx fx; /* unit_fixture.h */
 
 /* A verifying client with a CA and a server name: a valid configuration. */
 static tls_config *client_config(fx *f)
@@ -1303,7 +1267,7 @@ static void test_200_streams_on_one_config_are_created_and_freed_without_leaks(v
     assert_int_equal(f->ca.live_blocks, 0);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, unit_fx_setup, unit_fx_teardown)
 
 int main(void)
 {

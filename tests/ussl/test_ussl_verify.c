@@ -12,33 +12,18 @@
 #include "ussl_test_util.h"
 
 typedef struct fixture {
-    ut_end ce, se;
-    tls_io cio, sio;
-    ussl_opts co, so;
-    ussl_error err;
-    ussl_socket *c, *s;
-    ut_blob skey, scert, ca, ckey, ccert, other_ca;
+    ut_pair p;
+    ut_blob ckey, ccert, other_ca;
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = test_calloc(1, sizeof *f);
-    ut_pipe_new(&f->ce, &f->se, 0);
-    f->cio = ut_io(&f->ce);
-    f->sio = ut_io(&f->se);
-    ut_blob_load(&f->skey, "server.key");
-    ut_blob_load(&f->scert, "server.pem");
-    ut_blob_load(&f->ca, "ca.pem");
+    ut_pair_init(&f->p);
+    ut_pair_serve_cert(&f->p);
     ut_blob_load(&f->ckey, "client.key");
     ut_blob_load(&f->ccert, "client.pem");
     ut_blob_load(&f->other_ca, "other_ca.pem");
-    ut_opts(&f->co);
-    f->co.do_handshake = 0;
-    ut_opts(&f->so);
-    f->so.server_side = 1;
-    f->so.do_handshake = 0;
-    f->so.keyfile = ut_data(&f->skey);
-    f->so.certfile = ut_data(&f->scert);
     *state = f;
     return 0;
 }
@@ -46,31 +31,19 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ussl_free(f->c);
-    ussl_free(f->s);
-    ut_blob_free(&f->skey);
-    ut_blob_free(&f->scert);
-    ut_blob_free(&f->ca);
+    ut_pair_free(&f->p);
     ut_blob_free(&f->ckey);
     ut_blob_free(&f->ccert);
     ut_blob_free(&f->other_ca);
-    ut_pipe_free(&f->ce, &f->se);
     test_free(f);
     return 0;
 }
 
-static void handshake(fixture *f, int *crc, int *src)
-{
-    assert_int_equal(ussl_wrap_socket(&f->sio, &f->so, &f->s, &f->err), 0);
-    assert_int_equal(ussl_wrap_socket(&f->cio, &f->co, &f->c, &f->err), 0);
-    ut_handshake(f->c, f->s, crc, src);
-}
-
 static void verifying_client(fixture *f, const ut_blob *ca, const char *host)
 {
-    f->co.cert_reqs = USSL_CERT_REQUIRED;
-    f->co.ca_certs = ut_data(ca);
-    f->co.server_hostname = host;
+    f->p.co.cert_reqs = USSL_CERT_REQUIRED;
+    f->p.co.ca_certs = ut_data(ca);
+    f->p.co.server_hostname = host;
 }
 
 /* ssl_cert_ec.py: CERT_REQUIRED + cadata + server_hostname succeeds */
@@ -79,12 +52,12 @@ static void test_cert_required_with_trusted_ca_and_hostname_succeeds(void **stat
     fixture *f = *state;
     int crc, src;
     char buf[16];
-    verifying_client(f, &f->ca, "localhost");
-    handshake(f, &crc, &src);
+    verifying_client(f, &f->p.ca, "localhost");
+    ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
-    assert_int_equal(ussl_write(f->s, "0123456789abcdef", 16), 16);
-    assert_int_equal(ussl_read(f->c, buf, 16), 16);
+    assert_int_equal(ussl_write(f->p.s, "0123456789abcdef", 16), 16);
+    assert_int_equal(ussl_read(f->p.c, buf, 16), 16);
 }
 
 /* sslcontext_verify_error.py: wrong hostname -> client ValueError (CN text), server OSError */
@@ -92,17 +65,18 @@ static void test_wrong_hostname_is_value_error_with_reason(void **state)
 {
     fixture *f = *state;
     int crc, src;
-    verifying_client(f, &f->ca, "wrong.example.com");
-    handshake(f, &crc, &src);
+    verifying_client(f, &f->p.ca, "wrong.example.com");
+    ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->c)->kind, USSL_VALUEERROR);
-    assert_non_null(strstr(ussl_last_error(f->c)->msg,
+    assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_VALUEERROR);
+    assert_non_null(strstr(ussl_last_error(f->p.c)->msg,
                            "The certificate Common Name (CN) does not match with the expected CN"));
-    assert_int_equal(ussl_last_error(f->c)->status, TLS_ERR_HOSTNAME);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_HOSTNAME);
     /* the server sees the client's fatal alert as OSError */
     assert_int_equal(src, USSL_E_TLS);
-    assert_int_equal(ussl_last_error(f->s)->kind, USSL_OSERROR);
-    assert_int_equal(ussl_last_error(f->s)->code, -0x7780); /* MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE */
+    assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
+    /* MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE */
+    assert_int_equal(ussl_last_error(f->p.s)->code, -0x7780);
 }
 
 /* an untrusted chain under CERT_REQUIRED -> ValueError with the reason */
@@ -111,10 +85,10 @@ static void test_untrusted_ca_is_value_error(void **state)
     fixture *f = *state;
     int crc;
     verifying_client(f, &f->other_ca, "localhost");
-    handshake(f, &crc, NULL);
+    ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->c)->status, TLS_ERR_VERIFY);
-    assert_non_null(strstr(ussl_last_error(f->c)->msg, "not correctly signed by the trusted CA"));
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_VERIFY);
+    assert_non_null(strstr(ussl_last_error(f->p.c)->msg, "not correctly signed by the trusted CA"));
 }
 
 /* sslcontext_verify_time_error.py: expired certificate -> ValueError "validity has expired" */
@@ -125,12 +99,12 @@ static void test_expired_certificate_is_value_error(void **state)
     int crc;
     ut_blob_load(&ekey, "expired.key");
     ut_blob_load(&ecert, "expired.pem");
-    f->so.keyfile = ut_data(&ekey);
-    f->so.certfile = ut_data(&ecert);
-    verifying_client(f, &f->ca, "localhost");
-    handshake(f, &crc, NULL);
+    f->p.so.keyfile = ut_data(&ekey);
+    f->p.so.certfile = ut_data(&ecert);
+    verifying_client(f, &f->p.ca, "localhost");
+    ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_non_null(strstr(ussl_last_error(f->c)->msg, "The certificate validity has expired"));
+    assert_non_null(strstr(ussl_last_error(f->p.c)->msg, "The certificate validity has expired"));
     ut_blob_free(&ekey);
     ut_blob_free(&ecert);
 }
@@ -143,10 +117,10 @@ static void test_cert_none_accepts_untrusted_server(void **state)
     int crc;
     ut_blob_load(&okey, "other_server.key");
     ut_blob_load(&ocert, "other_server.pem");
-    f->so.keyfile = ut_data(&okey);
-    f->so.certfile = ut_data(&ocert);
-    f->co.server_hostname = "wrong.example.com"; /* SNI only: not verified */
-    handshake(f, &crc, NULL);
+    f->p.so.keyfile = ut_data(&okey);
+    f->p.so.certfile = ut_data(&ocert);
+    f->p.co.server_hostname = "wrong.example.com"; /* SNI only: not verified */
+    ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, 0);
     ut_blob_free(&okey);
     ut_blob_free(&ocert);
@@ -158,10 +132,10 @@ static void test_cert_optional_client_verifies_like_required(void **state)
     fixture *f = *state;
     int crc;
     verifying_client(f, &f->other_ca, "localhost");
-    f->co.cert_reqs = USSL_CERT_OPTIONAL;
-    handshake(f, &crc, NULL);
+    f->p.co.cert_reqs = USSL_CERT_OPTIONAL;
+    ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->c)->status, TLS_ERR_VERIFY);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_VERIFY);
 }
 
 /* asyncio_tls_server_client_cert_required_error.py: server CERT_REQUIRED, no client cert */
@@ -169,12 +143,13 @@ static void test_server_cert_required_without_client_cert_is_oserror(void **stat
 {
     fixture *f = *state;
     int crc, src;
-    f->so.cert_reqs = USSL_CERT_REQUIRED;
-    f->so.ca_certs = ut_data(&f->ca);
-    handshake(f, &crc, &src);
+    f->p.so.cert_reqs = USSL_CERT_REQUIRED;
+    f->p.so.ca_certs = ut_data(&f->p.ca);
+    ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(src, USSL_E_TLS);
-    assert_int_equal(ussl_last_error(f->s)->kind, USSL_OSERROR);
-    assert_int_equal(ussl_last_error(f->s)->code, -0x7480); /* MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE */
+    assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
+    /* MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE */
+    assert_int_equal(ussl_last_error(f->p.s)->code, -0x7480);
     assert_true(crc < 0);
 }
 
@@ -185,14 +160,14 @@ static void test_server_cert_required_with_client_cert_succeeds(void **state)
     int crc, src;
     const unsigned char *der;
     size_t len;
-    f->so.cert_reqs = USSL_CERT_REQUIRED;
-    f->so.ca_certs = ut_data(&f->ca);
-    f->co.keyfile = ut_data(&f->ckey);
-    f->co.certfile = ut_data(&f->ccert);
-    handshake(f, &crc, &src);
+    f->p.so.cert_reqs = USSL_CERT_REQUIRED;
+    f->p.so.ca_certs = ut_data(&f->p.ca);
+    f->p.co.keyfile = ut_data(&f->ckey);
+    f->p.co.certfile = ut_data(&f->ccert);
+    ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
-    assert_int_equal(ussl_getpeercert(f->s, 1, &der, &len), 0);
+    assert_int_equal(ussl_getpeercert(f->p.s, 1, &der, &len), 0);
     assert_non_null(der);
     assert_true(len > 100);
 }
@@ -204,12 +179,12 @@ static void test_server_cert_optional_accepts_client_without_cert(void **state)
     int crc, src;
     const unsigned char *der;
     size_t len;
-    f->so.cert_reqs = USSL_CERT_OPTIONAL;
-    f->so.ca_certs = ut_data(&f->ca);
-    handshake(f, &crc, &src);
+    f->p.so.cert_reqs = USSL_CERT_OPTIONAL;
+    f->p.so.ca_certs = ut_data(&f->p.ca);
+    ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
-    assert_int_equal(ussl_getpeercert(f->s, 1, &der, &len), 0);
+    assert_int_equal(ussl_getpeercert(f->p.s, 1, &der, &len), 0);
     assert_null(der);
 }
 
@@ -219,16 +194,16 @@ static void test_deferred_verification_failure_comes_from_read(void **state)
     fixture *f = *state;
     char buf[4];
     int i, rc = -USSL_EAGAIN;
-    verifying_client(f, &f->ca, "wrong.example.com");
-    assert_int_equal(ussl_wrap_socket(&f->sio, &f->so, &f->s, &f->err), 0);
-    assert_int_equal(ussl_wrap_socket(&f->cio, &f->co, &f->c, &f->err), 0);
+    verifying_client(f, &f->p.ca, "wrong.example.com");
+    assert_int_equal(ussl_wrap_socket(&f->p.sio, &f->p.so, &f->p.s, &f->p.err), 0);
+    assert_int_equal(ussl_wrap_socket(&f->p.cio, &f->p.co, &f->p.c, &f->p.err), 0);
     for (i = 0; i < 100 && rc == -USSL_EAGAIN; i++) {
-        rc = ussl_read(f->c, buf, 4);
-        (void)ussl_read(f->s, buf, 4);
+        rc = ussl_read(f->p.c, buf, 4);
+        (void)ussl_read(f->p.s, buf, 4);
     }
     assert_int_equal(rc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->c)->status, TLS_ERR_HOSTNAME);
-    assert_int_equal(ussl_write(f->c, "x", 1), USSL_E_VALUE); /* sticky */
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_HOSTNAME);
+    assert_int_equal(ussl_write(f->p.c, "x", 1), USSL_E_VALUE); /* sticky */
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -124,6 +124,51 @@ void ut_opts(ussl_opts *o)
     o->backend = tls_backend_mbedtls();
 }
 
+void ut_pair_init(ut_pair *p)
+{
+    memset(p, 0, sizeof *p);
+    ut_pipe_new(&p->ce, &p->se, 0);
+    p->cio = ut_io(&p->ce);
+    p->sio = ut_io(&p->se);
+    ut_blob_load(&p->skey, "server.key");
+    ut_blob_load(&p->scert, "server.pem");
+    ut_blob_load(&p->ca, "ca.pem");
+    ut_opts(&p->co);
+    p->co.do_handshake = 0;
+    ut_opts(&p->so);
+    p->so.server_side = 1;
+    p->so.do_handshake = 0;
+}
+
+void ut_pair_serve_cert(ut_pair *p)
+{
+    p->so.keyfile = ut_data(&p->skey);
+    p->so.certfile = ut_data(&p->scert);
+}
+
+void ut_pair_wrap(ut_pair *p)
+{
+    assert_int_equal(ussl_wrap_socket(&p->sio, &p->so, &p->s, &p->err), 0);
+    assert_int_equal(ussl_wrap_socket(&p->cio, &p->co, &p->c, &p->err), 0);
+}
+
+int ut_pair_handshake(ut_pair *p, int *crc, int *src)
+{
+    ut_pair_wrap(p);
+    return ut_handshake(p->c, p->s, crc, src);
+}
+
+void ut_pair_free(ut_pair *p)
+{
+    ussl_free(p->c);
+    ussl_free(p->s);
+    p->c = p->s = NULL;
+    ut_blob_free(&p->skey);
+    ut_blob_free(&p->scert);
+    ut_blob_free(&p->ca);
+    ut_pipe_free(&p->ce, &p->se);
+}
+
 int ut_handshake(ussl_socket *c, ussl_socket *s, int *crc, int *src)
 {
     int i, a = -USSL_EAGAIN, b = -USSL_EAGAIN;

@@ -48,6 +48,29 @@ extern const ussl_sock_ops ut_sock_ops;
 void ut_opts(ussl_opts *o);
 
 /**
+ * A client and a server over one ut_pipe (the common fixture of the peer
+ * tests): options with do_handshake off, server_side on the server, and
+ * server.key, server.pem and ca.pem loaded (not set: see ut_pair_serve_cert).
+ */
+typedef struct ut_pair {
+    ut_end ce, se; /* client end, server end */
+    tls_io cio, sio;
+    ussl_opts co, so;
+    ussl_error err;
+    ussl_socket *c, *s; /* freed by ut_pair_free */
+    ut_blob skey, scert, ca;
+} ut_pair;
+
+void ut_pair_init(ut_pair *p);
+/** The server presents server.pem with server.key. */
+void ut_pair_serve_cert(ut_pair *p);
+/** Wrap the server, then the client (both must succeed). */
+void ut_pair_wrap(ut_pair *p);
+/** ut_pair_wrap, then ut_handshake of the two (same result and *crc, *src). */
+int ut_pair_handshake(ut_pair *p, int *crc, int *src);
+void ut_pair_free(ut_pair *p);
+
+/**
  * Step both sides' handshakes (ussl_do_handshake, non-blocking pipe)
  * until both complete or one fails. Returns 0, or the first failure;
  * *crc and *src (may be NULL) get each side's last result.
