@@ -56,6 +56,26 @@ static const int suites_ecdsa_gcm[] = { MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM
 
 const mbedtls_ecp_group_id g_bench_curves[] = { MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_NONE };
 
+/* The same choices by name, for the public API (tls_config_set_ciphersuites). */
+static const char *const names_psk_gcm[] = { "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL };
+static const char *const names_ecdhe_psk_chacha[] = {
+    "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL
+};
+static const char *const names_ecdsa_gcm[] = { "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", NULL };
+static const char *const group_names[] = { "secp256r1", NULL };
+
+static const char *const *mode_suite_names(bench_mode mode)
+{
+    switch (mode) {
+    case BENCH_PSK_GCM:
+        return names_psk_gcm;
+    case BENCH_ECDHE_PSK_CHACHA:
+        return names_ecdhe_psk_chacha;
+    default:
+        return names_ecdsa_gcm;
+    }
+}
+
 const int *bench_mode_suites(bench_mode mode)
 {
     switch (mode) {
@@ -176,11 +196,19 @@ int bench_config_new(tls_config **out, bench_mode mode, tls_role role,
 {
     tls_config *cfg;
     int rc;
-    bench_shim_next(mode);
-    rc = tls_config_new(&cfg, bench_backend(), role, alloc);
-    bench_shim_clear();
+    /* the public calls force the same single suite and curve as the raw
+     * side; only ussl configurations, which have no suite keyword, need the
+     * shim (bench_backend()) */
+    rc = tls_config_new(&cfg, tls_backend_mbedtls(), role, alloc);
     if (rc != TLS_OK)
         return rc;
+    rc = tls_config_set_ciphersuites(cfg, mode_suite_names(mode));
+    if (rc == TLS_OK)
+        rc = tls_config_set_groups(cfg, group_names);
+    if (rc != TLS_OK) {
+        tls_config_free(cfg);
+        return rc;
+    }
     if (bench_mode_is_psk(mode)) {
         if (role == TLS_CLIENT)
             rc = tls_config_set_psk(cfg, g_psk_identity, strlen(g_psk_identity), g_psk_key,
