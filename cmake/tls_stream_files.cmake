@@ -8,9 +8,9 @@
 #   TLS_STREAM_MBEDTLS_SOURCES    mbedtls backend (needs mbedtls headers)
 #   TLS_STREAM_POSIX_SOURCES      fd stream and file loaders (POSIX only)
 #   TLS_STREAM_STDLIB_ALLOC_SOURCES  default allocator (malloc/free)
-#   TLS_STREAM_NO_ALLOC_SOURCES   no default allocator (pass one to tls_config_new)
+#   TLS_STREAM_NO_ALLOC_SOURCES   no default allocator (pass one to tls_stream_config_new)
 #
-# Compile-time options (e.g. -DTLS_STREAM_NO_MESSAGES=1): include/tls_stream/tls_options.h
+# Compile-time options (e.g. -DTLS_STREAM_NO_MESSAGES=1): include/tls_stream/options.h
 get_filename_component(_tls_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(TLS_STREAM_INCLUDE_DIR "${_tls_root}/include")
 file(GLOB TLS_STREAM_CORE_SOURCES CONFIGURE_DEPENDS "${_tls_root}/src/core/*.c")

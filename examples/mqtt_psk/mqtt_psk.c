@@ -25,8 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/posix.h"
 #include "tls_stream/ussl.h"
 
 enum { EXIT_USAGE = 1, EXIT_CONNECT = 2, EXIT_TLS = 3, EXIT_BROKER = 4 };
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
     ussl_error err;
     ussl_socket *s = NULL;
     ussl_opts o;
-    tls_io io;
+    tls_stream_io io;
     int i, fd, rc, klen, status = 0;
 
     if (argc < 5) {
@@ -172,12 +172,12 @@ int main(int argc, char **argv)
 
     /* s = ssl.wrap_socket(s, psk_ident=..., psk_key=...) */
     ussl_opts_init(&o);
-    o.backend = tls_backend_mbedtls();
+    o.backend = tls_stream_backend_mbedtls();
     o.psk_ident = ident;
     o.psk_key = key;
     o.psk_key_len = (size_t)klen;
     o.timeout_ms = 10000;
-    io = tls_io_fd(fd);
+    io = tls_stream_io_fd(fd);
     rc = ussl_wrap_socket(&io, &o, &s, &err);
     memset(key, 0, sizeof key);
     if (rc != 0) {

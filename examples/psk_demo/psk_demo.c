@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <tls_stream/tls_mbedtls.h>
-#include <tls_stream/tls_mem_pipe.h>
-#include <tls_stream/tls_posix.h>
+#include <tls_stream/mbedtls.h>
+#include <tls_stream/mem_pipe.h>
+#include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
 #define IDENTITY "demo-client"
@@ -27,20 +27,20 @@
 
 static int check(const char *what, int rc)
 {
-    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
-        fprintf(stderr, "psk_demo: %s: %s\n", what, tls_strerror(rc));
+    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
+        fprintf(stderr, "psk_demo: %s: %s\n", what, tls_stream_strerror(rc));
     return rc;
 }
 
-static int make_configs(tls_config **client, tls_config **server)
+static int make_configs(tls_stream_config **client, tls_stream_config **server)
 {
     static const unsigned char key[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
                                           0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
     const char *table = IDENTITY ":" KEY_HEX "\n";
-    if (check("client config", tls_config_new(client, tls_backend_mbedtls(), TLS_CLIENT, NULL)) ||
-        check("client PSK", tls_config_set_psk(*client, IDENTITY, strlen(IDENTITY), key, sizeof key)) ||
-        check("server config", tls_config_new(server, tls_backend_mbedtls(), TLS_SERVER, NULL)) ||
-        check("server PSK table", tls_config_load_psk_table(*server, table, strlen(table))))
+    if (check("client config", tls_stream_config_new(client, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL)) ||
+        check("client PSK", tls_stream_config_set_psk(*client, IDENTITY, strlen(IDENTITY), key, sizeof key)) ||
+        check("server config", tls_stream_config_new(server, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL)) ||
+        check("server PSK table", tls_stream_config_load_psk_table(*server, table, strlen(table))))
         return -1;
     return 0;
 }
@@ -72,22 +72,22 @@ static int tcp_pair(int fds[2])
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 /* Step both handshakes until both are done (neither can block the other). */
 static int handshake_both(tls_stream *client, tls_stream *server)
 {
-    int rc_c = TLS_WANT_READ, rc_s = TLS_WANT_READ, steps;
-    for (steps = 0; steps < MAX_STEPS && (rc_c != TLS_OK || rc_s != TLS_OK); steps++) {
-        if (rc_c != TLS_OK && (rc_c = check("client handshake", tls_stream_handshake(client))) < 0 &&
+    int rc_c = TLS_STREAM_WANT_READ, rc_s = TLS_STREAM_WANT_READ, steps;
+    for (steps = 0; steps < MAX_STEPS && (rc_c != TLS_STREAM_OK || rc_s != TLS_STREAM_OK); steps++) {
+        if (rc_c != TLS_STREAM_OK && (rc_c = check("client handshake", tls_stream_handshake(client))) < 0 &&
             !is_want(rc_c))
             return rc_c;
-        if (rc_s != TLS_OK && (rc_s = check("server handshake", tls_stream_handshake(server))) < 0 &&
+        if (rc_s != TLS_STREAM_OK && (rc_s = check("server handshake", tls_stream_handshake(server))) < 0 &&
             !is_want(rc_s))
             return rc_s;
     }
-    return rc_c == TLS_OK && rc_s == TLS_OK ? TLS_OK : TLS_ERR_TIMEOUT;
+    return rc_c == TLS_STREAM_OK && rc_s == TLS_STREAM_OK ? TLS_STREAM_OK : TLS_STREAM_ERR_TIMEOUT;
 }
 
 /* Read exactly len bytes from s, stepping peer's flush meanwhile. */
@@ -100,10 +100,10 @@ static int read_all(tls_stream *s, tls_stream *peer, char *buf, size_t len)
         if (rc > 0)
             got += (size_t)rc;
         else if (!is_want(check("read", rc)))
-            return rc == 0 ? TLS_ERR_CLOSED : rc;
+            return rc == 0 ? TLS_STREAM_ERR_CLOSED : rc;
         tls_stream_flush(peer);
     }
-    return got == len ? TLS_OK : TLS_ERR_TIMEOUT;
+    return got == len ? TLS_STREAM_OK : TLS_STREAM_ERR_TIMEOUT;
 }
 
 static int write_all(tls_stream *s, const char *buf, size_t len)
@@ -117,7 +117,7 @@ static int write_all(tls_stream *s, const char *buf, size_t len)
         else if (!is_want(check("write", rc)))
             return rc;
     }
-    return sent == len ? TLS_OK : TLS_ERR_TIMEOUT;
+    return sent == len ? TLS_STREAM_OK : TLS_STREAM_ERR_TIMEOUT;
 }
 
 static int converse(tls_stream *client, tls_stream *server, const char *message)
@@ -127,33 +127,33 @@ static int converse(tls_stream *client, tls_stream *server, const char *message)
     int rc;
     if (len > sizeof buf)
         len = sizeof buf;
-    if ((rc = handshake_both(client, server)) != TLS_OK)
+    if ((rc = handshake_both(client, server)) != TLS_STREAM_OK)
         return rc;
     printf("handshake: %s, %s\n", tls_stream_version(client), tls_stream_cipher(client));
-    if ((rc = write_all(client, message, len)) != TLS_OK ||
-        (rc = read_all(server, client, buf, len)) != TLS_OK)
+    if ((rc = write_all(client, message, len)) != TLS_STREAM_OK ||
+        (rc = read_all(server, client, buf, len)) != TLS_STREAM_OK)
         return rc;
     printf("server got: %.*s\n", (int)len, buf);
-    if ((rc = write_all(server, buf, len)) != TLS_OK ||
-        (rc = read_all(client, server, buf, len)) != TLS_OK)
+    if ((rc = write_all(server, buf, len)) != TLS_STREAM_OK ||
+        (rc = read_all(client, server, buf, len)) != TLS_STREAM_OK)
         return rc;
     printf("client got echo: %.*s\n", (int)len, buf);
-    if ((rc = check("client close", tls_stream_close(client))) != TLS_OK)
+    if ((rc = check("client close", tls_stream_close(client))) != TLS_STREAM_OK)
         return rc;
     rc = tls_stream_read(server, buf, sizeof buf);
     if (rc != 0)
-        return check("server read after close", rc < 0 ? rc : TLS_ERR_PROTOCOL);
+        return check("server read after close", rc < 0 ? rc : TLS_STREAM_ERR_PROTOCOL);
     printf("server: clean close (close_notify received)\n");
     return check("server close", tls_stream_close(server));
 }
 
 int main(int argc, char **argv)
 {
-    tls_config *ccfg = NULL, *scfg = NULL;
+    tls_stream_config *ccfg = NULL, *scfg = NULL;
     tls_stream *client = NULL, *server = NULL;
-    tls_mem_pipe *pipe = NULL;
+    tls_stream_mem_pipe *pipe = NULL;
     const char *message = "hello over TLS-PSK";
-    tls_io cio, sio;
+    tls_stream_io cio, sio;
     int use_tcp = 0, rc = -1, i, fds[2];
 
     for (i = 1; i < argc; i++) {
@@ -173,17 +173,17 @@ int main(int argc, char **argv)
             perror("psk_demo: loopback socket");
             goto out;
         }
-        cio = tls_io_fd(fds[0]);
-        sio = tls_io_fd(fds[1]);
+        cio = tls_stream_io_fd(fds[0]);
+        sio = tls_stream_io_fd(fds[1]);
     } else {
-        if (check("memory pipe", tls_mem_pipe_new(&pipe, 0, NULL)) != TLS_OK)
+        if (check("memory pipe", tls_stream_mem_pipe_new(&pipe, 0, NULL)) != TLS_STREAM_OK)
             goto out;
-        cio = tls_mem_pipe_io(pipe, 0);
-        sio = tls_mem_pipe_io(pipe, 1);
+        cio = tls_stream_mem_pipe_io(pipe, 0);
+        sio = tls_stream_mem_pipe_io(pipe, 1);
         printf("transport: in-memory pipe\n");
     }
-    if (check("client stream", tls_stream_new(&client, ccfg, &cio)) != TLS_OK ||
-        check("server stream", tls_stream_new(&server, scfg, &sio)) != TLS_OK)
+    if (check("client stream", tls_stream_new(&client, ccfg, &cio)) != TLS_STREAM_OK ||
+        check("server stream", tls_stream_new(&server, scfg, &sio)) != TLS_STREAM_OK)
         goto out;
     tls_stream_set_blocking(client, 0);
     tls_stream_set_blocking(server, 0);
@@ -191,9 +191,9 @@ int main(int argc, char **argv)
 out:
     tls_stream_free(client);
     tls_stream_free(server);
-    tls_mem_pipe_free(pipe);
-    tls_config_free(ccfg);
-    tls_config_free(scfg);
-    printf("%s\n", rc == TLS_OK ? "psk_demo: OK" : "psk_demo: FAILED");
-    return rc == TLS_OK ? 0 : 1;
+    tls_stream_mem_pipe_free(pipe);
+    tls_stream_config_free(ccfg);
+    tls_stream_config_free(scfg);
+    printf("%s\n", rc == TLS_STREAM_OK ? "psk_demo: OK" : "psk_demo: FAILED");
+    return rc == TLS_STREAM_OK ? 0 : 1;
 }

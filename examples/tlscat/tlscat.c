@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <tls_stream/tls_mbedtls.h>
-#include <tls_stream/tls_posix.h>
+#include <tls_stream/mbedtls.h>
+#include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
 #include "tlscat.h"
@@ -121,11 +121,11 @@ static int parse_options(int argc, char **argv, options *o)
         case O_CERT: o->certfile = optarg; break;
         case O_REQS:
             if (strcmp(optarg, "none") == 0)
-                o->cert_reqs = TLS_VERIFY_NONE;
+                o->cert_reqs = TLS_STREAM_VERIFY_NONE;
             else if (strcmp(optarg, "optional") == 0)
-                o->cert_reqs = TLS_VERIFY_OPTIONAL;
+                o->cert_reqs = TLS_STREAM_VERIFY_OPTIONAL;
             else if (strcmp(optarg, "required") == 0)
-                o->cert_reqs = TLS_VERIFY_REQUIRED;
+                o->cert_reqs = TLS_STREAM_VERIFY_REQUIRED;
             else
                 return usage_error("--cert-reqs takes none, optional or required");
             break;
@@ -171,19 +171,19 @@ static int parse_options(int argc, char **argv, options *o)
     return 0;
 }
 
-static int config_error(tls_config *cfg, const char *what, const char *path, int rc)
+static int config_error(tls_stream_config *cfg, const char *what, const char *path, int rc)
 {
     const char *msg = NULL;
-    int code = tls_config_error_detail(cfg, &msg);
+    int code = tls_stream_config_error_detail(cfg, &msg);
     const char *sep = path != NULL ? " " : "";
     if (path == NULL)
         path = "";
-    if (rc == TLS_ERR_IO && code < 0 && code > -4096)
+    if (rc == TLS_STREAM_ERR_IO && code < 0 && code > -4096)
         fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, strerror(-code));
     else if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "tlscat: %s%s%s: %s (%s)\n", what, sep, path, tls_strerror(rc), msg);
+        fprintf(stderr, "tlscat: %s%s%s: %s (%s)\n", what, sep, path, tls_stream_strerror(rc), msg);
     else
-        fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, tls_strerror(rc));
+        fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, tls_stream_strerror(rc));
     return TLSCAT_EXIT_USAGE;
 }
 
@@ -193,50 +193,50 @@ static int is_ip_literal(const char *host)
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
-static int make_config(const options *o, tls_config **out)
+static int make_config(const options *o, tls_stream_config **out)
 {
-    tls_config *cfg = NULL;
+    tls_stream_config *cfg = NULL;
     const char *what = "configuration", *path = NULL;
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_config_new(&cfg, tls_backend_mbedtls(), o->listen ? TLS_SERVER : TLS_CLIENT, NULL);
-    if (rc != TLS_OK) {
-        fprintf(stderr, "tlscat: configuration: %s\n", tls_strerror(rc));
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, NULL);
+    if (rc != TLS_STREAM_OK) {
+        fprintf(stderr, "tlscat: configuration: %s\n", tls_stream_strerror(rc));
         return TLSCAT_EXIT_USAGE;
     }
     if (verify < 0)
-        verify = o->ca_certs ? TLS_VERIFY_REQUIRED : TLS_VERIFY_NONE;
-    if ((rc = tls_config_set_verify(cfg, (tls_verify)verify)) != TLS_OK)
+        verify = o->ca_certs ? TLS_STREAM_VERIFY_REQUIRED : TLS_STREAM_VERIFY_NONE;
+    if ((rc = tls_stream_config_set_verify(cfg, (tls_stream_verify)verify)) != TLS_STREAM_OK)
         goto fail;
     what = "CA file";
     path = o->ca_certs;
-    if (o->ca_certs && (rc = tls_config_add_ca_file(cfg, o->ca_certs)) != TLS_OK)
+    if (o->ca_certs && (rc = tls_stream_config_add_ca_file(cfg, o->ca_certs)) != TLS_STREAM_OK)
         goto fail;
     what = "certificate file";
     path = o->certfile;
-    if (o->certfile && (rc = tls_config_set_cert_file(cfg, o->certfile)) != TLS_OK)
+    if (o->certfile && (rc = tls_stream_config_set_cert_file(cfg, o->certfile)) != TLS_STREAM_OK)
         goto fail;
     what = "key file";
     path = o->keyfile;
-    if (o->keyfile && (rc = tls_config_set_key_file(cfg, o->keyfile, NULL)) != TLS_OK)
+    if (o->keyfile && (rc = tls_stream_config_set_key_file(cfg, o->keyfile, NULL)) != TLS_STREAM_OK)
         goto fail;
     what = "PSK file";
     path = o->psk_file;
-    if (o->psk_file && (rc = tls_config_load_psk_file(cfg, o->psk_file)) != TLS_OK)
+    if (o->psk_file && (rc = tls_stream_config_load_psk_file(cfg, o->psk_file)) != TLS_STREAM_OK)
         goto fail;
     what = "client PSK";
     path = NULL;
     if (o->psk_ident) {
-        unsigned char key[TLS_PSK_MAX_KEY];
+        unsigned char key[TLS_STREAM_PSK_MAX_KEY];
         size_t key_len;
         if (parse_hex(o->psk_key_hex, key, sizeof key, &key_len) != 0) {
-            tls_config_free(cfg);
+            tls_stream_config_free(cfg);
             return usage_error("--psk-key must be hex, 1 to 32 bytes");
         }
-        rc = tls_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, key_len);
+        rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, key_len);
         memset(key, 0, sizeof key);
-        if (rc != TLS_OK)
+        if (rc != TLS_STREAM_OK)
             goto fail;
     }
     if (!o->listen) {
@@ -245,13 +245,13 @@ static int make_config(const options *o, tls_config **out)
             name = o->host;
         what = "server name";
         path = name;
-        if (name != NULL && (rc = tls_config_set_server_name(cfg, name)) != TLS_OK)
+        if (name != NULL && (rc = tls_stream_config_set_server_name(cfg, name)) != TLS_STREAM_OK)
             goto fail;
-        if (verify != TLS_VERIFY_NONE && !o->psk_ident && name == NULL) {
-            tls_config_free(cfg);
+        if (verify != TLS_STREAM_VERIFY_NONE && !o->psk_ident && name == NULL) {
+            tls_stream_config_free(cfg);
             return usage_error("verifying a server given by IP address needs --server-hostname");
         }
-        if (verify == TLS_VERIFY_NONE && !o->psk_ident)
+        if (verify == TLS_STREAM_VERIFY_NONE && !o->psk_ident)
             fprintf(stderr, "tlscat: warning: the server certificate is not verified "
                             "(--cert-reqs none)\n");
     }
@@ -260,17 +260,17 @@ static int make_config(const options *o, tls_config **out)
 
 fail:
     ec = config_error(cfg, what, path, rc);
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
     return ec;
 }
 
 int main(int argc, char **argv)
 {
     options o;
-    tls_config *cfg = NULL;
+    tls_stream_config *cfg = NULL;
     tls_stream *s = NULL;
     tlscat_conn conn;
-    tls_io io;
+    tls_stream_io io;
     int rc, fd;
 
     signal(SIGPIPE, SIG_IGN);
@@ -282,22 +282,22 @@ int main(int argc, char **argv)
     fd = o.listen ? tlscat_accept_one(o.bind_addr, o.port, o.port_file, o.verbose)
                   : tlscat_connect(o.host, o.port, o.verbose);
     if (fd < 0) {
-        tls_config_free(cfg);
+        tls_stream_config_free(cfg);
         return TLSCAT_EXIT_TRANSPORT;
     }
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
         perror("tlscat: fcntl");
         close(fd);
-        tls_config_free(cfg);
+        tls_stream_config_free(cfg);
         return TLSCAT_EXIT_TRANSPORT;
     }
     memset(&conn, 0, sizeof conn);
     conn.fd = fd;
     io = tlscat_conn_io(&conn);
     rc = tls_stream_new(&s, cfg, &io);
-    tls_config_free(cfg); /* the stream keeps its reference */
-    if (rc != TLS_OK) {
-        fprintf(stderr, "tlscat: %s\n", tls_strerror(rc));
+    tls_stream_config_free(cfg); /* the stream keeps its reference */
+    if (rc != TLS_STREAM_OK) {
+        fprintf(stderr, "tlscat: %s\n", tls_stream_strerror(rc));
         tlscat_conn_free(&conn);
         return tlscat_exit_code(rc);
     }

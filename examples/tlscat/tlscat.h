@@ -39,8 +39,8 @@ int tlscat_connect(const char *host, const char *port, int verbose);
  * accept one connection. Returns its fd or -1 (message printed). */
 int tlscat_accept_one(const char *bind_addr, const char *port, const char *port_file,
                       int verbose);
-/* A tls_io over conn (conn->fd must be non-blocking). */
-tls_io tlscat_conn_io(tlscat_conn *conn);
+/* A tls_stream_io over conn (conn->fd must be non-blocking). */
+tls_stream_io tlscat_conn_io(tlscat_conn *conn);
 /* Send queued bytes until the socket would block. Returns 0 or a negated errno. */
 int tlscat_conn_drain(tlscat_conn *conn);
 void tlscat_conn_free(tlscat_conn *conn);
@@ -50,7 +50,7 @@ int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose);
 
 /* Print "tlscat: <what>: <reason> (<detail>)" and return the exit code for rc. */
 int tlscat_fail(const tls_stream *s, const char *what, int rc);
-/* Exit code for a tls_status (or negated errno). */
+/* Exit code for a tls_stream_status (or negated errno). */
 int tlscat_exit_code(int rc);
 /* The -v handshake summary on stderr. */
 void tlscat_print_summary(const tls_stream *s);

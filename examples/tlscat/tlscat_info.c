@@ -9,14 +9,14 @@
 int tlscat_exit_code(int rc)
 {
     switch (rc) {
-    case TLS_ERR_IO:
-    case TLS_ERR_TIMEOUT:
+    case TLS_STREAM_ERR_IO:
+    case TLS_STREAM_ERR_TIMEOUT:
         return TLSCAT_EXIT_TRANSPORT;
-    case TLS_ERR_ARG:
-    case TLS_ERR_CONFIG:
-    case TLS_ERR_UNSUPPORTED:
-    case TLS_ERR_BAD_KEY:
-    case TLS_ERR_BAD_CERT:
+    case TLS_STREAM_ERR_ARG:
+    case TLS_STREAM_ERR_CONFIG:
+    case TLS_STREAM_ERR_UNSUPPORTED:
+    case TLS_STREAM_ERR_BAD_KEY:
+    case TLS_STREAM_ERR_BAD_CERT:
         return TLSCAT_EXIT_USAGE;
     default:
         break;
@@ -40,9 +40,9 @@ int tlscat_fail(const tls_stream *s, const char *what, int rc)
     if (code < 0 && code > -4096 && (msg == NULL || msg[0] == '\0'))
         msg = strerror(-code);
     if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "tlscat: %s: %s (%s, code %d)\n", what, tls_strerror(rc), msg, code);
+        fprintf(stderr, "tlscat: %s: %s (%s, code %d)\n", what, tls_stream_strerror(rc), msg, code);
     else
-        fprintf(stderr, "tlscat: %s: %s\n", what, tls_strerror(rc));
+        fprintf(stderr, "tlscat: %s: %s\n", what, tls_stream_strerror(rc));
     return tlscat_exit_code(rc);
 }
 
@@ -66,7 +66,7 @@ void tlscat_print_summary(const tls_stream *s)
             tls_stream_cipher(s) ? tls_stream_cipher(s) : "?");
     if (alpn != NULL)
         fprintf(stderr, "tlscat: alpn: %s\n", alpn);
-    if (tls_stream_peer_cert(s, &der, &len) != TLS_OK) {
+    if (tls_stream_peer_cert(s, &der, &len) != TLS_STREAM_OK) {
         fprintf(stderr, "tlscat: peer certificate: none\n");
         return;
     }

@@ -173,7 +173,7 @@ static int conn_read(void *ctx, unsigned char *buf, size_t len)
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     return -errno;
 }
 
@@ -238,9 +238,9 @@ static void conn_close(void *ctx)
     (void)ctx;
 }
 
-tls_io tlscat_conn_io(tlscat_conn *conn)
+tls_stream_io tlscat_conn_io(tlscat_conn *conn)
 {
-    tls_io io;
+    tls_stream_io io;
     io.ctx = conn;
     io.read = conn_read;
     io.write = conn_write;

@@ -36,7 +36,7 @@ typedef struct pump {
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 static int write_stdout(const unsigned char *buf, size_t len)
@@ -68,7 +68,7 @@ static int step_handshake(pump *p)
         p->sock_want = rc;
         return 0;
     }
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return tlscat_fail(p->s, "handshake failed", rc);
     p->opened = 1;
     if (p->verbose)
@@ -97,7 +97,7 @@ static int step_write(pump *p)
             p->sock_want = rc;
             return 0;
         }
-        if (rc != TLS_OK)
+        if (rc != TLS_STREAM_OK)
             return tlscat_fail(p->s, "sending close_notify failed", rc);
         p->close_sent = 1;
         if (p->verbose)
@@ -123,7 +123,7 @@ static int step_read(pump *p)
                 fprintf(stderr, "tlscat: peer sent close_notify\n");
             return 0;
         }
-        if (rc == TLS_ERR_TRUNCATED && p->close_sent) {
+        if (rc == TLS_STREAM_ERR_TRUNCATED && p->close_sent) {
             /* Our close_notify went first and the peer closed its socket
              * without answering (gnutls-cli does so): our data is complete
              * and the peer saw our end; accept it as the end. */
@@ -133,7 +133,7 @@ static int step_read(pump *p)
             return 0;
         }
         if (is_want(rc)) {
-            if (p->sock_want == 0 || rc == TLS_WANT_READ)
+            if (p->sock_want == 0 || rc == TLS_STREAM_WANT_READ)
                 p->sock_want = rc;
             return 0;
         }
@@ -242,7 +242,7 @@ int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose)
          * also starts when the peer speaks first), write while queued */
         fds[1].fd = conn->fd;
         fds[1].events = POLLIN;
-        if (conn->q_len > 0 || p.sock_want == TLS_WANT_WRITE)
+        if (conn->q_len > 0 || p.sock_want == TLS_STREAM_WANT_WRITE)
             fds[1].events |= POLLOUT;
         fds[1].revents = 0;
         n = 2;

@@ -2,47 +2,47 @@
  * tls_stream — TLS on any byte stream.
  *
  * Two opaque objects:
- *   tls_config  built once, then shared read-only by any number of streams.
- *               Reference counted: tls_config_free() drops the caller's
+ *   tls_stream_config  built once, then shared read-only by any number of streams.
+ *               Reference counted: tls_stream_config_free() drops the caller's
  *               reference; every stream holds its own.
- *   tls_stream  one connection over one tls_io transport; one thread at a
+ *   tls_stream  one connection over one tls_stream_io transport; one thread at a
  *               time.
  *
  * Typical client:
  *
- *     tls_config *cfg;
- *     tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL);
- *     tls_config_add_ca(cfg, ca_pem, ca_pem_len);
- *     tls_config_set_server_name(cfg, "example.com");
+ *     tls_stream_config *cfg;
+ *     tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL);
+ *     tls_stream_config_add_ca(cfg, ca_pem, ca_pem_len);
+ *     tls_stream_config_set_server_name(cfg, "example.com");
  *     tls_stream *s;
  *     tls_stream_new(&s, cfg, &io);
- *     tls_config_free(cfg);            // the stream keeps its reference
+ *     tls_stream_config_free(cfg);            // the stream keeps its reference
  *     tls_stream_write(s, "hi\n", 3);  // runs the handshake first
  *     n = tls_stream_read(s, buf, sizeof buf);
  *     tls_stream_close(s);
  *     tls_stream_free(s);
  *
- * Every function returns TLS_OK (0) or a byte count on success, and a
- * negative tls_status on failure (see tls_error.h).
+ * Every function returns TLS_STREAM_OK (0) or a byte count on success, and a
+ * negative tls_stream_status on failure (see tls_stream/error.h).
  */
 #ifndef TLS_STREAM_TLS_STREAM_H
 #define TLS_STREAM_TLS_STREAM_H
 
 #include <stddef.h>
 
-#include "tls_error.h"
-#include "tls_io.h"
+#include "tls_stream/error.h"
+#include "tls_stream/io.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct tls_config tls_config;
+typedef struct tls_stream_config tls_stream_config;
 typedef struct tls_stream tls_stream;
-typedef struct tls_backend tls_backend;
+typedef struct tls_stream_backend tls_stream_backend;
 
 /** Which end of the connection a configuration is for. */
-typedef enum tls_role { TLS_CLIENT = 0, TLS_SERVER = 1 } tls_role;
+typedef enum tls_stream_role { TLS_STREAM_CLIENT = 0, TLS_STREAM_SERVER = 1 } tls_stream_role;
 
 /**
  * Peer verification.
@@ -53,29 +53,29 @@ typedef enum tls_role { TLS_CLIENT = 0, TLS_SERVER = 1 } tls_role;
  *   REQUIRED  client: verify chain and host name (the client default);
  *             server: demand and verify a client certificate (mutual TLS).
  */
-typedef enum tls_verify {
-    TLS_VERIFY_NONE = 0,
-    TLS_VERIFY_OPTIONAL = 1,
-    TLS_VERIFY_REQUIRED = 2
-} tls_verify;
+typedef enum tls_stream_verify {
+    TLS_STREAM_VERIFY_NONE = 0,
+    TLS_STREAM_VERIFY_OPTIONAL = 1,
+    TLS_STREAM_VERIFY_REQUIRED = 2
+} tls_stream_verify;
 
 /**
  * Allocator hook. Every allocation of tls_stream's own code goes through it.
  * alloc returns size bytes (contents undefined) or NULL; free receives the
  * size that was asked for, so pool allocators need no header.
  */
-typedef struct tls_allocator {
+typedef struct tls_stream_allocator {
     void *(*alloc)(void *ctx, size_t size);
     void (*free)(void *ctx, void *ptr, size_t size);
     void *ctx;
-} tls_allocator;
+} tls_stream_allocator;
 
 /**
  * Server-side PSK lookup: copy the key for identity into key (key_size bytes
- * available). Returns the key length (> 0), or TLS_ERR_PSK_IDENTITY when the
+ * available). Returns the key length (> 0), or TLS_STREAM_ERR_PSK_IDENTITY when the
  * identity is unknown. Called during the handshake, on the stream's thread.
  */
-typedef int (*tls_psk_lookup_fn)(void *arg, const unsigned char *identity,
+typedef int (*tls_stream_psk_lookup_fn)(void *arg, const unsigned char *identity,
                                  size_t identity_len, unsigned char *key,
                                  size_t key_size);
 
@@ -84,133 +84,133 @@ typedef int (*tls_psk_lookup_fn)(void *arg, const unsigned char *identity,
  * Returns 0 on success, non-zero on failure. Where the platform has an OS
  * entropy source the backend uses it and this hook adds to it.
  */
-typedef int (*tls_entropy_fn)(void *arg, unsigned char *buf, size_t len);
+typedef int (*tls_stream_entropy_fn)(void *arg, unsigned char *buf, size_t len);
 
 /** Debug hook: level 1 (errors) to 4 (verbose); line has no newline. */
-typedef void (*tls_debug_fn)(void *arg, int level, const char *line);
+typedef void (*tls_stream_debug_fn)(void *arg, int level, const char *line);
 
 /** The longest PSK key accepted (bytes), as in MicroPython and mbedtls. */
-#define TLS_PSK_MAX_KEY 32
+#define TLS_STREAM_PSK_MAX_KEY 32
 /** The longest PSK identity accepted (bytes). */
-#define TLS_PSK_MAX_IDENTITY 128
+#define TLS_STREAM_PSK_MAX_IDENTITY 128
 
 /* ---------------------------------------------------------------------- */
 /* Configuration                                                          */
 /* ---------------------------------------------------------------------- */
 
 /**
- * Create a configuration for role, using backend (e.g. tls_backend_mbedtls()).
+ * Create a configuration for role, using backend (e.g. tls_stream_backend_mbedtls()).
  * alloc may be NULL for the platform default (malloc/free on hosted builds);
- * it is copied. Defaults: clients verify (TLS_VERIFY_REQUIRED), servers do
+ * it is copied. Defaults: clients verify (TLS_STREAM_VERIFY_REQUIRED), servers do
  * not ask for client certificates, no timeout, truncation is an error.
  * On success *out holds one reference owned by the caller.
- * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_NOMEM, or a backend error.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, or a backend error.
  */
-int tls_config_new(tls_config **out, const tls_backend *backend, tls_role role,
-                   const tls_allocator *alloc);
+int tls_stream_config_new(tls_stream_config **out, const tls_stream_backend *backend, tls_stream_role role,
+                   const tls_stream_allocator *alloc);
 
 /**
  * Take one more reference to cfg. Returns cfg. Each reference is dropped
- * with tls_config_free().
+ * with tls_stream_config_free().
  */
-tls_config *tls_config_ref(tls_config *cfg);
+tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg);
 
 /**
  * Drop one reference; the last one frees the configuration and everything
  * it copied. NULL is ignored.
  */
-void tls_config_free(tls_config *cfg);
+void tls_stream_config_free(tls_stream_config *cfg);
 
 /*
  * Setters. They are valid until the first tls_stream_new() on the
- * configuration, which freezes it; afterwards they return TLS_ERR_STATE.
+ * configuration, which freezes it; afterwards they return TLS_STREAM_ERR_STATE.
  * Data is copied: the caller keeps ownership of every pointer it passes.
  */
 
-/** Set the verification mode (see tls_verify). Returns TLS_OK or TLS_ERR_ARG. */
-int tls_config_set_verify(tls_config *cfg, tls_verify mode);
+/** Set the verification mode (see tls_stream_verify). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG. */
+int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode);
 
 /**
  * Limit the peer's certificate chain to depth certificates below the trust
- * anchor (default: the backend's, 8 for mbedtls). Returns TLS_OK or TLS_ERR_ARG
+ * anchor (default: the backend's, 8 for mbedtls). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG
  * for 0 or a depth above 16.
  */
-int tls_config_set_verify_depth(tls_config *cfg, int depth);
+int tls_stream_config_set_verify_depth(tls_stream_config *cfg, int depth);
 
 /**
  * Add trusted CA certificates, PEM (one or many) or DER (one). May be called
- * more than once. Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_NOMEM.
+ * more than once. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_NOMEM.
  */
-int tls_config_add_ca(tls_config *cfg, const void *data, size_t len);
+int tls_stream_config_add_ca(tls_stream_config *cfg, const void *data, size_t len);
 
 /**
  * Set our own certificate chain (PEM with leaf first, or one DER). Returns
- * TLS_OK, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_NOMEM, or TLS_ERR_CONFIG when
+ * TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_CONFIG when
  * a PSK is already configured.
  */
-int tls_config_set_cert(tls_config *cfg, const void *data, size_t len);
+int tls_stream_config_set_cert(tls_stream_config *cfg, const void *data, size_t len);
 
 /**
- * Set our private key (PEM or DER; password may be NULL). Returns TLS_OK,
- * TLS_ERR_ARG, TLS_ERR_BAD_KEY, TLS_ERR_NOMEM, or TLS_ERR_CONFIG when a PSK
+ * Set our private key (PEM or DER; password may be NULL). Returns TLS_STREAM_OK,
+ * TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_KEY, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_CONFIG when a PSK
  * is already configured.
  */
-int tls_config_set_key(tls_config *cfg, const void *data, size_t len,
+int tls_stream_config_set_key(tls_stream_config *cfg, const void *data, size_t len,
                        const char *password);
 
 /**
  * Client: the server's name, sent as SNI and verified against its
- * certificate. A NUL-terminated string, copied. Returns TLS_OK or TLS_ERR_ARG.
+ * certificate. A NUL-terminated string, copied. Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG.
  */
-int tls_config_set_server_name(tls_config *cfg, const char *name);
+int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
 
 /**
- * Client PSK: identity (1..TLS_PSK_MAX_IDENTITY bytes) and key
- * (1..TLS_PSK_MAX_KEY bytes). The configuration then offers only PSK and
- * ECDHE-PSK suites. Returns TLS_OK, TLS_ERR_ARG (NULL or empty, identity too
- * long), TLS_ERR_BAD_KEY (key too long), TLS_ERR_STATE on a server,
- * TLS_ERR_CONFIG when a certificate or key is already set, TLS_ERR_UNSUPPORTED
+ * Client PSK: identity (1..TLS_STREAM_PSK_MAX_IDENTITY bytes) and key
+ * (1..TLS_STREAM_PSK_MAX_KEY bytes). The configuration then offers only PSK and
+ * ECDHE-PSK suites. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (NULL or empty, identity too
+ * long), TLS_STREAM_ERR_BAD_KEY (key too long), TLS_STREAM_ERR_STATE on a server,
+ * TLS_STREAM_ERR_CONFIG when a certificate or key is already set, TLS_STREAM_ERR_UNSUPPORTED
  * when the backend has no PSK.
  */
-int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_len,
+int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
 
 /**
  * Server PSK: look keys up with fn(arg, ...). arg must outlive the
- * configuration. Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_STATE on a client,
- * TLS_ERR_CONFIG when a certificate or key is set, TLS_ERR_UNSUPPORTED when
+ * configuration. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_STATE on a client,
+ * TLS_STREAM_ERR_CONFIG when a certificate or key is set, TLS_STREAM_ERR_UNSUPPORTED when
  * the backend has no PSK.
  */
-int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg);
+int tls_stream_config_set_psk_lookup(tls_stream_config *cfg, tls_stream_psk_lookup_fn fn, void *arg);
 
 /**
  * Server PSK: add identity → key to the configuration's own table (copied).
  * The table is used when no lookup function is set. Returns as
- * tls_config_set_psk_lookup(), plus TLS_ERR_BAD_KEY for a key too long.
+ * tls_stream_config_set_psk_lookup(), plus TLS_STREAM_ERR_BAD_KEY for a key too long.
  */
-int tls_config_add_psk(tls_config *cfg, const void *identity, size_t identity_len,
+int tls_stream_config_add_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
 
 /**
  * Server PSK: load a table in the common "identity:hexkey" text format (one
  * entry a line; blank lines and lines starting with '#' are skipped; CR LF
  * accepted). All or nothing: on error nothing is added.
- * Returns TLS_OK, or TLS_ERR_BAD_KEY naming the first bad line in the detail
- * (tls_config_error_detail()), or the errors of tls_config_add_psk().
+ * Returns TLS_STREAM_OK, or TLS_STREAM_ERR_BAD_KEY naming the first bad line in the detail
+ * (tls_stream_config_error_detail()), or the errors of tls_stream_config_add_psk().
  */
-int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len);
+int tls_stream_config_load_psk_table(tls_stream_config *cfg, const char *text, size_t len);
 
 /**
  * Set the ALPN protocols to offer (client) or accept (server), in order of
  * preference; protos is a NULL-terminated array of strings, copied.
- * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_NOMEM, TLS_ERR_UNSUPPORTED.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, TLS_STREAM_ERR_UNSUPPORTED.
  */
-int tls_config_set_alpn(tls_config *cfg, const char *const *protos);
+int tls_stream_config_set_alpn(tls_stream_config *cfg, const char *const *protos);
 
-/** The most cipher suites tls_config_set_ciphersuites() takes. */
-#define TLS_MAX_CIPHERSUITES 15
-/** The most groups tls_config_set_groups() takes. */
-#define TLS_MAX_GROUPS 8
+/** The most cipher suites tls_stream_config_set_ciphersuites() takes. */
+#define TLS_STREAM_MAX_CIPHERSUITES 15
+/** The most groups tls_stream_config_set_groups() takes. */
+#define TLS_STREAM_MAX_GROUPS 8
 
 /**
  * Offer (client) or accept (server) only these cipher suites, in order of
@@ -218,97 +218,97 @@ int tls_config_set_alpn(tls_config *cfg, const char *const *protos);
  * "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256",
  * ...), copied. Checked when the configuration freezes: an unknown name, or
  * a certificate suite in a PSK configuration (and the reverse), fails
- * tls_stream_new() with TLS_ERR_CONFIG naming it. Returns TLS_OK, TLS_ERR_ARG
- * (empty list, more than TLS_MAX_CIPHERSUITES), TLS_ERR_NOMEM.
+ * tls_stream_new() with TLS_STREAM_ERR_CONFIG naming it. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG
+ * (empty list, more than TLS_STREAM_MAX_CIPHERSUITES), TLS_STREAM_ERR_NOMEM.
  */
-int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names);
+int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, const char *const *names);
 
 /**
  * Use only these (EC)DHE groups, in order of preference: a NULL-terminated
  * array of names such as "secp256r1", "x25519", copied. Checked like
- * tls_config_set_ciphersuites(). Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_NOMEM.
+ * tls_stream_config_set_ciphersuites(). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM.
  */
-int tls_config_set_groups(tls_config *cfg, const char *const *names);
+int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names);
 
 /**
  * Inactivity timeout for blocking streams, in milliseconds (< 0: none, the
- * default). A blocking call fails with TLS_ERR_TIMEOUT when the transport
+ * default). A blocking call fails with TLS_STREAM_ERR_TIMEOUT when the transport
  * stays not ready that long. Needs a transport with a wait function.
- * Returns TLS_OK.
+ * Returns TLS_STREAM_OK.
  */
-int tls_config_set_timeout(tls_config *cfg, int timeout_ms);
+int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms);
 
 /**
  * Accept an end of stream without close_notify as a clean end (read returns
  * 0), like CPython's suppress_ragged_eofs. Insecure against truncation
- * attacks; off by default. Returns TLS_OK.
+ * attacks; off by default. Returns TLS_STREAM_OK.
  */
-int tls_config_insecure_allow_truncation(tls_config *cfg, int allow);
+int tls_stream_config_insecure_allow_truncation(tls_stream_config *cfg, int allow);
 
-/** Add an entropy source (see tls_entropy_fn). Returns TLS_OK or TLS_ERR_ARG. */
-int tls_config_set_entropy(tls_config *cfg, tls_entropy_fn fn, void *arg);
+/** Add an entropy source (see tls_stream_entropy_fn). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG. */
+int tls_stream_config_set_entropy(tls_stream_config *cfg, tls_stream_entropy_fn fn, void *arg);
 
-/** Route the backend's debug output to fn at up to level (0 = off). Returns TLS_OK. */
-int tls_config_set_debug(tls_config *cfg, tls_debug_fn fn, void *arg, int level);
+/** Route the backend's debug output to fn at up to level (0 = off). Returns TLS_STREAM_OK. */
+int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, void *arg, int level);
 
 /**
  * Server: issue session tickets (RFC 5077) valid for lifetime_s seconds, so
  * clients can resume without a full handshake; the ticket key is random,
  * kept in memory and rotated by the backend. 0 turns tickets off (default).
- * Returns TLS_OK, TLS_ERR_ARG (negative lifetime), TLS_ERR_STATE on a client,
- * TLS_ERR_UNSUPPORTED when the backend cannot resume.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (negative lifetime), TLS_STREAM_ERR_STATE on a client,
+ * TLS_STREAM_ERR_UNSUPPORTED when the backend cannot resume.
  */
-int tls_config_set_session_tickets(tls_config *cfg, int lifetime_s);
+int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s);
 
 /**
  * Server: keep up to max_entries sessions for timeout_s seconds, so clients
  * can resume by session ID. 0 entries turns the cache off (default). The
  * cache lives in the configuration: the streams sharing it share the cache.
- * Returns as tls_config_set_session_tickets().
+ * Returns as tls_stream_config_set_session_tickets().
  */
-int tls_config_set_session_cache(tls_config *cfg, int max_entries, int timeout_s);
+int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries, int timeout_s);
 
 /**
  * Client: ask the server for records of at most len plaintext bytes (max
  * fragment length negotiation: 512, 1024, 2048 or 4096; 0: off, the
  * default). Smaller records cut the peer's sending granularity, not our
- * receive buffer (see docs/performance.md). Returns TLS_OK, TLS_ERR_ARG for
- * another length, TLS_ERR_STATE on a server, TLS_ERR_UNSUPPORTED.
+ * receive buffer (see docs/performance.md). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG for
+ * another length, TLS_STREAM_ERR_STATE on a server, TLS_STREAM_ERR_UNSUPPORTED.
  */
-int tls_config_set_max_fragment(tls_config *cfg, size_t len);
+int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len);
 
 /**
  * Why the last setter on cfg failed, in the backend's words: returns the
  * backend's own error code (0 if none) and stores a NUL-terminated message
  * owned by cfg in *msg (when msg is not NULL).
  */
-int tls_config_error_detail(const tls_config *cfg, const char **msg);
+int tls_stream_config_error_detail(const tls_stream_config *cfg, const char **msg);
 
 /* ---------------------------------------------------------------------- */
 /* Streams                                                                */
 /* ---------------------------------------------------------------------- */
 
 /** Connection states, for diagnosis (tls_stream_state()). */
-typedef enum tls_state {
-    TLS_STATE_NEW = 0,     /**< created, no byte sent yet */
-    TLS_STATE_HANDSHAKE,   /**< handshake in progress */
-    TLS_STATE_OPEN,        /**< application data flows */
-    TLS_STATE_PEER_CLOSED, /**< the peer sent close_notify; read returns 0 */
-    TLS_STATE_CLOSED,      /**< tls_stream_close() was called */
-    TLS_STATE_FAILED       /**< a fatal error; every call returns it again */
-} tls_state;
+typedef enum tls_stream_conn_state {
+    TLS_STREAM_STATE_NEW = 0,     /**< created, no byte sent yet */
+    TLS_STREAM_STATE_HANDSHAKE,   /**< handshake in progress */
+    TLS_STREAM_STATE_OPEN,        /**< application data flows */
+    TLS_STREAM_STATE_PEER_CLOSED, /**< the peer sent close_notify; read returns 0 */
+    TLS_STREAM_STATE_CLOSED,      /**< tls_stream_close() was called */
+    TLS_STREAM_STATE_FAILED       /**< a fatal error; every call returns it again */
+} tls_stream_conn_state;
 
 /**
  * Create a stream over io (copied; io->ctx must outlive the stream) with the
  * configuration cfg, which the stream references (and freezes). Nothing is
  * sent: the handshake runs in tls_stream_handshake() or in the first read or
  * write. Streams start in blocking mode.
- * Returns TLS_OK, TLS_ERR_ARG, TLS_ERR_CONFIG (e.g. a verifying client
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_CONFIG (e.g. a verifying client
  * without CA; a missing server name is reported by the handshake, since
- * tls_stream_set_server_name() may still provide it), TLS_ERR_NOMEM, or a
+ * tls_stream_set_server_name() may still provide it), TLS_STREAM_ERR_NOMEM, or a
  * backend error.
  */
-int tls_stream_new(tls_stream **out, tls_config *cfg, const tls_io *io);
+int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io);
 
 /**
  * Free the stream and drop its configuration reference. Does not send
@@ -319,31 +319,31 @@ void tls_stream_free(tls_stream *s);
 
 /**
  * Client: override the configuration's server name for this stream (SNI and
- * verified name). Valid before the handshake starts. Returns TLS_OK,
- * TLS_ERR_ARG, TLS_ERR_STATE, TLS_ERR_NOMEM.
+ * verified name). Valid before the handshake starts. Returns TLS_STREAM_OK,
+ * TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_STATE, TLS_STREAM_ERR_NOMEM.
  */
 int tls_stream_set_server_name(tls_stream *s, const char *name);
 
 /**
  * Blocking (non-zero, the default) or non-blocking mode. In blocking mode
  * calls loop (using io->wait) until done or until the configured timeout;
- * in non-blocking mode they return TLS_WANT_READ/TLS_WANT_WRITE.
- * Returns TLS_OK.
+ * in non-blocking mode they return TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE.
+ * Returns TLS_STREAM_OK.
  */
 int tls_stream_set_blocking(tls_stream *s, int blocking);
 
 /**
- * Run (or continue) the handshake. Returns TLS_OK once it is complete (also
- * when it already was), TLS_WANT_READ/TLS_WANT_WRITE in non-blocking mode,
+ * Run (or continue) the handshake. Returns TLS_STREAM_OK once it is complete (also
+ * when it already was), TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE in non-blocking mode,
  * or a fatal error (sticky: see tls_stream_error()).
  */
 int tls_stream_handshake(tls_stream *s);
 
 /**
  * Read up to len plaintext bytes (runs the handshake first if needed).
- * Returns n > 0 bytes read; 0 after the peer's close_notify; TLS_WANT_* in
- * non-blocking mode; TLS_ERR_TRUNCATED when the transport ended without
- * close_notify; TLS_ERR_CLOSED after tls_stream_close(); or another error.
+ * Returns n > 0 bytes read; 0 after the peer's close_notify; TLS_STREAM_WANT_* in
+ * non-blocking mode; TLS_STREAM_ERR_TRUNCATED when the transport ended without
+ * close_notify; TLS_STREAM_ERR_CLOSED after tls_stream_close(); or another error.
  * len is capped at INT_MAX.
  */
 int tls_stream_read(tls_stream *s, void *buf, size_t len);
@@ -353,36 +353,36 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len);
  * Blocking mode: returns len once all of it reached the transport, or an
  * error. Non-blocking mode: returns the number of bytes accepted (> 0, may be
  * less than len; they will be sent by later calls, see tls_stream_wants()),
- * or TLS_WANT_* when none was. len is capped at INT_MAX; len 0 returns 0.
+ * or TLS_STREAM_WANT_* when none was. len is capped at INT_MAX; len 0 returns 0.
  */
 int tls_stream_write(tls_stream *s, const void *buf, size_t len);
 
 /**
- * Send whatever accepted data is still buffered. Returns TLS_OK,
- * TLS_WANT_WRITE in non-blocking mode, or an error.
+ * Send whatever accepted data is still buffered. Returns TLS_STREAM_OK,
+ * TLS_STREAM_WANT_WRITE in non-blocking mode, or an error.
  */
 int tls_stream_flush(tls_stream *s);
 
 /**
  * Half close: send close_notify (our last word) but keep the transport open
  * and keep reading until the peer's close_notify (read returns 0). Later
- * writes return TLS_ERR_CLOSED. Returns TLS_OK once close_notify is sent,
- * TLS_WANT_* in non-blocking mode (call again), or an error (sticky). A
- * second call returns TLS_OK. Follow with tls_stream_close() as usual.
+ * writes return TLS_STREAM_ERR_CLOSED. Returns TLS_STREAM_OK once close_notify is sent,
+ * TLS_STREAM_WANT_* in non-blocking mode (call again), or an error (sticky). A
+ * second call returns TLS_STREAM_OK. Follow with tls_stream_close() as usual.
  */
 int tls_stream_shutdown(tls_stream *s);
 
 /**
  * Send close_notify (best effort, bounded like any blocking call) and close
- * the transport. Returns TLS_OK, or the error met while sending close_notify
+ * the transport. Returns TLS_STREAM_OK, or the error met while sending close_notify
  * (the transport is closed in every case). A second call is a no-op returning
- * TLS_OK.
+ * TLS_STREAM_OK.
  */
 int tls_stream_close(tls_stream *s);
 
 /**
- * Which direction the last call that returned TLS_WANT_* waits for:
- * TLS_WANT_READ, TLS_WANT_WRITE (also while accepted data is still buffered
+ * Which direction the last call that returned TLS_STREAM_WANT_* waits for:
+ * TLS_STREAM_WANT_READ, TLS_STREAM_WANT_WRITE (also while accepted data is still buffered
  * for sending), or 0.
  */
 int tls_stream_wants(const tls_stream *s);
@@ -390,10 +390,10 @@ int tls_stream_wants(const tls_stream *s);
 /** Plaintext bytes already decrypted and buffered: a read returns them at once. */
 size_t tls_stream_pending(const tls_stream *s);
 
-/** The current state (tls_state). */
-tls_state tls_stream_state(const tls_stream *s);
+/** The current state (tls_stream_conn_state). */
+tls_stream_conn_state tls_stream_state(const tls_stream *s);
 
-/** The sticky error that failed the stream, or TLS_OK. */
+/** The sticky error that failed the stream, or TLS_STREAM_OK. */
 int tls_stream_error(const tls_stream *s);
 
 /**
@@ -415,8 +415,8 @@ const char *tls_stream_alpn(const tls_stream *s);
 
 /**
  * The peer's certificate in DER: stores a pointer owned by the stream (valid
- * until tls_stream_free()) and its length. Returns TLS_OK, TLS_ERR_STATE
- * before the handshake, or TLS_ERR_NO_PEER_CERT when the peer sent none.
+ * until tls_stream_free()) and its length. Returns TLS_STREAM_OK, TLS_STREAM_ERR_STATE
+ * before the handshake, or TLS_STREAM_ERR_NO_PEER_CERT when the peer sent none.
  */
 int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t *len);
 
@@ -429,9 +429,9 @@ int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t 
  * secret) into buf, so a later connection to the same server can resume it
  * with tls_stream_session_load() — also after a reboot, from flash.
  * The blob is a secret: whoever holds it can decrypt that session.
- * Returns TLS_OK with *len set; TLS_ERR_ARG when buf is NULL or size is too
- * small (then *len is the size needed); TLS_ERR_STATE before the handshake or
- * on a server; TLS_ERR_UNSUPPORTED when the backend cannot resume.
+ * Returns TLS_STREAM_OK with *len set; TLS_STREAM_ERR_ARG when buf is NULL or size is too
+ * small (then *len is the size needed); TLS_STREAM_ERR_STATE before the handshake or
+ * on a server; TLS_STREAM_ERR_UNSUPPORTED when the backend cannot resume.
  */
 int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size, size_t *len);
 
@@ -440,9 +440,9 @@ int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size
  * before the handshake starts, with a blob saved from a connection to the
  * same server name. A session the server no longer accepts (expired ticket,
  * restarted server, unreadable blob) falls back to a full, fully verified
- * handshake: see tls_stream_resumed(). Returns TLS_OK, TLS_ERR_ARG,
- * TLS_ERR_STATE (handshake started, or a server), TLS_ERR_NOMEM,
- * TLS_ERR_UNSUPPORTED.
+ * handshake: see tls_stream_resumed(). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG,
+ * TLS_STREAM_ERR_STATE (handshake started, or a server), TLS_STREAM_ERR_NOMEM,
+ * TLS_STREAM_ERR_UNSUPPORTED.
  */
 int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len);
 

@@ -34,11 +34,11 @@
  *     int klen = ussl_unhexlify("bb500112233445566778899AABBCCDD0",
  *                               key, sizeof key, &err);
  *     ussl_opts o = USSL_OPTS_INIT;
- *     o.backend = tls_backend_mbedtls();
+ *     o.backend = tls_stream_backend_mbedtls();
  *     o.psk_ident = "itsme";
  *     o.psk_key = key;
  *     o.psk_key_len = (size_t)klen;
- *     tls_io io = tls_io_fd(fd);
+ *     tls_stream_io io = tls_stream_io_fd(fd);
  *     ussl_socket *ss;
  *     if (ussl_wrap_socket(&io, &o, &ss, &err) < 0)
  *         fprintf(stderr, "%s\n", err.msg);  // fd is still the caller's
@@ -136,12 +136,12 @@ typedef struct ussl_error {
     /**
      * OSError: args[0], i.e. a positive errno (USSL_EAGAIN...) or the
      * backend's negative code (e.g. -0x7280 MBEDTLS_ERR_SSL_CONN_EOF), or
-     * the TLS_ERR_* status when the backend gave no code of its own (e.g.
-     * TLS_ERR_TRUNCATED for an end of stream without close_notify).
+     * the TLS_STREAM_ERR_* status when the backend gave no code of its own (e.g.
+     * TLS_STREAM_ERR_TRUNCATED for an end of stream without close_notify).
      * ValueError: 0.
      */
     int code;
-    /** The tls_stream status the failure came from (TLS_ERR_*), for diagnosis; 0 if none. */
+    /** The tls_stream status the failure came from (TLS_STREAM_ERR_*), for diagnosis; 0 if none. */
     int status;
     /** NUL-terminated text: the errno's name ("ECONNRESET"), the backend's message, or the ValueError text. */
     char msg[128];
@@ -186,8 +186,8 @@ typedef int (*ussl_load_file_fn)(void *arg, const char *path, ussl_blob_fn use,
                                  void *use_ctx);
 
 /**
- * The wrapped socket's own methods, which a tls_io does not have. Both are
- * optional (NULL). ctx is the tls_io's ctx.
+ * The wrapped socket's own methods, which a tls_stream_io does not have. Both are
+ * optional (NULL). ctx is the tls_stream_io's ctx.
  */
 typedef struct ussl_sock_ops {
     /** sock.setblocking(flag): returns 0 or a negated errno. */
@@ -232,13 +232,13 @@ typedef struct ussl_opts {
     /* ---- our additions ---- */
     /** Server PSK: "identity:hexkey" lines (mosquitto psk_file format), data or path. */
     ussl_blob psk_table;
-    /** Server PSK: a lookup function instead of a table (see tls_psk_lookup_fn). */
-    tls_psk_lookup_fn psk_lookup;
+    /** Server PSK: a lookup function instead of a table (see tls_stream_psk_lookup_fn). */
+    tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
-    /** The crypto backend, e.g. tls_backend_mbedtls(). Required. */
-    const tls_backend *backend;
+    /** The crypto backend, e.g. tls_stream_backend_mbedtls(). Required. */
+    const tls_stream_backend *backend;
     /** Allocator for everything this socket allocates; NULL: platform default. */
-    const tls_allocator *alloc;
+    const tls_stream_allocator *alloc;
     /** Reads keyfile/certfile/ca_certs/psk_table paths; NULL: paths are rejected. */
     ussl_load_file_fn load_file;
     void *load_file_arg;
@@ -248,7 +248,7 @@ typedef struct ussl_opts {
      * Blocking calls fail with -USSL_ETIMEDOUT after this many milliseconds
      * without progress; -1: never. The TLS layer does the waiting, so the
      * transport must answer "would block" and have a wait function (e.g. a
-     * tls_io_fd() on an O_NONBLOCK descriptor; ussl_setblocking() stays 1).
+     * tls_stream_io_fd() on an O_NONBLOCK descriptor; ussl_setblocking() stays 1).
      */
     int timeout_ms;
     /**
@@ -308,7 +308,7 @@ typedef struct ussl_socket ussl_socket;
  *                  would block and neither sock->wait nor a poll_hook exists,
  *                  -USSL_ETIMEDOUT.
  */
-int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **out,
+int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out,
                      ussl_error *err);
 
 /* ---------------------------------------------------------------------- */
@@ -398,7 +398,7 @@ int ussl_cipher(const ussl_socket *sock, const char **name, const char **version
  * Client, after the handshake: serialise the session into buf (size bytes)
  * for opts.session of a later wrap (our addition: MicroPython cannot
  * resume). Resuming needs a server that keeps sessions across connections
- * (tickets or a cache: tls_config_set_session_tickets() on a configuration
+ * (tickets or a cache: tls_stream_config_set_session_tickets() on a configuration
  * shared by its connections; a ussl server builds one configuration per
  * socket, so it cannot). The blob is secret (it holds the master secret). Stores the
  * length in *len (or, with USSL_E_VALUE "buffer too small", the length
@@ -478,7 +478,7 @@ const char *ussl_errno_name(int err);
 /* ---------------------------------------------------------------------- */
 
 /**
- * A ussl_load_file_fn reading files with tls_read_file(); arg is unused.
+ * A ussl_load_file_fn reading files with tls_stream_read_file(); arg is unused.
  * Returns use()'s result, or the negated errno when the file cannot be read.
  */
 int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *use_ctx);
@@ -488,7 +488,7 @@ void ussl_opts_init_posix(ussl_opts *opts);
 
 /**
  * setblocking (fcntl O_NONBLOCK) and poll (poll() with timeout 0) of a
- * tls_io_fd() transport, for opts.sock_ops. Use only with tls_io_fd().
+ * tls_stream_io_fd() transport, for opts.sock_ops. Use only with tls_stream_io_fd().
  */
 extern const ussl_sock_ops ussl_fd_sock_ops;
 

@@ -4,7 +4,7 @@
  */
 #include "core_internal.h"
 
-void tls_memzero(void *p, size_t n)
+void tls_stream_memzero(void *p, size_t n)
 {
     /* volatile: a plain loop on memory about to be freed may be optimised away */
     volatile unsigned char *v = (volatile unsigned char *)p;
@@ -12,7 +12,7 @@ void tls_memzero(void *p, size_t n)
         *v++ = 0;
 }
 
-void tls_memcopy(void *dst, const void *src, size_t n)
+void tls_stream_memcopy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = (unsigned char *)dst;
     const unsigned char *s = (const unsigned char *)src;
@@ -20,7 +20,7 @@ void tls_memcopy(void *dst, const void *src, size_t n)
         *d++ = *s++;
 }
 
-int tls_memeq(const void *a, const void *b, size_t n)
+int tls_stream_memeq(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = (const unsigned char *)a;
     const unsigned char *y = (const unsigned char *)b;
@@ -31,7 +31,7 @@ int tls_memeq(const void *a, const void *b, size_t n)
     return diff == 0;
 }
 
-size_t tls_strnlen(const char *s, size_t max)
+size_t tls_stream_strnlen(const char *s, size_t max)
 {
     size_t n = 0;
     while (n < max && s[n] != '\0')
@@ -39,7 +39,7 @@ size_t tls_strnlen(const char *s, size_t max)
     return n;
 }
 
-int tls_hex_value(char c)
+int tls_stream_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -50,16 +50,16 @@ int tls_hex_value(char c)
     return -1;
 }
 
-int tls_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size)
+int tls_stream_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size)
 {
     size_t i;
     if (hex == NULL || hex_len == 0 || hex_len % 2 != 0 || hex_len / 2 > out_size)
-        return TLS_ERR_BAD_KEY;
+        return TLS_STREAM_ERR_BAD_KEY;
     for (i = 0; i < hex_len; i += 2) {
-        int hi = tls_hex_value(hex[i]);
-        int lo = tls_hex_value(hex[i + 1]);
+        int hi = tls_stream_hex_value(hex[i]);
+        int lo = tls_stream_hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0)
-            return TLS_ERR_BAD_KEY;
+            return TLS_STREAM_ERR_BAD_KEY;
         out[i / 2] = (unsigned char)(hi << 4 | lo);
     }
     return (int)(hex_len / 2);

@@ -1,99 +1,99 @@
 /*
- * tls_config: creation, reference counting, setters and validation.
+ * tls_stream_config: creation, reference counting, setters and validation.
  * Setters copy their data and hand key material to the backend at once, so
  * a bad key or certificate is reported by the call that passed it.
  */
 #include "core_internal.h"
 #include "refcount.h"
 
-int tls_config_fail(tls_config *cfg, int status, int code, const char *msg)
+int tls_stream_config_fail(tls_stream_config *cfg, int status, int code, const char *msg)
 {
-    return tls_detail_set(&cfg->detail, status, code, msg);
+    return tls_stream_detail_set(&cfg->detail, status, code, msg);
 }
 
-const tls_allocator *tls_config_allocator(const tls_config *cfg)
+const tls_stream_allocator *tls_stream_config_allocator(const tls_stream_config *cfg)
 {
     return &cfg->alloc;
 }
 
-int tls_config_new(tls_config **out, const tls_backend *backend, tls_role role,
-                   const tls_allocator *alloc)
+int tls_stream_config_new(tls_stream_config **out, const tls_stream_backend *backend, tls_stream_role role,
+                   const tls_stream_allocator *alloc)
 {
-    const tls_allocator *a;
-    tls_config *cfg;
-    tls_backend_env env;
+    const tls_stream_allocator *a;
+    tls_stream_config *cfg;
+    tls_stream_backend_env env;
     int rc;
 
     if (out == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     *out = NULL;
-    if (backend == NULL || backend->version != TLS_BACKEND_VERSION)
-        return TLS_ERR_ARG;
-    if (role != TLS_CLIENT && role != TLS_SERVER)
-        return TLS_ERR_ARG;
-    a = tls_allocator_or_default(alloc);
+    if (backend == NULL || backend->version != TLS_STREAM_BACKEND_VERSION)
+        return TLS_STREAM_ERR_ARG;
+    if (role != TLS_STREAM_CLIENT && role != TLS_STREAM_SERVER)
+        return TLS_STREAM_ERR_ARG;
+    a = tls_stream_allocator_or_default(alloc);
     if (a == NULL)
-        return TLS_ERR_ARG;
-    cfg = (tls_config *)tls_zalloc(a, sizeof *cfg);
+        return TLS_STREAM_ERR_ARG;
+    cfg = (tls_stream_config *)tls_stream_zalloc(a, sizeof *cfg);
     if (cfg == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     cfg->alloc = *a;
     cfg->backend = backend;
     cfg->refs = 1;
     cfg->role = role;
-    cfg->verify = role == TLS_CLIENT ? TLS_VERIFY_REQUIRED : TLS_VERIFY_NONE;
+    cfg->verify = role == TLS_STREAM_CLIENT ? TLS_STREAM_VERIFY_REQUIRED : TLS_STREAM_VERIFY_NONE;
     cfg->timeout_ms = -1;
     env.role = role;
     env.alloc = &cfg->alloc;
     env.detail = &cfg->detail;
     rc = backend->config_new(&env, &cfg->backend_cfg);
-    if (rc != TLS_OK) {
-        tls_dealloc(a, cfg, sizeof *cfg);
+    if (rc != TLS_STREAM_OK) {
+        tls_stream_dealloc(a, cfg, sizeof *cfg);
         return rc;
     }
     *out = cfg;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-tls_config *tls_config_ref(tls_config *cfg)
+tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg)
 {
     if (cfg != NULL)
         TLS_REF_INC(&cfg->refs);
     return cfg;
 }
 
-static void free_names(tls_config *cfg, tls_name_list *list)
+static void free_names(tls_stream_config *cfg, tls_stream_name_list *list)
 {
-    tls_dealloc(&cfg->alloc, list->names, list->size);
+    tls_stream_dealloc(&cfg->alloc, list->names, list->size);
     list->names = NULL;
     list->size = 0;
 }
 
-static void free_server_name(tls_config *cfg)
+static void free_server_name(tls_stream_config *cfg)
 {
     if (cfg->server_name != NULL)
-        tls_dealloc(&cfg->alloc, cfg->server_name,
-                    tls_strnlen(cfg->server_name, TLS_SERVER_NAME_MAX) + 1);
+        tls_stream_dealloc(&cfg->alloc, cfg->server_name,
+                    tls_stream_strnlen(cfg->server_name, TLS_STREAM_SERVER_NAME_MAX) + 1);
     cfg->server_name = NULL;
 }
 
-void tls_config_free(tls_config *cfg)
+void tls_stream_config_free(tls_stream_config *cfg)
 {
-    tls_allocator a;
+    tls_stream_allocator a;
     if (cfg == NULL || TLS_REF_DEC(&cfg->refs) != 0)
         return;
     a = cfg->alloc;
     cfg->backend->config_free(cfg->backend_cfg);
-    tls_psk_table_free(&a, cfg->psk_table);
+    tls_stream_psk_table_free(&a, cfg->psk_table);
     free_names(cfg, &cfg->alpn);
     free_names(cfg, &cfg->ciphersuites);
     free_names(cfg, &cfg->groups);
     free_server_name(cfg);
-    tls_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
-    tls_dealloc(&a, cfg, sizeof *cfg);
+    tls_stream_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
+    tls_stream_dealloc(&a, cfg, sizeof *cfg);
 }
 
-int tls_config_error_detail(const tls_config *cfg, const char **msg)
+int tls_stream_config_error_detail(const tls_stream_config *cfg, const char **msg)
 {
     if (cfg == NULL) {
         if (msg != NULL)
@@ -106,343 +106,343 @@ int tls_config_error_detail(const tls_config *cfg, const char **msg)
 }
 
 /* Common guard of every setter: a config is immutable once in use. */
-static int writable(tls_config *cfg)
+static int writable(tls_stream_config *cfg)
 {
     if (cfg == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     if (cfg->frozen)
-        return tls_config_fail(cfg, TLS_ERR_STATE, 0, TLS_MSG("configuration is in use (frozen)"));
-    return TLS_OK;
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration is in use (frozen)"));
+    return TLS_STREAM_OK;
 }
 
-static int has_psk(const tls_config *cfg)
+static int has_psk(const tls_stream_config *cfg)
 {
     return cfg->psk_key_len > 0 || cfg->psk_lookup != NULL || cfg->psk_table != NULL;
 }
 
-int tls_config_set_verify(tls_config *cfg, tls_verify mode)
+int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
-    if (mode != TLS_VERIFY_NONE && mode != TLS_VERIFY_OPTIONAL && mode != TLS_VERIFY_REQUIRED)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("unknown verify mode"));
+    if (mode != TLS_STREAM_VERIFY_NONE && mode != TLS_STREAM_VERIFY_OPTIONAL && mode != TLS_STREAM_VERIFY_REQUIRED)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown verify mode"));
     cfg->verify = mode;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_verify_depth(tls_config *cfg, int depth)
+int tls_stream_config_set_verify_depth(tls_stream_config *cfg, int depth)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (depth < 1 || depth > 16)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("verify depth must be 1..16"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("verify depth must be 1..16"));
     cfg->verify_depth = depth;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-static int load(tls_config *cfg, tls_item item, const void *data, size_t len,
+static int load(tls_stream_config *cfg, tls_stream_item item, const void *data, size_t len,
                 const char *password)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (data == NULL || len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no data"));
-    if (item != TLS_ITEM_CA && has_psk(cfg))
-        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               TLS_MSG("PSK and a certificate on the same side are exclusive"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
+    if (item != TLS_STREAM_ITEM_CA && has_psk(cfg))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                               TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
     return cfg->backend->config_load(cfg->backend_cfg, item, (const unsigned char *)data,
                                      len, password);
 }
 
-int tls_config_add_ca(tls_config *cfg, const void *data, size_t len)
+int tls_stream_config_add_ca(tls_stream_config *cfg, const void *data, size_t len)
 {
-    int rc = load(cfg, TLS_ITEM_CA, data, len, NULL);
-    if (rc == TLS_OK)
+    int rc = load(cfg, TLS_STREAM_ITEM_CA, data, len, NULL);
+    if (rc == TLS_STREAM_OK)
         cfg->has_ca = 1;
     return rc;
 }
 
-int tls_config_set_cert(tls_config *cfg, const void *data, size_t len)
+int tls_stream_config_set_cert(tls_stream_config *cfg, const void *data, size_t len)
 {
-    int rc = load(cfg, TLS_ITEM_CERT, data, len, NULL);
-    if (rc == TLS_OK)
+    int rc = load(cfg, TLS_STREAM_ITEM_CERT, data, len, NULL);
+    if (rc == TLS_STREAM_OK)
         cfg->has_cert = 1;
     return rc;
 }
 
-int tls_config_set_key(tls_config *cfg, const void *data, size_t len, const char *password)
+int tls_stream_config_set_key(tls_stream_config *cfg, const void *data, size_t len, const char *password)
 {
-    int rc = load(cfg, TLS_ITEM_KEY, data, len, password);
-    if (rc == TLS_OK)
+    int rc = load(cfg, TLS_STREAM_ITEM_KEY, data, len, password);
+    if (rc == TLS_STREAM_OK)
         cfg->has_key = 1;
     return rc;
 }
 
-int tls_config_set_server_name(tls_config *cfg, const char *name)
+int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name)
 {
     size_t n;
     char *copy;
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
-    if (name == NULL || (n = tls_strnlen(name, TLS_SERVER_NAME_MAX + 1)) == 0 ||
-        n > TLS_SERVER_NAME_MAX)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
-                               TLS_MSG("server name must be 1..253 characters"));
-    copy = (char *)tls_memdup(&cfg->alloc, name, n);
+    if (name == NULL || (n = tls_stream_strnlen(name, TLS_STREAM_SERVER_NAME_MAX + 1)) == 0 ||
+        n > TLS_STREAM_SERVER_NAME_MAX)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
+                               TLS_STREAM_MSG("server name must be 1..253 characters"));
+    copy = (char *)tls_stream_memdup(&cfg->alloc, name, n);
     if (copy == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     free_server_name(cfg);
     cfg->server_name = copy;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_psk_allowed(tls_config *cfg, tls_role role)
+int tls_stream_config_psk_allowed(tls_stream_config *cfg, tls_stream_role role)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (cfg->role != role)
-        return tls_config_fail(cfg, TLS_ERR_STATE, 0,
-                               role == TLS_CLIENT
-                                   ? TLS_MSG("client PSK set on a server configuration")
-                                   : TLS_MSG("server PSK set on a client configuration"));
-    if (!(cfg->backend->caps & TLS_CAP_PSK))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("backend has no PSK suites"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
+                               role == TLS_STREAM_CLIENT
+                                   ? TLS_STREAM_MSG("client PSK set on a server configuration")
+                                   : TLS_STREAM_MSG("server PSK set on a client configuration"));
+    if (!(cfg->backend->caps & TLS_STREAM_CAP_PSK))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0, TLS_STREAM_MSG("backend has no PSK suites"));
     if (cfg->has_cert || cfg->has_key)
-        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               TLS_MSG("PSK and a certificate on the same side are exclusive"));
-    return TLS_OK;
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                               TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_psk(tls_config *cfg, const void *identity, size_t identity_len,
+int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len)
 {
-    int rc = tls_config_psk_allowed(cfg, TLS_CLIENT);
-    if (rc != TLS_OK)
+    int rc = tls_stream_config_psk_allowed(cfg, TLS_STREAM_CLIENT);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK"));
-    if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("PSK identity must be 1..128 bytes"));
-    if (key_len > TLS_PSK_MAX_KEY)
-        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, TLS_MSG("PSK key longer than 32 bytes"));
-    tls_memcopy(cfg->psk_identity, identity, identity_len);
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no PSK"));
+    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
+    if (key_len > TLS_STREAM_PSK_MAX_KEY)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("PSK key longer than 32 bytes"));
+    tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
     cfg->psk_identity_len = identity_len;
-    tls_memcopy(cfg->psk_key, key, key_len);
+    tls_stream_memcopy(cfg->psk_key, key, key_len);
     cfg->psk_key_len = key_len;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_psk_lookup(tls_config *cfg, tls_psk_lookup_fn fn, void *arg)
+int tls_stream_config_set_psk_lookup(tls_stream_config *cfg, tls_stream_psk_lookup_fn fn, void *arg)
 {
-    int rc = tls_config_psk_allowed(cfg, TLS_SERVER);
-    if (rc != TLS_OK)
+    int rc = tls_stream_config_psk_allowed(cfg, TLS_STREAM_SERVER);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (fn == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no lookup function"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no lookup function"));
     cfg->psk_lookup = fn;
     cfg->psk_lookup_arg = arg;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 /*
  * Copy names (NULL-terminated, 1..max_count names of 1..max_len bytes) into
  * list, replacing what it held. The caller has checked writable(cfg).
  */
-static int set_names(tls_config *cfg, tls_name_list *list, const char *const *names,
+static int set_names(tls_stream_config *cfg, tls_stream_name_list *list, const char *const *names,
                      size_t max_count, size_t max_len, const char *what)
 {
     size_t count = 0, chars = 0, size, i;
     char **table;
     char *text;
     if (names == NULL || names[0] == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, what);
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, what);
     for (; names[count] != NULL; count++) {
-        size_t n = tls_strnlen(names[count], max_len + 1);
+        size_t n = tls_stream_strnlen(names[count], max_len + 1);
         if (n == 0 || n > max_len || count >= max_count)
-            return tls_config_fail(cfg, TLS_ERR_ARG, 0, what);
+            return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, what);
         chars += n + 1;
     }
     size = (count + 1) * sizeof(char *) + chars;
-    table = (char **)tls_zalloc(&cfg->alloc, size);
+    table = (char **)tls_stream_zalloc(&cfg->alloc, size);
     if (table == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     text = (char *)(table + count + 1);
     for (i = 0; i < count; i++) {
-        size_t n = tls_strnlen(names[i], max_len);
-        tls_memcopy(text, names[i], n);
+        size_t n = tls_stream_strnlen(names[i], max_len);
+        tls_stream_memcopy(text, names[i], n);
         table[i] = text;
         text += n + 1;
     }
     free_names(cfg, list);
     list->names = table;
     list->size = size;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_alpn(tls_config *cfg, const char *const *protos)
+int tls_stream_config_set_alpn(tls_stream_config *cfg, const char *const *protos)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
-    if (!(cfg->backend->caps & TLS_CAP_ALPN))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("backend has no ALPN"));
+    if (!(cfg->backend->caps & TLS_STREAM_CAP_ALPN))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0, TLS_STREAM_MSG("backend has no ALPN"));
     return set_names(cfg, &cfg->alpn, protos, 16, 255,
-                     TLS_MSG("ALPN names are 1..255 bytes, 1..16 of them"));
+                     TLS_STREAM_MSG("ALPN names are 1..255 bytes, 1..16 of them"));
 }
 
-int tls_config_set_ciphersuites(tls_config *cfg, const char *const *names)
+int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, const char *const *names)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
-    return set_names(cfg, &cfg->ciphersuites, names, TLS_MAX_CIPHERSUITES, 80,
-                     TLS_MSG("cipher suites: 1..15 names"));
+    return set_names(cfg, &cfg->ciphersuites, names, TLS_STREAM_MAX_CIPHERSUITES, 80,
+                     TLS_STREAM_MSG("cipher suites: 1..15 names"));
 }
 
-int tls_config_set_groups(tls_config *cfg, const char *const *names)
+int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
-    return set_names(cfg, &cfg->groups, names, TLS_MAX_GROUPS, 32, TLS_MSG("groups: 1..8 names"));
+    return set_names(cfg, &cfg->groups, names, TLS_STREAM_MAX_GROUPS, 32, TLS_STREAM_MSG("groups: 1..8 names"));
 }
 
-int tls_config_set_timeout(tls_config *cfg, int timeout_ms)
+int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     cfg->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_insecure_allow_truncation(tls_config *cfg, int allow)
+int tls_stream_config_insecure_allow_truncation(tls_stream_config *cfg, int allow)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     cfg->allow_truncation = allow != 0;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_entropy(tls_config *cfg, tls_entropy_fn fn, void *arg)
+int tls_stream_config_set_entropy(tls_stream_config *cfg, tls_stream_entropy_fn fn, void *arg)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (fn == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no entropy function"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no entropy function"));
     cfg->entropy = fn;
     cfg->entropy_arg = arg;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_debug(tls_config *cfg, tls_debug_fn fn, void *arg, int level)
+int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, void *arg, int level)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     cfg->debug = fn;
     cfg->debug_arg = arg;
     cfg->debug_level = fn != NULL && level > 0 ? level : 0;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 /* Guard of the resumption and fragment setters: writable, role, capability. */
-static int feature_allowed(tls_config *cfg, tls_role role, unsigned cap)
+static int feature_allowed(tls_stream_config *cfg, tls_stream_role role, unsigned cap)
 {
     int rc = writable(cfg);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (cfg->role != role)
-        return tls_config_fail(cfg, TLS_ERR_STATE, 0,
-                               role == TLS_SERVER
-                                   ? TLS_MSG("a server setting on a client configuration")
-                                   : TLS_MSG("a client setting on a server configuration"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
+                               role == TLS_STREAM_SERVER
+                                   ? TLS_STREAM_MSG("a server setting on a client configuration")
+                                   : TLS_STREAM_MSG("a client setting on a server configuration"));
     if (!(cfg->backend->caps & cap))
-        return tls_config_fail(cfg, TLS_ERR_UNSUPPORTED, 0,
-                               TLS_MSG("not supported by the backend"));
-    return TLS_OK;
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                               TLS_STREAM_MSG("not supported by the backend"));
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_session_tickets(tls_config *cfg, int lifetime_s)
+int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s)
 {
-    int rc = feature_allowed(cfg, TLS_SERVER, TLS_CAP_RESUME);
-    if (rc != TLS_OK)
+    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (lifetime_s < 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("negative ticket lifetime"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("negative ticket lifetime"));
     cfg->ticket_lifetime = lifetime_s;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_session_cache(tls_config *cfg, int max_entries, int timeout_s)
+int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries, int timeout_s)
 {
-    int rc = feature_allowed(cfg, TLS_SERVER, TLS_CAP_RESUME);
-    if (rc != TLS_OK)
+    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (max_entries < 0 || timeout_s < 0 || (max_entries > 0 && timeout_s == 0))
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
-                               TLS_MSG("session cache needs entries and a timeout"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
+                               TLS_STREAM_MSG("session cache needs entries and a timeout"));
     cfg->cache_entries = max_entries;
     cfg->cache_timeout = timeout_s;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_set_max_fragment(tls_config *cfg, size_t len)
+int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len)
 {
-    int rc = feature_allowed(cfg, TLS_CLIENT, TLS_CAP_MAX_FRAGMENT);
-    if (rc != TLS_OK)
+    int rc = feature_allowed(cfg, TLS_STREAM_CLIENT, TLS_STREAM_CAP_MAX_FRAGMENT);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (len != 0 && len != 512 && len != 1024 && len != 2048 && len != 4096)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0,
-                               TLS_MSG("max fragment is 512, 1024, 2048 or 4096"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
+                               TLS_STREAM_MSG("max fragment is 512, 1024, 2048 or 4096"));
     cfg->max_fragment = (unsigned)len;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 /* The rules of DESIGN §3 that no single setter can check. */
-static int validate(tls_config *cfg)
+static int validate(tls_stream_config *cfg)
 {
     if (cfg->has_cert != cfg->has_key)
-        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               cfg->has_cert ? TLS_MSG("certificate without private key")
-                                             : TLS_MSG("private key without certificate"));
-    if (cfg->role == TLS_SERVER) {
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                               cfg->has_cert ? TLS_STREAM_MSG("certificate without private key")
+                                             : TLS_STREAM_MSG("private key without certificate"));
+    if (cfg->role == TLS_STREAM_SERVER) {
         if (!cfg->has_cert && !has_psk(cfg))
-            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   TLS_MSG("a server needs a certificate and key, or PSK"));
-        if (cfg->verify != TLS_VERIFY_NONE && has_psk(cfg))
-            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   TLS_MSG("a PSK server cannot ask for client certificates"));
-        if (cfg->verify != TLS_VERIFY_NONE && !cfg->has_ca)
-            return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                                   TLS_MSG("verifying client certificates needs a CA"));
-        return TLS_OK;
+            return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                                   TLS_STREAM_MSG("a server needs a certificate and key, or PSK"));
+        if (cfg->verify != TLS_STREAM_VERIFY_NONE && has_psk(cfg))
+            return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                                   TLS_STREAM_MSG("a PSK server cannot ask for client certificates"));
+        if (cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->has_ca)
+            return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                                   TLS_STREAM_MSG("verifying client certificates needs a CA"));
+        return TLS_STREAM_OK;
     }
-    if (cfg->verify != TLS_VERIFY_NONE && !has_psk(cfg) && !cfg->has_ca)
-        return tls_config_fail(cfg, TLS_ERR_CONFIG, 0,
-                               TLS_MSG("a verifying client needs a CA (or PSK)"));
-    return TLS_OK;
+    if (cfg->verify != TLS_STREAM_VERIFY_NONE && !has_psk(cfg) && !cfg->has_ca)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
+                               TLS_STREAM_MSG("a verifying client needs a CA (or PSK)"));
+    return TLS_STREAM_OK;
 }
 
-int tls_config_freeze(tls_config *cfg)
+int tls_stream_config_freeze(tls_stream_config *cfg)
 {
-    tls_settings s;
+    tls_stream_settings s;
     if (cfg->frozen)
         return cfg->finish_status;
     cfg->frozen = 1;
     cfg->finish_status = validate(cfg);
-    if (cfg->finish_status != TLS_OK)
+    if (cfg->finish_status != TLS_STREAM_OK)
         return cfg->finish_status;
-    tls_memzero(&s, sizeof s);
+    tls_stream_memzero(&s, sizeof s);
     s.role = cfg->role;
-    s.verify = cfg->psk_key_len > 0 ? TLS_VERIFY_NONE : cfg->verify;
+    s.verify = cfg->psk_key_len > 0 ? TLS_STREAM_VERIFY_NONE : cfg->verify;
     s.verify_depth = cfg->verify_depth;
     s.has_ca = cfg->has_ca;
     s.has_cert = cfg->has_cert;
@@ -456,7 +456,7 @@ int tls_config_freeze(tls_config *cfg)
         s.psk_lookup = cfg->psk_lookup;
         s.psk_lookup_arg = cfg->psk_lookup_arg;
     } else if (cfg->psk_table != NULL) {
-        s.psk_lookup = tls_psk_table_lookup;
+        s.psk_lookup = tls_stream_psk_table_lookup;
         s.psk_lookup_arg = cfg;
     }
     s.alpn = (const char *const *)cfg->alpn.names;

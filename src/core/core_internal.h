@@ -7,114 +7,114 @@
 
 #include <stddef.h>
 
-#include "tls_stream/tls_backend.h"
-#include "tls_stream/tls_options.h"
+#include "tls_stream/backend.h"
+#include "tls_stream/options.h"
 #include "tls_stream/tls_stream.h"
 
 /** The platform's default allocator, or NULL when the build has none. */
-const tls_allocator *tls_platform_allocator(void);
+const tls_stream_allocator *tls_stream_platform_allocator(void);
 
 /** Resolve alloc (NULL: platform default). Returns NULL when there is none. */
-const tls_allocator *tls_allocator_or_default(const tls_allocator *alloc);
+const tls_stream_allocator *tls_stream_allocator_or_default(const tls_stream_allocator *alloc);
 
 /** Allocate size zeroed bytes with a, or NULL. */
-void *tls_zalloc(const tls_allocator *a, size_t size);
+void *tls_stream_zalloc(const tls_stream_allocator *a, size_t size);
 
 /** Free p (size bytes, as allocated) with a. NULL is ignored. */
-void tls_dealloc(const tls_allocator *a, void *p, size_t size);
+void tls_stream_dealloc(const tls_stream_allocator *a, void *p, size_t size);
 
 /** Copy len bytes into a new allocation with a trailing NUL (not counted). */
-unsigned char *tls_memdup(const tls_allocator *a, const void *p, size_t len);
+unsigned char *tls_stream_memdup(const tls_stream_allocator *a, const void *p, size_t len);
 
 /** The configuration's allocator. */
-const tls_allocator *tls_config_allocator(const tls_config *cfg);
+const tls_stream_allocator *tls_stream_config_allocator(const tls_stream_config *cfg);
 
-/** Record an error detail on cfg (shown by tls_config_error_detail()). Returns status. */
-int tls_config_fail(tls_config *cfg, int status, int code, const char *msg);
+/** Record an error detail on cfg (shown by tls_stream_config_error_detail()). Returns status. */
+int tls_stream_config_fail(tls_stream_config *cfg, int status, int code, const char *msg);
 
 /** The value of one hex digit (either case), or -1. */
-int tls_hex_value(char c);
+int tls_stream_hex_value(char c);
 
-/** Parse hex text (even length) into out; returns the byte count or TLS_ERR_BAD_KEY. */
-int tls_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size);
+/** Parse hex text (even length) into out; returns the byte count or TLS_STREAM_ERR_BAD_KEY. */
+int tls_stream_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size);
 
 /* Freestanding replacements for the string.h functions the core needs. */
 /** Zero n bytes at p in a way the compiler does not remove (for secrets). */
-void tls_memzero(void *p, size_t n);
+void tls_stream_memzero(void *p, size_t n);
 /** memcpy. */
-void tls_memcopy(void *dst, const void *src, size_t n);
+void tls_stream_memcopy(void *dst, const void *src, size_t n);
 /** memcmp equality: 1 when equal. */
-int tls_memeq(const void *a, const void *b, size_t n);
+int tls_stream_memeq(const void *a, const void *b, size_t n);
 /** strlen, bounded by max (returns max when no NUL is found before it). */
-size_t tls_strnlen(const char *s, size_t max);
+size_t tls_stream_strnlen(const char *s, size_t max);
 
 /* ---- configuration internals ---- */
 
 /** One server PSK table entry (identity stored after the struct). */
-typedef struct tls_psk_entry {
-    struct tls_psk_entry *next;
+typedef struct tls_stream_psk_entry {
+    struct tls_stream_psk_entry *next;
     size_t identity_len;
     size_t key_len;
-    unsigned char key[TLS_PSK_MAX_KEY];
+    unsigned char key[TLS_STREAM_PSK_MAX_KEY];
     unsigned char identity[1]; /* identity_len bytes follow */
-} tls_psk_entry;
+} tls_stream_psk_entry;
 
 /** A copied NULL-terminated list of names: one allocation, pointers then strings. */
-typedef struct tls_name_list {
+typedef struct tls_stream_name_list {
     char **names;
     size_t size;
-} tls_name_list;
+} tls_stream_name_list;
 
 /** The longest server name accepted (DNS limit). */
-#define TLS_SERVER_NAME_MAX 253
+#define TLS_STREAM_SERVER_NAME_MAX 253
 
-struct tls_config {
-    tls_allocator alloc;
-    const tls_backend *backend;
+struct tls_stream_config {
+    tls_stream_allocator alloc;
+    const tls_stream_backend *backend;
     void *backend_cfg;
     unsigned long refs;
     int frozen;        /* first tls_stream_new() happened */
     int finish_status; /* result of freezing, returned to every later stream */
-    tls_role role;
-    tls_verify verify;
+    tls_stream_role role;
+    tls_stream_verify verify;
     int verify_depth;
     int has_ca, has_cert, has_key;
     char *server_name;
-    unsigned char psk_identity[TLS_PSK_MAX_IDENTITY];
+    unsigned char psk_identity[TLS_STREAM_PSK_MAX_IDENTITY];
     size_t psk_identity_len;
-    unsigned char psk_key[TLS_PSK_MAX_KEY];
+    unsigned char psk_key[TLS_STREAM_PSK_MAX_KEY];
     size_t psk_key_len;
-    tls_psk_lookup_fn psk_lookup;
+    tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
-    tls_psk_entry *psk_table;
-    tls_name_list alpn;
-    tls_name_list ciphersuites;
-    tls_name_list groups;
+    tls_stream_psk_entry *psk_table;
+    tls_stream_name_list alpn;
+    tls_stream_name_list ciphersuites;
+    tls_stream_name_list groups;
     int timeout_ms;
     int allow_truncation;
-    tls_entropy_fn entropy;
+    tls_stream_entropy_fn entropy;
     void *entropy_arg;
-    tls_debug_fn debug;
+    tls_stream_debug_fn debug;
     void *debug_arg;
     int debug_level;
     int ticket_lifetime;
     int cache_entries, cache_timeout;
     unsigned max_fragment;
-    tls_detail detail;
+    tls_stream_detail detail;
 };
 
-/** Guard of the PSK setters: writable, role matches, no certificate. Returns TLS_OK or the error.
+/** Guard of the PSK setters: writable, role matches, no certificate. Returns TLS_STREAM_OK or the error.
  */
-int tls_config_psk_allowed(tls_config *cfg, tls_role role);
+int tls_stream_config_psk_allowed(tls_stream_config *cfg, tls_stream_role role);
 
 /** Freeze cfg on first use: validate it and finish the backend config. */
-int tls_config_freeze(tls_config *cfg);
+int tls_stream_config_freeze(tls_stream_config *cfg);
 
-/** The server-side table lookup (a tls_psk_lookup_fn over cfg->psk_table). */
-int tls_psk_table_lookup(void *cfg, const unsigned char *identity, size_t identity_len,
+/** The server-side table lookup (a tls_stream_psk_lookup_fn over cfg->psk_table). */
+int tls_stream_psk_table_lookup(void *cfg, const unsigned char *identity, size_t identity_len,
                          unsigned char *key, size_t key_size);
 
 /** Free every entry of a PSK table list. */
-void tls_psk_table_free(const tls_allocator *a, tls_psk_entry *list);
+void tls_stream_psk_table_free(const tls_stream_allocator *a, tls_stream_psk_entry *list);
 
 #endif /* TLS_STREAM_CORE_INTERNAL_H */

@@ -7,109 +7,109 @@
 
 static size_t entry_size(size_t identity_len)
 {
-    return sizeof(tls_psk_entry) + identity_len;
+    return sizeof(tls_stream_psk_entry) + identity_len;
 }
 
-void tls_psk_table_free(const tls_allocator *a, tls_psk_entry *list)
+void tls_stream_psk_table_free(const tls_stream_allocator *a, tls_stream_psk_entry *list)
 {
     while (list != NULL) {
-        tls_psk_entry *next = list->next;
+        tls_stream_psk_entry *next = list->next;
         size_t size = entry_size(list->identity_len);
-        tls_memzero(list, size);
-        tls_dealloc(a, list, size);
+        tls_stream_memzero(list, size);
+        tls_stream_dealloc(a, list, size);
         list = next;
     }
 }
 
-static const tls_psk_entry *find(const tls_psk_entry *list, const unsigned char *identity,
+static const tls_stream_psk_entry *find(const tls_stream_psk_entry *list, const unsigned char *identity,
                                  size_t identity_len)
 {
     for (; list != NULL; list = list->next)
         if (list->identity_len == identity_len &&
-            tls_memeq(list->identity, identity, identity_len))
+            tls_stream_memeq(list->identity, identity, identity_len))
             return list;
     return NULL;
 }
 
-int tls_psk_table_lookup(void *arg, const unsigned char *identity, size_t identity_len,
+int tls_stream_psk_table_lookup(void *arg, const unsigned char *identity, size_t identity_len,
                          unsigned char *key, size_t key_size)
 {
-    const tls_config *cfg = (const tls_config *)arg;
-    const tls_psk_entry *e = find(cfg->psk_table, identity, identity_len);
+    const tls_stream_config *cfg = (const tls_stream_config *)arg;
+    const tls_stream_psk_entry *e = find(cfg->psk_table, identity, identity_len);
     if (e == NULL || e->key_len > key_size)
-        return TLS_ERR_PSK_IDENTITY;
-    tls_memcopy(key, e->key, e->key_len);
+        return TLS_STREAM_ERR_PSK_IDENTITY;
+    tls_stream_memcopy(key, e->key, e->key_len);
     return (int)e->key_len;
 }
 
-static tls_psk_entry *new_entry(const tls_allocator *a, const void *identity,
+static tls_stream_psk_entry *new_entry(const tls_stream_allocator *a, const void *identity,
                                 size_t identity_len, const void *key, size_t key_len)
 {
-    tls_psk_entry *e = (tls_psk_entry *)tls_zalloc(a, entry_size(identity_len));
+    tls_stream_psk_entry *e = (tls_stream_psk_entry *)tls_stream_zalloc(a, entry_size(identity_len));
     if (e == NULL)
         return NULL;
     e->identity_len = identity_len;
-    tls_memcopy(e->identity, identity, identity_len);
+    tls_stream_memcopy(e->identity, identity, identity_len);
     e->key_len = key_len;
-    tls_memcopy(e->key, key, key_len);
+    tls_stream_memcopy(e->key, key, key_len);
     return e;
 }
 
 /* Append list to the end of cfg's table (order = priority of duplicates: none allowed). */
-static void append(tls_config *cfg, tls_psk_entry *list)
+static void append(tls_stream_config *cfg, tls_stream_psk_entry *list)
 {
-    tls_psk_entry **tail = &cfg->psk_table;
+    tls_stream_psk_entry **tail = &cfg->psk_table;
     while (*tail != NULL)
         tail = &(*tail)->next;
     *tail = list;
 }
 
 /* Shared checks of one entry, whether added directly or from text. */
-static int check_entry(tls_config *cfg, const tls_psk_entry *pending, const void *identity,
+static int check_entry(tls_stream_config *cfg, const tls_stream_psk_entry *pending, const void *identity,
                        size_t identity_len, size_t key_len)
 {
-    if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY)
-        return TLS_ERR_ARG;
-    if (key_len == 0 || key_len > TLS_PSK_MAX_KEY)
-        return TLS_ERR_BAD_KEY;
+    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
+        return TLS_STREAM_ERR_ARG;
+    if (key_len == 0 || key_len > TLS_STREAM_PSK_MAX_KEY)
+        return TLS_STREAM_ERR_BAD_KEY;
     if (find(cfg->psk_table, (const unsigned char *)identity, identity_len) != NULL ||
         find(pending, (const unsigned char *)identity, identity_len) != NULL)
-        return TLS_ERR_CONFIG;
-    return TLS_OK;
+        return TLS_STREAM_ERR_CONFIG;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_add_psk(tls_config *cfg, const void *identity, size_t identity_len,
+int tls_stream_config_add_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len)
 {
-    tls_psk_entry *e;
-    int rc = tls_config_psk_allowed(cfg, TLS_SERVER);
-    if (rc != TLS_OK)
+    tls_stream_psk_entry *e;
+    int rc = tls_stream_config_psk_allowed(cfg, TLS_STREAM_SERVER);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no PSK"));
     rc = check_entry(cfg, NULL, identity, identity_len, key_len);
-    if (rc != TLS_OK)
-        return tls_config_fail(cfg, rc, 0,
-                               rc == TLS_ERR_ARG ? TLS_MSG("PSK identity must be 1..128 bytes")
-                               : rc == TLS_ERR_BAD_KEY ? TLS_MSG("PSK key must be 1..32 bytes")
-                                                       : TLS_MSG("duplicate PSK identity"));
+    if (rc != TLS_STREAM_OK)
+        return tls_stream_config_fail(cfg, rc, 0,
+                               rc == TLS_STREAM_ERR_ARG ? TLS_STREAM_MSG("PSK identity must be 1..128 bytes")
+                               : rc == TLS_STREAM_ERR_BAD_KEY ? TLS_STREAM_MSG("PSK key must be 1..32 bytes")
+                                                       : TLS_STREAM_MSG("duplicate PSK identity"));
     e = new_entry(&cfg->alloc, identity, identity_len, key, key_len);
     if (e == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     append(cfg, e);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 #if TLS_STREAM_NO_MESSAGES
-static int line_error(tls_config *cfg, int status, size_t line, const char *why)
+static int line_error(tls_stream_config *cfg, int status, size_t line, const char *why)
 {
     (void)line;
     (void)why;
-    return tls_config_fail(cfg, status, 0, "");
+    return tls_stream_config_fail(cfg, status, 0, "");
 }
 #else
 /* Write "line N: why" into cfg's detail. */
-static int line_error(tls_config *cfg, int status, size_t line, const char *why)
+static int line_error(tls_stream_config *cfg, int status, size_t line, const char *why)
 {
     char msg[sizeof cfg->detail.msg];
     char digits[24];
@@ -118,61 +118,61 @@ static int line_error(tls_config *cfg, int status, size_t line, const char *why)
         digits[d++] = (char)('0' + line % 10);
         line /= 10;
     } while (line != 0 && d < sizeof digits);
-    tls_memcopy(msg, "PSK table line ", 15);
+    tls_stream_memcopy(msg, "PSK table line ", 15);
     n = 15;
     while (d > 0)
         msg[n++] = digits[--d];
     msg[n++] = ':';
     msg[n++] = ' ';
-    w = tls_strnlen(why, sizeof msg - 1 - n);
-    tls_memcopy(msg + n, why, w);
+    w = tls_stream_strnlen(why, sizeof msg - 1 - n);
+    tls_stream_memcopy(msg + n, why, w);
     msg[n + w] = '\0';
-    return tls_config_fail(cfg, status, 0, msg);
+    return tls_stream_config_fail(cfg, status, 0, msg);
 }
 #endif
 
 /* Parse one non-empty line into a new entry appended to *pending. */
-static int parse_line(tls_config *cfg, tls_psk_entry **pending, const char *line, size_t len,
+static int parse_line(tls_stream_config *cfg, tls_stream_psk_entry **pending, const char *line, size_t len,
                       size_t number)
 {
-    unsigned char key[TLS_PSK_MAX_KEY];
+    unsigned char key[TLS_STREAM_PSK_MAX_KEY];
     size_t colon = len;
     int key_len, rc;
-    tls_psk_entry *e;
+    tls_stream_psk_entry *e;
 
     while (colon > 0 && line[colon - 1] != ':')
         colon--;
     if (colon == 0)
-        return line_error(cfg, TLS_ERR_BAD_KEY, number, TLS_MSG("expected identity:hexkey"));
-    key_len = tls_hex_decode(line + colon, len - colon, key, sizeof key);
+        return line_error(cfg, TLS_STREAM_ERR_BAD_KEY, number, TLS_STREAM_MSG("expected identity:hexkey"));
+    key_len = tls_stream_hex_decode(line + colon, len - colon, key, sizeof key);
     if (key_len < 0)
-        return line_error(cfg, TLS_ERR_BAD_KEY, number, TLS_MSG("key is not 1..32 bytes of hex"));
+        return line_error(cfg, TLS_STREAM_ERR_BAD_KEY, number, TLS_STREAM_MSG("key is not 1..32 bytes of hex"));
     rc = check_entry(cfg, *pending, line, colon - 1, (size_t)key_len);
-    if (rc != TLS_OK) {
-        tls_memzero(key, sizeof key);
+    if (rc != TLS_STREAM_OK) {
+        tls_stream_memzero(key, sizeof key);
         return line_error(cfg, rc, number,
-                          rc == TLS_ERR_ARG ? TLS_MSG("identity must be 1..128 bytes")
-                                            : TLS_MSG("duplicate identity"));
+                          rc == TLS_STREAM_ERR_ARG ? TLS_STREAM_MSG("identity must be 1..128 bytes")
+                                            : TLS_STREAM_MSG("duplicate identity"));
     }
     e = new_entry(&cfg->alloc, line, colon - 1, key, (size_t)key_len);
-    tls_memzero(key, sizeof key);
+    tls_stream_memzero(key, sizeof key);
     if (e == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     e->next = *pending;
     *pending = e;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len)
+int tls_stream_config_load_psk_table(tls_stream_config *cfg, const char *text, size_t len)
 {
-    tls_psk_entry *pending = NULL;
+    tls_stream_psk_entry *pending = NULL;
     size_t pos = 0, number = 0;
-    int rc = tls_config_psk_allowed(cfg, TLS_SERVER);
-    if (rc != TLS_OK)
+    int rc = tls_stream_config_psk_allowed(cfg, TLS_STREAM_SERVER);
+    if (rc != TLS_STREAM_OK)
         return rc;
     if (text == NULL)
-        return tls_config_fail(cfg, TLS_ERR_ARG, 0, TLS_MSG("no PSK table"));
-    while (pos < len && rc == TLS_OK) {
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no PSK table"));
+    while (pos < len && rc == TLS_STREAM_OK) {
         size_t end = pos, stop;
         while (end < len && text[end] != '\n')
             end++;
@@ -184,12 +184,12 @@ int tls_config_load_psk_table(tls_config *cfg, const char *text, size_t len)
             rc = parse_line(cfg, &pending, text + pos, stop - pos, number);
         pos = end + 1;
     }
-    if (rc != TLS_OK) {
-        tls_psk_table_free(&cfg->alloc, pending);
+    if (rc != TLS_STREAM_OK) {
+        tls_stream_psk_table_free(&cfg->alloc, pending);
         return rc;
     }
     if (pending == NULL)
-        return tls_config_fail(cfg, TLS_ERR_BAD_KEY, 0, TLS_MSG("PSK table has no entry"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("PSK table has no entry"));
     append(cfg, pending);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * Reference counts of shared configurations. Atomic where the compiler
- * offers it, so streams on different threads may share one tls_config.
+ * offers it, so streams on different threads may share one tls_stream_config.
  */
 #ifndef TLS_STREAM_REFCOUNT_H
 #define TLS_STREAM_REFCOUNT_H

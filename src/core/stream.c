@@ -14,16 +14,16 @@
 
 static int fail(tls_stream *s, int err)
 {
-    s->state = TLS_STATE_FAILED;
+    s->state = TLS_STREAM_STATE_FAILED;
     s->error = err;
     s->want = 0;
     return err;
 }
 
 /*
- * A backend call answered TLS_WANT_READ/WRITE. Blocking: wait for the
- * transport and return TLS_OK to retry. Otherwise return what the caller
- * returns: the want itself, TLS_ERR_TIMEOUT, or a transport error.
+ * A backend call answered TLS_STREAM_WANT_READ/WRITE. Blocking: wait for the
+ * transport and return TLS_STREAM_OK to retry. Otherwise return what the caller
+ * returns: the want itself, TLS_STREAM_ERR_TIMEOUT, or a transport error.
  */
 static int await(tls_stream *s, int want)
 {
@@ -32,11 +32,11 @@ static int await(tls_stream *s, int want)
     if (!s->blocking || s->io.wait == NULL)
         return want;
     rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
-    if (rc == TLS_OK || rc == TLS_ERR_TIMEOUT)
+    if (rc == TLS_STREAM_OK || rc == TLS_STREAM_ERR_TIMEOUT)
         return rc;
-    if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
         return rc; /* a wait that cannot block: hand the want to the caller */
-    return tls_detail_set(&s->detail, TLS_ERR_IO, rc, TLS_MSG("transport wait failed"));
+    return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, rc, TLS_STREAM_MSG("transport wait failed"));
 }
 
 /*
@@ -49,17 +49,17 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
 {
     for (;;) {
         int rc = op(s, arg);
-        if (rc != TLS_WANT_READ && rc != TLS_WANT_WRITE) {
+        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE) {
             if (rc >= 0)
                 s->want = 0;
             return rc;
         }
         rc = await(s, rc);
-        if (rc == TLS_OK)
+        if (rc == TLS_STREAM_OK)
             continue;
-        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
             return rc;
-        if (rc == TLS_ERR_TIMEOUT && !timeout_is_fatal) {
+        if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal) {
             s->want = 0;
             return rc;
         }
@@ -71,21 +71,21 @@ static void drop_resume(tls_stream *s)
 {
     if (s->resume == NULL)
         return;
-    tls_memzero(s->resume, s->resume_len); /* holds a master secret */
-    tls_dealloc(&s->cfg->alloc, s->resume, s->resume_len + 1);
+    tls_stream_memzero(s->resume, s->resume_len); /* holds a master secret */
+    tls_stream_dealloc(&s->cfg->alloc, s->resume, s->resume_len + 1);
     s->resume = NULL;
     s->resume_len = 0;
 }
 
 static int start_session(tls_stream *s)
 {
-    tls_session_env env;
+    tls_stream_session_env env;
     int rc;
     const char *name = s->server_name != NULL ? s->server_name : s->cfg->server_name;
-    if (s->cfg->role == TLS_CLIENT && s->cfg->verify != TLS_VERIFY_NONE &&
+    if (s->cfg->role == TLS_STREAM_CLIENT && s->cfg->verify != TLS_STREAM_VERIFY_NONE &&
         s->cfg->psk_key_len == 0 && name == NULL)
-        return tls_detail_set(&s->detail, TLS_ERR_CONFIG, 0,
-                              TLS_MSG("certificate verification requires a server name"));
+        return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_CONFIG, 0,
+                              TLS_STREAM_MSG("certificate verification requires a server name"));
     env.io = &s->io;
     env.server_name = name;
     env.detail = &s->detail;
@@ -107,56 +107,56 @@ static int ensure_open(tls_stream *s)
 {
     int rc;
     switch (s->state) {
-    case TLS_STATE_OPEN:
-    case TLS_STATE_PEER_CLOSED:
-        return TLS_OK;
-    case TLS_STATE_FAILED:
+    case TLS_STREAM_STATE_OPEN:
+    case TLS_STREAM_STATE_PEER_CLOSED:
+        return TLS_STREAM_OK;
+    case TLS_STREAM_STATE_FAILED:
         return s->error;
-    case TLS_STATE_CLOSED:
-        return TLS_ERR_CLOSED;
-    case TLS_STATE_NEW:
+    case TLS_STREAM_STATE_CLOSED:
+        return TLS_STREAM_ERR_CLOSED;
+    case TLS_STREAM_STATE_NEW:
         rc = start_session(s);
-        if (rc != TLS_OK)
+        if (rc != TLS_STREAM_OK)
             return fail(s, rc);
-        s->state = TLS_STATE_HANDSHAKE;
+        s->state = TLS_STREAM_STATE_HANDSHAKE;
         break;
-    case TLS_STATE_HANDSHAKE:
+    case TLS_STREAM_STATE_HANDSHAKE:
         break;
     }
     rc = drive(s, handshake_step, NULL, 1);
-    if (rc != TLS_OK) {
-        if (rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+    if (rc != TLS_STREAM_OK) {
+        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
             return fail(s, rc);
         return rc;
     }
     rc = s->cfg->backend->info(s->session, &s->info);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return fail(s, rc);
-    s->state = TLS_STATE_OPEN;
-    return TLS_OK;
+    s->state = TLS_STREAM_STATE_OPEN;
+    return TLS_STREAM_OK;
 }
 
-int tls_stream_new(tls_stream **out, tls_config *cfg, const tls_io *io)
+int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io)
 {
     tls_stream *s;
     int rc;
     if (out == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     *out = NULL;
     if (cfg == NULL || io == NULL || io->read == NULL || io->write == NULL)
-        return TLS_ERR_ARG;
-    rc = tls_config_freeze(cfg);
-    if (rc != TLS_OK)
+        return TLS_STREAM_ERR_ARG;
+    rc = tls_stream_config_freeze(cfg);
+    if (rc != TLS_STREAM_OK)
         return rc;
-    s = (tls_stream *)tls_zalloc(&cfg->alloc, sizeof *s);
+    s = (tls_stream *)tls_stream_zalloc(&cfg->alloc, sizeof *s);
     if (s == NULL)
-        return TLS_ERR_NOMEM;
-    s->cfg = tls_config_ref(cfg);
+        return TLS_STREAM_ERR_NOMEM;
+    s->cfg = tls_stream_config_ref(cfg);
     s->io = *io;
     s->blocking = 1;
-    s->state = TLS_STATE_NEW;
+    s->state = TLS_STREAM_STATE_NEW;
     *out = s;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 static void close_transport(tls_stream *s)
@@ -168,7 +168,7 @@ static void close_transport(tls_stream *s)
 
 void tls_stream_free(tls_stream *s)
 {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     if (s == NULL)
         return;
     cfg = s->cfg;
@@ -176,12 +176,12 @@ void tls_stream_free(tls_stream *s)
     if (s->session != NULL)
         cfg->backend->session_free(s->session);
     if (s->server_name != NULL)
-        tls_dealloc(&cfg->alloc, s->server_name,
-                    tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
+        tls_stream_dealloc(&cfg->alloc, s->server_name,
+                    tls_stream_strnlen(s->server_name, TLS_STREAM_SERVER_NAME_MAX) + 1);
     drop_resume(s);
-    tls_memzero(s, sizeof *s);
-    tls_dealloc(&cfg->alloc, s, sizeof *s);
-    tls_config_free(cfg);
+    tls_stream_memzero(s, sizeof *s);
+    tls_stream_dealloc(&cfg->alloc, s, sizeof *s);
+    tls_stream_config_free(cfg);
 }
 
 int tls_stream_set_server_name(tls_stream *s, const char *name)
@@ -189,52 +189,52 @@ int tls_stream_set_server_name(tls_stream *s, const char *name)
     size_t n;
     char *copy;
     if (s == NULL || name == NULL)
-        return TLS_ERR_ARG;
-    if (s->state != TLS_STATE_NEW)
-        return TLS_ERR_STATE;
-    n = tls_strnlen(name, TLS_SERVER_NAME_MAX + 1);
-    if (n == 0 || n > TLS_SERVER_NAME_MAX)
-        return TLS_ERR_ARG;
-    copy = (char *)tls_memdup(&s->cfg->alloc, name, n);
+        return TLS_STREAM_ERR_ARG;
+    if (s->state != TLS_STREAM_STATE_NEW)
+        return TLS_STREAM_ERR_STATE;
+    n = tls_stream_strnlen(name, TLS_STREAM_SERVER_NAME_MAX + 1);
+    if (n == 0 || n > TLS_STREAM_SERVER_NAME_MAX)
+        return TLS_STREAM_ERR_ARG;
+    copy = (char *)tls_stream_memdup(&s->cfg->alloc, name, n);
     if (copy == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     if (s->server_name != NULL)
-        tls_dealloc(&s->cfg->alloc, s->server_name,
-                    tls_strnlen(s->server_name, TLS_SERVER_NAME_MAX) + 1);
+        tls_stream_dealloc(&s->cfg->alloc, s->server_name,
+                    tls_stream_strnlen(s->server_name, TLS_STREAM_SERVER_NAME_MAX) + 1);
     s->server_name = copy;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len)
 {
     unsigned char *copy;
     if (s == NULL || buf == NULL || len == 0)
-        return TLS_ERR_ARG;
-    if (s->state != TLS_STATE_NEW || s->cfg->role != TLS_CLIENT)
-        return TLS_ERR_STATE;
-    if (!(s->cfg->backend->caps & TLS_CAP_RESUME))
-        return TLS_ERR_UNSUPPORTED;
-    copy = tls_memdup(&s->cfg->alloc, buf, len);
+        return TLS_STREAM_ERR_ARG;
+    if (s->state != TLS_STREAM_STATE_NEW || s->cfg->role != TLS_STREAM_CLIENT)
+        return TLS_STREAM_ERR_STATE;
+    if (!(s->cfg->backend->caps & TLS_STREAM_CAP_RESUME))
+        return TLS_STREAM_ERR_UNSUPPORTED;
+    copy = tls_stream_memdup(&s->cfg->alloc, buf, len);
     if (copy == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     drop_resume(s);
     s->resume = copy;
     s->resume_len = len;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 int tls_stream_set_blocking(tls_stream *s, int blocking)
 {
     if (s == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     s->blocking = blocking != 0;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 int tls_stream_handshake(tls_stream *s)
 {
     if (s == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     return ensure_open(s);
 }
 
@@ -249,9 +249,9 @@ static int flush_pending(tls_stream *s)
 {
     int rc;
     if (!s->cfg->backend->wants_flush(s->session))
-        return TLS_OK;
+        return TLS_STREAM_OK;
     rc = drive(s, flush_step, NULL, 1);
-    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
@@ -260,9 +260,9 @@ int tls_stream_flush(tls_stream *s)
 {
     int rc;
     if (s == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     rc = ensure_open(s);
-    return rc != TLS_OK ? rc : flush_pending(s);
+    return rc != TLS_STREAM_OK ? rc : flush_pending(s);
 }
 
 typedef struct io_span {
@@ -286,25 +286,25 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
     io_span span;
     int rc;
     if (s == NULL || buf == NULL || len == 0)
-        return TLS_ERR_ARG;
-    if (s->state == TLS_STATE_PEER_CLOSED)
+        return TLS_STREAM_ERR_ARG;
+    if (s->state == TLS_STREAM_STATE_PEER_CLOSED)
         return 0;
     rc = ensure_open(s);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     /* our own unsent data first: the peer may be waiting for it. If it
      * cannot go yet, read anyway: the peer may be blocked writing to us. */
     rc = flush_pending(s);
-    if (rc != TLS_OK && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
+    if (rc != TLS_STREAM_OK && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
         return rc;
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
     rc = drive(s, read_step, &span, 0);
-    if (rc > 0 || rc == TLS_WANT_READ || rc == TLS_WANT_WRITE || rc == TLS_ERR_TIMEOUT ||
-        s->state == TLS_STATE_FAILED)
+    if (rc > 0 || rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_ERR_TIMEOUT ||
+        s->state == TLS_STREAM_STATE_FAILED)
         return rc;
-    if (rc == 0 || (rc == TLS_ERR_TRUNCATED && s->cfg->allow_truncation)) {
-        s->state = TLS_STATE_PEER_CLOSED;
+    if (rc == 0 || (rc == TLS_STREAM_ERR_TRUNCATED && s->cfg->allow_truncation)) {
+        s->state = TLS_STREAM_STATE_PEER_CLOSED;
         return 0;
     }
     return fail(s, rc);
@@ -327,16 +327,16 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
     size_t done = 0;
     int rc;
     if (s == NULL || (buf == NULL && len > 0))
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     if (len == 0)
         return 0;
-    if (s->state == TLS_STATE_PEER_CLOSED || s->shut_wr)
-        return TLS_ERR_CLOSED;
+    if (s->state == TLS_STREAM_STATE_PEER_CLOSED || s->shut_wr)
+        return TLS_STREAM_ERR_CLOSED;
     rc = ensure_open(s);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     rc = flush_pending(s);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     len = cap_len(len);
     while (done < len) {
@@ -347,15 +347,15 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
             done += (size_t)rc;
             continue;
         }
-        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE) {
+        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
             if (done > 0)
                 break; /* non-blocking: report what was accepted */
             return rc;
         }
-        return s->state == TLS_STATE_FAILED ? rc : fail(s, rc);
+        return s->state == TLS_STREAM_STATE_FAILED ? rc : fail(s, rc);
     }
     rc = flush_pending(s);
-    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
+    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
         return rc;
     return (int)done;
 }
@@ -370,35 +370,35 @@ int tls_stream_shutdown(tls_stream *s)
 {
     int rc;
     if (s == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     rc = ensure_open(s);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
     rc = drive(s, close_notify_step, NULL, 1);
-    if (rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE && s->state != TLS_STATE_FAILED)
+    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
 int tls_stream_close(tls_stream *s)
 {
-    int rc = TLS_OK;
+    int rc = TLS_STREAM_OK;
     if (s == NULL)
-        return TLS_ERR_ARG;
-    if (s->state == TLS_STATE_CLOSED)
-        return TLS_OK;
-    if (s->state == TLS_STATE_OPEN || s->state == TLS_STATE_PEER_CLOSED) {
-        int peer_closed = s->state == TLS_STATE_PEER_CLOSED;
+        return TLS_STREAM_ERR_ARG;
+    if (s->state == TLS_STREAM_STATE_CLOSED)
+        return TLS_STREAM_OK;
+    if (s->state == TLS_STREAM_STATE_OPEN || s->state == TLS_STREAM_STATE_PEER_CLOSED) {
+        int peer_closed = s->state == TLS_STREAM_STATE_PEER_CLOSED;
         /* best effort, bounded: non-blocking streams try once */
         rc = drive(s, close_notify_step, NULL, 1);
         /* after the peer's close_notify the connection ended cleanly: a peer
          * that closed its transport without reading our reply is normal */
-        if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE || peer_closed)
-            rc = TLS_OK;
+        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || peer_closed)
+            rc = TLS_STREAM_OK;
     }
     close_transport(s);
-    s->state = TLS_STATE_CLOSED;
+    s->state = TLS_STREAM_STATE_CLOSED;
     s->want = 0;
-    return rc < 0 ? rc : TLS_OK;
+    return rc < 0 ? rc : TLS_STREAM_OK;
 }

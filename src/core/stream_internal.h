@@ -9,11 +9,11 @@
 #define TLS_INT_MAX INT_MAX
 
 struct tls_stream {
-    tls_config *cfg;     /* one reference held */
-    tls_io io;
+    tls_stream_config *cfg;     /* one reference held */
+    tls_stream_io io;
     void *session;       /* backend session, created when the handshake starts */
-    tls_state state;
-    int error;           /* the sticky error of TLS_STATE_FAILED */
+    tls_stream_conn_state state;
+    int error;           /* the sticky error of TLS_STREAM_STATE_FAILED */
     int want;            /* direction of the last "want" answer, or 0 */
     int blocking;
     int io_closed;
@@ -21,8 +21,8 @@ struct tls_stream {
     char *server_name;   /* per-stream override of cfg->server_name */
     unsigned char *resume; /* client: saved session to offer, until the handshake starts */
     size_t resume_len;
-    tls_conn_info info;  /* valid from OPEN on */
-    tls_detail detail;
+    tls_stream_conn_info info;  /* valid from OPEN on */
+    tls_stream_detail detail;
 };
 
 #endif /* TLS_STREAM_STREAM_INTERNAL_H */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mem_pipe.h"
 #include "../core/core_internal.h"
 
 #define MEM_PIPE_DEFAULT_CAPACITY ((size_t)64 * 1024)
@@ -20,14 +20,14 @@ typedef struct mem_ring {
     size_t len;  /* bytes buffered */
 } mem_ring;
 
-/* What a tls_io's ctx points to: the pipe and which end this is. */
+/* What a tls_stream_io's ctx points to: the pipe and which end this is. */
 typedef struct mem_end {
-    tls_mem_pipe *pipe;
+    tls_stream_mem_pipe *pipe;
     int id;
 } mem_end;
 
-struct tls_mem_pipe {
-    tls_allocator alloc; /* copied: the caller's struct need not outlive us */
+struct tls_stream_mem_pipe {
+    tls_stream_allocator alloc; /* copied: the caller's struct need not outlive us */
     size_t alloc_size;   /* what to hand back to alloc.free */
     size_t capacity;
     mem_ring ring[2];
@@ -49,18 +49,18 @@ static size_t cap_len(size_t len)
 static int mem_pipe_read(void *ctx, unsigned char *buf, size_t len)
 {
     mem_end *e = (mem_end *)ctx;
-    tls_mem_pipe *p;
+    tls_stream_mem_pipe *p;
     mem_ring *r;
     size_t n, first;
 
     if (e == NULL || buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     p = e->pipe;
     r = &p->ring[e->id];
     if (p->closed[e->id])
-        return TLS_ERR_IO; /* used after its own close */
+        return TLS_STREAM_ERR_IO; /* used after its own close */
     if (r->len == 0)
-        return p->closed[1 - e->id] ? 0 : TLS_WANT_READ;
+        return p->closed[1 - e->id] ? 0 : TLS_STREAM_WANT_READ;
 
     n = min_size(cap_len(len), r->len);
     first = min_size(n, p->capacity - r->head);
@@ -76,19 +76,19 @@ static int mem_pipe_read(void *ctx, unsigned char *buf, size_t len)
 static int mem_pipe_write(void *ctx, const unsigned char *buf, size_t len)
 {
     mem_end *e = (mem_end *)ctx;
-    tls_mem_pipe *p;
+    tls_stream_mem_pipe *p;
     mem_ring *r;
     size_t n, tail, first;
 
     if (e == NULL || buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     p = e->pipe;
     r = &p->ring[1 - e->id];
     /* A closed reader will never drain the buffer: an error, like EPIPE. */
     if (p->closed[e->id] || p->closed[1 - e->id])
-        return TLS_ERR_IO;
+        return TLS_STREAM_ERR_IO;
     if (r->len == p->capacity)
-        return TLS_WANT_WRITE;
+        return TLS_STREAM_WANT_WRITE;
 
     n = min_size(cap_len(len), p->capacity - r->len);
     tail = (r->head + r->len) % p->capacity;
@@ -109,52 +109,52 @@ static void mem_pipe_close(void *ctx)
 /*
  * The pipe is driven by one thread, which is the caller: while it waits,
  * nobody can fill or drain the pipe, so waiting could only hang. A direction
- * that is not ready now answers TLS_ERR_TIMEOUT at once, whatever timeout_ms
+ * that is not ready now answers TLS_STREAM_ERR_TIMEOUT at once, whatever timeout_ms
  * says (also for "forever"). "Ready" includes the cases where the next call
  * returns at once with an end of stream or an error.
  */
 static int mem_pipe_wait(void *ctx, int want, int timeout_ms)
 {
     mem_end *e = (mem_end *)ctx;
-    tls_mem_pipe *p;
+    tls_stream_mem_pipe *p;
     int ready;
 
     (void)timeout_ms;
     if (e == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     p = e->pipe;
-    if (want == TLS_WANT_READ)
+    if (want == TLS_STREAM_WANT_READ)
         ready = p->ring[e->id].len > 0 || p->closed[1 - e->id] || p->closed[e->id];
-    else if (want == TLS_WANT_WRITE)
+    else if (want == TLS_STREAM_WANT_WRITE)
         ready = p->ring[1 - e->id].len < p->capacity || p->closed[1 - e->id] ||
                 p->closed[e->id];
     else
-        return TLS_ERR_ARG;
-    return ready ? 0 : TLS_ERR_TIMEOUT;
+        return TLS_STREAM_ERR_ARG;
+    return ready ? 0 : TLS_STREAM_ERR_TIMEOUT;
 }
 
-int tls_mem_pipe_new(tls_mem_pipe **out, size_t capacity, const tls_allocator *alloc)
+int tls_stream_mem_pipe_new(tls_stream_mem_pipe **out, size_t capacity, const tls_stream_allocator *alloc)
 {
-    const tls_allocator *a;
-    tls_mem_pipe *p;
+    const tls_stream_allocator *a;
+    tls_stream_mem_pipe *p;
     size_t size;
     int i;
 
     if (out == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     *out = NULL;
-    a = tls_allocator_or_default(alloc);
+    a = tls_stream_allocator_or_default(alloc);
     if (a == NULL) /* an incomplete hook, or NULL on a build without malloc */
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     if (capacity == 0)
         capacity = MEM_PIPE_DEFAULT_CAPACITY;
     if (capacity > (SIZE_MAX - sizeof *p) / 2)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     size = sizeof *p + 2 * capacity;
 
-    p = (tls_mem_pipe *)tls_zalloc(a, size);
+    p = (tls_stream_mem_pipe *)tls_stream_zalloc(a, size);
     if (p == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     p->alloc = *a;
     p->alloc_size = size;
     p->capacity = capacity;
@@ -164,21 +164,21 @@ int tls_mem_pipe_new(tls_mem_pipe **out, size_t capacity, const tls_allocator *a
         p->end[i].id = i;
     }
     *out = p;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-void tls_mem_pipe_free(tls_mem_pipe *pipe)
+void tls_stream_mem_pipe_free(tls_stream_mem_pipe *pipe)
 {
-    tls_allocator a;
+    tls_stream_allocator a;
     if (pipe == NULL)
         return;
     a = pipe->alloc; /* the copy lives in the block being freed */
-    tls_dealloc(&a, pipe, pipe->alloc_size);
+    tls_stream_dealloc(&a, pipe, pipe->alloc_size);
 }
 
-tls_io tls_mem_pipe_io(tls_mem_pipe *pipe, int end)
+tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end)
 {
-    tls_io io = { NULL, NULL, NULL, NULL, NULL };
+    tls_stream_io io = { NULL, NULL, NULL, NULL, NULL };
     if (pipe == NULL)
         return io;
     io.ctx = &pipe->end[end == 0 ? 0 : 1];
@@ -189,7 +189,7 @@ tls_io tls_mem_pipe_io(tls_mem_pipe *pipe, int end)
     return io;
 }
 
-size_t tls_mem_pipe_buffered(const tls_mem_pipe *pipe, int end)
+size_t tls_stream_mem_pipe_buffered(const tls_stream_mem_pipe *pipe, int end)
 {
     if (pipe == NULL)
         return 0;

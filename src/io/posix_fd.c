@@ -1,5 +1,5 @@
 /*
- * tls_io over a POSIX file descriptor (socket, pipe, terminal).
+ * tls_stream_io over a POSIX file descriptor (socket, pipe, terminal).
  * The descriptor itself is the ctx: (void *)(intptr_t)fd.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/posix.h"
 
 /*
  * Without MSG_NOSIGNAL (older macOS) a write to a closed peer raises
@@ -49,14 +49,14 @@ static int fd_read(void *ctx, unsigned char *buf, size_t len)
     ssize_t n;
 
     if (buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     do
         n = read(fd_of(ctx), buf, cap_len(len));
     while (n < 0 && errno == EINTR);
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     return -errno;
 }
 
@@ -66,7 +66,7 @@ static int fd_read_socket(void *ctx, unsigned char *buf, size_t len)
     ssize_t n;
 
     if (buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     do
         n = recv(fd_of(ctx), buf, cap_len(len), MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
@@ -75,7 +75,7 @@ static int fd_read_socket(void *ctx, unsigned char *buf, size_t len)
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     return -errno;
 }
 
@@ -84,7 +84,7 @@ static int write_result(ssize_t n)
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_WANT_WRITE;
+        return TLS_STREAM_WANT_WRITE;
     return -errno;
 }
 
@@ -93,7 +93,7 @@ static int fd_write_plain(void *ctx, const unsigned char *buf, size_t len)
     ssize_t n;
 
     if (buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     do
         n = write(fd_of(ctx), buf, cap_len(len));
     while (n < 0 && errno == EINTR);
@@ -110,7 +110,7 @@ static int fd_write_socket(void *ctx, const unsigned char *buf, size_t len)
     ssize_t n;
 
     if (buf == NULL || len == 0)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     do
         n = send(fd_of(ctx), buf, cap_len(len), MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
@@ -141,12 +141,12 @@ static int fd_wait(void *ctx, int want, int timeout_ms)
     int remaining = timeout_ms < 0 ? -1 : timeout_ms;
     int n;
 
-    if (want == TLS_WANT_READ)
+    if (want == TLS_STREAM_WANT_READ)
         pfd.events = POLLIN;
-    else if (want == TLS_WANT_WRITE)
+    else if (want == TLS_STREAM_WANT_WRITE)
         pfd.events = POLLOUT;
     else
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     pfd.fd = fd_of(ctx);
     if (timeout_ms > 0)
         deadline = now_ms() + timeout_ms;
@@ -157,14 +157,14 @@ static int fd_wait(void *ctx, int want, int timeout_ms)
         if (n > 0)
             break;
         if (n == 0)
-            return TLS_ERR_TIMEOUT;
+            return TLS_STREAM_ERR_TIMEOUT;
         if (errno != EINTR)
             return -errno;
         if (timeout_ms > 0) {
             /* a signal interrupted us: wait only for what is left */
             long long left = deadline - now_ms();
             if (left <= 0)
-                return TLS_ERR_TIMEOUT;
+                return TLS_STREAM_ERR_TIMEOUT;
             remaining = (int)left;
         }
     }
@@ -175,10 +175,10 @@ static int fd_wait(void *ctx, int want, int timeout_ms)
     return 0;
 }
 
-tls_io tls_io_fd(int fd)
+tls_stream_io tls_stream_io_fd(int fd)
 {
     struct stat st;
-    tls_io io;
+    tls_stream_io io;
 
     io.ctx = (void *)(intptr_t)fd;
     /* Sockets take recv()/send() (no SIGPIPE, never blocking in the kernel);
@@ -196,7 +196,7 @@ tls_io tls_io_fd(int fd)
     return io;
 }
 
-int tls_io_fd_get(const tls_io *io)
+int tls_stream_io_fd_get(const tls_stream_io *io)
 {
     if (io == NULL || (io->read != fd_read && io->read != fd_read_socket))
         return -1;

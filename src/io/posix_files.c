@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/posix.h"
 #include "../core/core_internal.h"
 
 #define READ_CHUNK ((size_t)4096)
@@ -28,13 +28,13 @@ static unsigned char *grow(unsigned char *old, size_t used, size_t new_size)
     if (p != NULL && old != NULL)
         memcpy(p, old, used);
     if (old != NULL) {
-        tls_memzero(old, used);
+        tls_stream_memzero(old, used);
         free(old);
     }
     return p;
 }
 
-int tls_read_file(const char *path, unsigned char **data, size_t *len)
+int tls_stream_read_file(const char *path, unsigned char **data, size_t *len)
 {
     struct stat st;
     unsigned char *buf = NULL;
@@ -47,7 +47,7 @@ int tls_read_file(const char *path, unsigned char **data, size_t *len)
     if (len != NULL)
         *len = 0;
     if (path == NULL || data == NULL || len == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
 
     do
         fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -62,20 +62,20 @@ int tls_read_file(const char *path, unsigned char **data, size_t *len)
         size = (size_t)st.st_size + 1;
     buf = grow(NULL, 0, size);
     if (buf == NULL) {
-        ret = TLS_ERR_NOMEM;
+        ret = TLS_STREAM_ERR_NOMEM;
         goto out;
     }
 
     for (;;) {
         if (used == size - 1) { /* keep one byte for the NUL */
             if (size > SIZE_MAX / 2) {
-                ret = TLS_ERR_NOMEM;
+                ret = TLS_STREAM_ERR_NOMEM;
                 goto out;
             }
             size *= 2;
             buf = grow(buf, used, size);
             if (buf == NULL) {
-                ret = TLS_ERR_NOMEM;
+                ret = TLS_STREAM_ERR_NOMEM;
                 goto out;
             }
         }
@@ -94,11 +94,11 @@ int tls_read_file(const char *path, unsigned char **data, size_t *len)
     *data = buf;
     *len = used;
     buf = NULL;
-    ret = TLS_OK;
+    ret = TLS_STREAM_OK;
 
 out:
     if (buf != NULL) {
-        tls_memzero(buf, used);
+        tls_stream_memzero(buf, used);
         free(buf);
     }
     (void)close(fd);
@@ -120,14 +120,14 @@ static void append(char *msg, size_t size, size_t *pos, const char *s, size_t n)
  * detail buffer; when it does not, the start of the path goes ("...tail"),
  * as the file name and the reason are what the reader needs.
  */
-static int read_failed(tls_config *cfg, const char *path, int ret)
+static int read_failed(tls_stream_config *cfg, const char *path, int ret)
 {
     static const char prefix[] = "cannot read ";
     char reason[48];
-    char msg[sizeof(((tls_detail *)0)->msg)];
+    char msg[sizeof(((tls_stream_detail *)0)->msg)];
     size_t room, path_len, pos = 0;
 
-    if (ret == TLS_ERR_NOMEM)
+    if (ret == TLS_STREAM_ERR_NOMEM)
         snprintf(reason, sizeof reason, "out of memory");
     else if (strerror_r(-ret, reason, sizeof reason) != 0)
         snprintf(reason, sizeof reason, "error %d", -ret);
@@ -144,63 +144,63 @@ static int read_failed(tls_config *cfg, const char *path, int ret)
     }
     append(msg, sizeof msg, &pos, ": ", 2);
     append(msg, sizeof msg, &pos, reason, strlen(reason));
-    if (ret == TLS_ERR_NOMEM)
-        return tls_config_fail(cfg, TLS_ERR_NOMEM, 0, msg);
-    return tls_config_fail(cfg, TLS_ERR_IO, ret, msg);
+    if (ret == TLS_STREAM_ERR_NOMEM)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_NOMEM, 0, msg);
+    return tls_stream_config_fail(cfg, TLS_STREAM_ERR_IO, ret, msg);
 }
 
 /* Which setter a file feeds. */
 typedef enum file_kind { FILE_CA, FILE_CERT, FILE_KEY, FILE_PSK } file_kind;
 
-static int load_file(tls_config *cfg, const char *path, file_kind kind, const char *password)
+static int load_file(tls_stream_config *cfg, const char *path, file_kind kind, const char *password)
 {
     unsigned char *data;
     size_t len;
     int ret;
 
     if (cfg == NULL || path == NULL)
-        return TLS_ERR_ARG;
-    ret = tls_read_file(path, &data, &len);
-    if (ret != TLS_OK)
+        return TLS_STREAM_ERR_ARG;
+    ret = tls_stream_read_file(path, &data, &len);
+    if (ret != TLS_STREAM_OK)
         return read_failed(cfg, path, ret);
 
     switch (kind) {
     case FILE_CA:
-        ret = tls_config_add_ca(cfg, data, len);
+        ret = tls_stream_config_add_ca(cfg, data, len);
         break;
     case FILE_CERT:
-        ret = tls_config_set_cert(cfg, data, len);
+        ret = tls_stream_config_set_cert(cfg, data, len);
         break;
     case FILE_KEY:
-        ret = tls_config_set_key(cfg, data, len, password);
+        ret = tls_stream_config_set_key(cfg, data, len, password);
         break;
     case FILE_PSK:
     default:
-        ret = tls_config_load_psk_table(cfg, (const char *)data, len);
+        ret = tls_stream_config_load_psk_table(cfg, (const char *)data, len);
         break;
     }
     if (kind == FILE_KEY || kind == FILE_PSK)
-        tls_memzero(data, len);
+        tls_stream_memzero(data, len);
     free(data);
     return ret;
 }
 
-int tls_config_add_ca_file(tls_config *cfg, const char *path)
+int tls_stream_config_add_ca_file(tls_stream_config *cfg, const char *path)
 {
     return load_file(cfg, path, FILE_CA, NULL);
 }
 
-int tls_config_set_cert_file(tls_config *cfg, const char *path)
+int tls_stream_config_set_cert_file(tls_stream_config *cfg, const char *path)
 {
     return load_file(cfg, path, FILE_CERT, NULL);
 }
 
-int tls_config_set_key_file(tls_config *cfg, const char *path, const char *password)
+int tls_stream_config_set_key_file(tls_stream_config *cfg, const char *path, const char *password)
 {
     return load_file(cfg, path, FILE_KEY, password);
 }
 
-int tls_config_load_psk_file(tls_config *cfg, const char *path)
+int tls_stream_config_load_psk_file(tls_stream_config *cfg, const char *path)
 {
     return load_file(cfg, path, FILE_PSK, NULL);
 }

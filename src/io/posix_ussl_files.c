@@ -1,7 +1,7 @@
 /*
  * POSIX side of the ussl wrapper: the file loader behind keyfile=, certfile=,
  * ca_certs= and psk_table= paths, and the setblocking/poll methods of a
- * tls_io_fd() transport (whose ctx is the descriptor, see posix_fd.c).
+ * tls_stream_io_fd() transport (whose ctx is the descriptor, see posix_fd.c).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/posix.h"
 #include "tls_stream/ussl.h"
 
 int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *use_ctx)
@@ -23,12 +23,12 @@ int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *us
     (void)arg;
     if (path == NULL || use == NULL)
         return -EINVAL;
-    rc = tls_read_file(path, &data, &len);
-    if (rc == TLS_ERR_NOMEM)
+    rc = tls_stream_read_file(path, &data, &len);
+    if (rc == TLS_STREAM_ERR_NOMEM)
         return -ENOMEM;
-    if (rc == TLS_ERR_ARG)
+    if (rc == TLS_STREAM_ERR_ARG)
         return -EINVAL;
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc; /* a negated errno */
     rc = use(use_ctx, data, len);
     /* keys pass through here: wipe before freeing */

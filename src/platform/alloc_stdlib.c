@@ -16,9 +16,9 @@ static void stdlib_free(void *ctx, void *ptr, size_t size)
     free(ptr);
 }
 
-static const tls_allocator stdlib_allocator = { stdlib_alloc, stdlib_free, NULL };
+static const tls_stream_allocator stdlib_allocator = { stdlib_alloc, stdlib_free, NULL };
 
-const tls_allocator *tls_platform_allocator(void)
+const tls_stream_allocator *tls_stream_platform_allocator(void)
 {
     return &stdlib_allocator;
 }

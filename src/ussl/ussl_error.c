@@ -9,9 +9,9 @@ void ussl_strlcpy(char *dst, size_t dst_size, const char *src, size_t n)
     size_t len;
     if (dst_size == 0)
         return;
-    len = src != NULL ? tls_strnlen(src, n < dst_size - 1 ? n : dst_size - 1) : 0;
+    len = src != NULL ? tls_stream_strnlen(src, n < dst_size - 1 ? n : dst_size - 1) : 0;
     if (len > 0)
-        tls_memcopy(dst, src, len);
+        tls_stream_memcopy(dst, src, len);
     dst[len] = '\0';
 }
 
@@ -90,39 +90,39 @@ int ussl_value_error(ussl_error *e, const char *msg)
 
 static const char *text_or(const char *detail, int status)
 {
-    return detail != NULL && *detail != '\0' ? detail : tls_strerror(status);
+    return detail != NULL && *detail != '\0' ? detail : tls_stream_strerror(status);
 }
 
 int ussl_from_status(ussl_error *e, int status, int detail_code, const char *detail_msg)
 {
     switch (status) {
-    case TLS_WANT_READ:
-    case TLS_WANT_WRITE:
+    case TLS_STREAM_WANT_READ:
+    case TLS_STREAM_WANT_WRITE:
         return ussl_os_error(e, USSL_EAGAIN, status);
-    case TLS_ERR_NOMEM:
+    case TLS_STREAM_ERR_NOMEM:
         return ussl_os_error(e, USSL_ENOMEM, status);
-    case TLS_ERR_TIMEOUT:
+    case TLS_STREAM_ERR_TIMEOUT:
         return ussl_os_error(e, USSL_ETIMEDOUT, status);
-    case TLS_ERR_CLOSED: /* we check our own close first: this is the peer's */
+    case TLS_STREAM_ERR_CLOSED: /* we check our own close first: this is the peer's */
         return ussl_os_error(e, USSL_EPIPE, status);
-    case TLS_ERR_UNSUPPORTED:
+    case TLS_STREAM_ERR_UNSUPPORTED:
         return ussl_os_error(e, USSL_EOPNOTSUPP, status);
-    case TLS_ERR_IO:
+    case TLS_STREAM_ERR_IO:
         /* the adapter's negated errno passes through */
         return ussl_os_error(e, detail_code < 0 && detail_code > -4096 ? -detail_code : USSL_EIO,
                              status);
-    case TLS_ERR_BAD_KEY:
-        ussl_value_error(e, TLS_MSG("invalid key"));
+    case TLS_STREAM_ERR_BAD_KEY:
+        ussl_value_error(e, TLS_STREAM_MSG("invalid key"));
         break;
-    case TLS_ERR_BAD_CERT:
-        ussl_value_error(e, TLS_MSG("invalid cert"));
+    case TLS_STREAM_ERR_BAD_CERT:
+        ussl_value_error(e, TLS_STREAM_MSG("invalid cert"));
         break;
-    case TLS_ERR_ARG:
-    case TLS_ERR_STATE:
-    case TLS_ERR_CONFIG:
-    case TLS_ERR_VERIFY:
-    case TLS_ERR_HOSTNAME:
-    case TLS_ERR_CERT_EXPIRED:
+    case TLS_STREAM_ERR_ARG:
+    case TLS_STREAM_ERR_STATE:
+    case TLS_STREAM_ERR_CONFIG:
+    case TLS_STREAM_ERR_VERIFY:
+    case TLS_STREAM_ERR_HOSTNAME:
+    case TLS_STREAM_ERR_CERT_EXPIRED:
         /* verification failures: ValueError with the verification reason */
         ussl_value_error(e, text_or(detail_msg, status));
         break;

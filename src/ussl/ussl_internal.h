@@ -12,8 +12,8 @@
 #include "tls_stream/ussl.h"
 
 struct ussl_socket {
-    tls_allocator alloc;
-    tls_io io;                      /* the caller's transport */
+    tls_stream_allocator alloc;
+    tls_stream_io io;                      /* the caller's transport */
     tls_stream *stream;             /* NULL once closed */
     const ussl_sock_ops *sock_ops;  /* may be NULL */
     int owns_io;                    /* set when wrap_socket succeeded */

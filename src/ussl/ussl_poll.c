@@ -16,23 +16,23 @@
 static int tls_direction(const ussl_socket *s)
 {
     int want = tls_stream_wants(s->stream);
-    if (want == TLS_WANT_WRITE)
+    if (want == TLS_STREAM_WANT_WRITE)
         return USSL_POLL_WR;
-    if (want == TLS_WANT_READ && !s->last_op_read)
+    if (want == TLS_STREAM_WANT_READ && !s->last_op_read)
         return USSL_POLL_RD;
     return 0;
 }
 
 static int invalid(const ussl_socket *s)
 {
-    return s == NULL || s->closed || tls_stream_state(s->stream) == TLS_STATE_FAILED;
+    return s == NULL || s->closed || tls_stream_state(s->stream) == TLS_STREAM_STATE_FAILED;
 }
 
 /* Readable without the transport: plaintext buffered, or the peer closed (read gives 0). */
 static int readable_now(const ussl_socket *s)
 {
     return tls_stream_pending(s->stream) > 0 ||
-           tls_stream_state(s->stream) == TLS_STATE_PEER_CLOSED;
+           tls_stream_state(s->stream) == TLS_STREAM_STATE_PEER_CLOSED;
 }
 
 int ussl_poll(const ussl_socket *sock, int events)

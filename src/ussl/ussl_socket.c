@@ -39,7 +39,7 @@ static int read_full(ussl_socket *s, unsigned char *buf, size_t n, int once)
     if (n == 0)
         return 0;
     if (buf == NULL)
-        return ussl_value_error(&s->err, TLS_MSG("buf is NULL"));
+        return ussl_value_error(&s->err, TLS_STREAM_MSG("buf is NULL"));
     s->last_op_read = 1;
     while (done < n) {
         rc = tls_stream_read(s->stream, buf + done, n - done);
@@ -82,7 +82,7 @@ int ussl_readline(ussl_socket *sock, void *buf, size_t size)
     if (size == 0)
         return 0;
     if (buf == NULL)
-        return ussl_value_error(&sock->err, TLS_MSG("buf is NULL"));
+        return ussl_value_error(&sock->err, TLS_STREAM_MSG("buf is NULL"));
     sock->last_op_read = 1;
     /* one byte at a time, as MicroPython's unbuffered readline: nothing
      * past the newline is consumed */
@@ -109,10 +109,10 @@ int ussl_write(ussl_socket *sock, const void *buf, size_t n)
     if (n == 0) {
         /* non-blocking writes may leave records buffered: this sends them */
         rc = tls_stream_flush(sock->stream);
-        return rc == TLS_OK ? 0 : stream_failed(sock, rc);
+        return rc == TLS_STREAM_OK ? 0 : stream_failed(sock, rc);
     }
     if (buf == NULL)
-        return ussl_value_error(&sock->err, TLS_MSG("buf is NULL"));
+        return ussl_value_error(&sock->err, TLS_STREAM_MSG("buf is NULL"));
     rc = tls_stream_write(sock->stream, buf, cap(n));
     return rc >= 0 ? rc : stream_failed(sock, rc);
 }
@@ -124,7 +124,7 @@ int ussl_do_handshake(ussl_socket *sock)
         return rc;
     sock->last_op_read = 0;
     rc = tls_stream_handshake(sock->stream);
-    return rc == TLS_OK ? 0 : stream_failed(sock, rc);
+    return rc == TLS_STREAM_OK ? 0 : stream_failed(sock, rc);
 }
 
 int ussl_setblocking(ussl_socket *sock, int flag)
@@ -152,10 +152,10 @@ int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **d
     if (rc != 0)
         return rc;
     if (der == NULL || len == NULL)
-        return ussl_value_error(&sock->err, TLS_MSG("der and len are required"));
+        return ussl_value_error(&sock->err, TLS_STREAM_MSG("der and len are required"));
     if (!binary_form)
         return ussl_value_error(&sock->err,
-                                TLS_MSG("getpeercert: only binary_form=True is supported"));
+                                TLS_STREAM_MSG("getpeercert: only binary_form=True is supported"));
     /* before the handshake, or no certificate sent: None */
     (void)tls_stream_peer_cert(sock->stream, der, len);
     return 0;
@@ -187,10 +187,10 @@ int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t
     if (sock->closed)
         return -USSL_EBADF;
     rc = tls_stream_session_save(sock->stream, buf, size, len);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         return 0;
     return ussl_value_error(&sock->err,
-                            rc == TLS_ERR_ARG ? TLS_MSG("buffer too small") : tls_strerror(rc));
+                            rc == TLS_STREAM_ERR_ARG ? TLS_STREAM_MSG("buffer too small") : tls_stream_strerror(rc));
 }
 
 int ussl_session_resumed(const ussl_socket *sock)
@@ -214,13 +214,13 @@ int ussl_close(ussl_socket *sock)
 
 void ussl_free(ussl_socket *sock)
 {
-    tls_allocator a;
+    tls_stream_allocator a;
     if (sock == NULL)
         return;
     ussl_close(sock);
     a = sock->alloc;
-    tls_memzero(sock, sizeof *sock);
-    tls_dealloc(&a, sock, sizeof *sock);
+    tls_stream_memzero(sock, sizeof *sock);
+    tls_stream_dealloc(&a, sock, sizeof *sock);
 }
 
 const ussl_error *ussl_last_error(const ussl_socket *sock)

@@ -1,6 +1,6 @@
 /*
  * ussl_wrap_socket(): check the keywords as MicroPython does, build one
- * tls_config for this socket (as the old ussl module did), create the
+ * tls_stream_config for this socket (as the old ussl module did), create the
  * stream and run the handshake unless do_handshake is off.
  */
 #include "ussl_internal.h"
@@ -21,7 +21,7 @@ static int blob_given(const ussl_blob *b)
 typedef enum blob_use { USE_CA, USE_CERT, USE_KEY, USE_PSK_TABLE } blob_use;
 
 typedef struct blob_job {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     blob_use use;
     ussl_error *err;
 } blob_job;
@@ -43,38 +43,38 @@ static int apply_blob(void *ctx, const unsigned char *data, size_t len)
     const char *msg = NULL;
     int rc;
     if (data == NULL || len == 0)
-        return ussl_value_error(job->err, job->use == USE_KEY ? TLS_MSG("invalid key")
-                                          : job->use == USE_PSK_TABLE ? TLS_MSG("invalid psk_table")
-                                                                      : TLS_MSG("invalid cert"));
+        return ussl_value_error(job->err, job->use == USE_KEY ? TLS_STREAM_MSG("invalid key")
+                                          : job->use == USE_PSK_TABLE ? TLS_STREAM_MSG("invalid psk_table")
+                                                                      : TLS_STREAM_MSG("invalid cert"));
     switch (job->use) {
     case USE_CA:
-        rc = tls_config_add_ca(job->cfg, data, len);
+        rc = tls_stream_config_add_ca(job->cfg, data, len);
         break;
     case USE_CERT:
-        rc = tls_config_set_cert(job->cfg, data, len);
+        rc = tls_stream_config_set_cert(job->cfg, data, len);
         break;
     case USE_KEY:
-        rc = tls_config_set_key(job->cfg, data, len, NULL);
+        rc = tls_stream_config_set_key(job->cfg, data, len, NULL);
         break;
     default:
-        rc = tls_config_load_psk_table(job->cfg, (const char *)data, len);
-        if (rc == TLS_ERR_BAD_KEY) { /* name the bad line, not just "invalid key" */
-            tls_config_error_detail(job->cfg, &msg);
+        rc = tls_stream_config_load_psk_table(job->cfg, (const char *)data, len);
+        if (rc == TLS_STREAM_ERR_BAD_KEY) { /* name the bad line, not just "invalid key" */
+            tls_stream_config_error_detail(job->cfg, &msg);
             return ussl_value_error(
-                job->err, msg != NULL && *msg != '\0' ? msg : TLS_MSG("invalid psk_table"));
+                job->err, msg != NULL && *msg != '\0' ? msg : TLS_STREAM_MSG("invalid psk_table"));
         }
         break;
     }
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         return 0;
     {
-        int code = tls_config_error_detail(job->cfg, &msg);
+        int code = tls_stream_config_error_detail(job->cfg, &msg);
         return ussl_from_status(job->err, rc, code, msg);
     }
 }
 
 /* Load one keyword's data or file into cfg. */
-static int load_blob(tls_config *cfg, const ussl_opts *o, const ussl_blob *b, blob_use use,
+static int load_blob(tls_stream_config *cfg, const ussl_opts *o, const ussl_blob *b, blob_use use,
                      ussl_error *err)
 {
     blob_job job;
@@ -94,9 +94,9 @@ static int load_blob(tls_config *cfg, const ussl_opts *o, const ussl_blob *b, bl
         if (err != NULL && *name != '\0' && !TLS_STREAM_NO_MESSAGES) {
             /* "ENOENT: keyfile" — which keyword's file failed */
             ussl_strlcpy(text, sizeof text, name, sizeof text);
-            n = tls_strnlen(text, sizeof text);
+            n = tls_stream_strnlen(text, sizeof text);
             ussl_strlcpy(text + n, sizeof text - n, ": ", 2);
-            n += tls_strnlen(text + n, sizeof text - n);
+            n += tls_stream_strnlen(text + n, sizeof text - n);
             ussl_strlcpy(text + n, sizeof text - n, blob_name(use), sizeof text);
             ussl_strlcpy(err->msg, sizeof err->msg, text, sizeof text);
         }
@@ -106,14 +106,14 @@ static int load_blob(tls_config *cfg, const ussl_opts *o, const ussl_blob *b, bl
 
 static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl_error *err)
 {
-    static const char *const both[] = { TLS_MSG("ca_certs: give data or a path, not both"),
-                                        TLS_MSG("certfile: give data or a path, not both"),
-                                        TLS_MSG("keyfile: give data or a path, not both"),
-                                        TLS_MSG("psk_table: give data or a path, not both") };
-    static const char *const nofile[] = { TLS_MSG("ca_certs: file paths need opts.load_file"),
-                                          TLS_MSG("certfile: file paths need opts.load_file"),
-                                          TLS_MSG("keyfile: file paths need opts.load_file"),
-                                          TLS_MSG("psk_table: file paths need opts.load_file") };
+    static const char *const both[] = { TLS_STREAM_MSG("ca_certs: give data or a path, not both"),
+                                        TLS_STREAM_MSG("certfile: give data or a path, not both"),
+                                        TLS_STREAM_MSG("keyfile: give data or a path, not both"),
+                                        TLS_STREAM_MSG("psk_table: give data or a path, not both") };
+    static const char *const nofile[] = { TLS_STREAM_MSG("ca_certs: file paths need opts.load_file"),
+                                          TLS_STREAM_MSG("certfile: file paths need opts.load_file"),
+                                          TLS_STREAM_MSG("keyfile: file paths need opts.load_file"),
+                                          TLS_STREAM_MSG("psk_table: file paths need opts.load_file") };
     if (b->data != NULL && b->path != NULL)
         return ussl_value_error(err, both[use]);
     if (b->data == NULL && b->path != NULL && o->load_file == NULL)
@@ -131,87 +131,87 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
 
     if (o->backend == NULL)
         return ussl_value_error(err,
-                                TLS_MSG("opts.backend is required (e.g. tls_backend_mbedtls())"));
+                                TLS_STREAM_MSG("opts.backend is required (e.g. tls_stream_backend_mbedtls())"));
     if (o->cert_reqs != USSL_CERT_NONE && o->cert_reqs != USSL_CERT_OPTIONAL &&
         o->cert_reqs != USSL_CERT_REQUIRED)
-        return ussl_value_error(err, TLS_MSG("invalid cert_reqs"));
+        return ussl_value_error(err, TLS_STREAM_MSG("invalid cert_reqs"));
     if ((rc = check_blob(o, &o->ca_certs, USE_CA, err)) != 0 ||
         (rc = check_blob(o, &o->certfile, USE_CERT, err)) != 0 ||
         (rc = check_blob(o, &o->keyfile, USE_KEY, err)) != 0 ||
         (rc = check_blob(o, &o->psk_table, USE_PSK_TABLE, err)) != 0)
         return rc;
     if (o->psk_ident != NULL && o->psk_key == NULL)
-        return ussl_value_error(err, TLS_MSG("psk_ident requires psk_key"));
+        return ussl_value_error(err, TLS_STREAM_MSG("psk_ident requires psk_key"));
     if (o->psk_key != NULL && o->psk_ident == NULL)
-        return ussl_value_error(err, TLS_MSG("psk_key requires psk_ident"));
+        return ussl_value_error(err, TLS_STREAM_MSG("psk_key requires psk_ident"));
     if (key && !cert)
-        return ussl_value_error(err, TLS_MSG("keyfile requires certfile"));
+        return ussl_value_error(err, TLS_STREAM_MSG("keyfile requires certfile"));
     if (cert && !key)
-        return ussl_value_error(err, TLS_MSG("certfile requires keyfile"));
+        return ussl_value_error(err, TLS_STREAM_MSG("certfile requires keyfile"));
 
     if (o->server_side) {
         if (psk_client)
             return ussl_value_error(err,
-                                    TLS_MSG("PSK ciphers only supported for client connections "
+                                    TLS_STREAM_MSG("PSK ciphers only supported for client connections "
                                             "(a PSK server uses psk_table or psk_lookup)"));
         if (blob_given(&o->psk_table) && o->psk_lookup != NULL)
-            return ussl_value_error(err, TLS_MSG("give psk_table or psk_lookup, not both"));
+            return ussl_value_error(err, TLS_STREAM_MSG("give psk_table or psk_lookup, not both"));
         if (psk_server && key)
-            return ussl_value_error(err, TLS_MSG("cannot have cert&key and a PSK table"));
+            return ussl_value_error(err, TLS_STREAM_MSG("cannot have cert&key and a PSK table"));
         if (!psk_server && !key)
             return ussl_value_error(
-                err, TLS_MSG("server_side requires keyfile and certfile (or psk_table)"));
+                err, TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)"));
         if (psk_server && o->cert_reqs != USSL_CERT_NONE)
-            return ussl_value_error(err, TLS_MSG("a PSK server cannot use cert_reqs"));
+            return ussl_value_error(err, TLS_STREAM_MSG("a PSK server cannot use cert_reqs"));
         if (o->cert_reqs != USSL_CERT_NONE && !blob_given(&o->ca_certs))
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? TLS_MSG("CERT_REQUIRED requires ca_certs")
-                                             : TLS_MSG("CERT_OPTIONAL requires ca_certs"));
+                                             ? TLS_STREAM_MSG("CERT_REQUIRED requires ca_certs")
+                                             : TLS_STREAM_MSG("CERT_OPTIONAL requires ca_certs"));
         return 0;
     }
     if (psk_server)
-        return ussl_value_error(err, TLS_MSG("psk_table and psk_lookup are for server_side"));
+        return ussl_value_error(err, TLS_STREAM_MSG("psk_table and psk_lookup are for server_side"));
     if (psk_client) {
         if (key)
-            return ussl_value_error(err, TLS_MSG("cannot have cert&key and psk_ident&psk_key"));
+            return ussl_value_error(err, TLS_STREAM_MSG("cannot have cert&key and psk_ident&psk_key"));
         if (ident_len == 0 || ident_len > USSL_PSK_MAX_IDENT)
-            return ussl_value_error(err, TLS_MSG("psk_ident must be 1..128 bytes"));
+            return ussl_value_error(err, TLS_STREAM_MSG("psk_ident must be 1..128 bytes"));
         if (o->psk_key_len == 0 || o->psk_key_len > USSL_PSK_MAX_KEY)
-            return ussl_value_error(err, TLS_MSG("psk_key must be 1..32 bytes"));
+            return ussl_value_error(err, TLS_STREAM_MSG("psk_key must be 1..32 bytes"));
         return 0; /* the key authenticates the server: cert_reqs does not apply */
     }
     if (o->cert_reqs != USSL_CERT_NONE) {
         /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (DESIGN §3) */
         if (o->server_hostname == NULL)
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? TLS_MSG("CERT_REQUIRED requires server_hostname")
-                                             : TLS_MSG("CERT_OPTIONAL requires server_hostname"));
+                                             ? TLS_STREAM_MSG("CERT_REQUIRED requires server_hostname")
+                                             : TLS_STREAM_MSG("CERT_OPTIONAL requires server_hostname"));
         if (!blob_given(&o->ca_certs))
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
-                                             ? TLS_MSG("CERT_REQUIRED requires ca_certs")
-                                             : TLS_MSG("CERT_OPTIONAL requires ca_certs"));
+                                             ? TLS_STREAM_MSG("CERT_REQUIRED requires ca_certs")
+                                             : TLS_STREAM_MSG("CERT_OPTIONAL requires ca_certs"));
     }
     return 0;
 }
 
-static int config_status(ussl_error *err, tls_config *cfg, int rc)
+static int config_status(ussl_error *err, tls_stream_config *cfg, int rc)
 {
     const char *msg = NULL;
-    int code = tls_config_error_detail(cfg, &msg);
+    int code = tls_stream_config_error_detail(cfg, &msg);
     return ussl_from_status(err, rc, code, msg);
 }
 
 /* Build the configuration these keywords describe. */
-static int build_config(const ussl_opts *o, size_t ident_len, tls_config **out, ussl_error *err)
+static int build_config(const ussl_opts *o, size_t ident_len, tls_stream_config **out, ussl_error *err)
 {
-    tls_config *cfg = NULL;
+    tls_stream_config *cfg = NULL;
     int rc;
 
-    rc = tls_config_new(&cfg, o->backend, o->server_side ? TLS_SERVER : TLS_CLIENT, o->alloc);
-    if (rc != TLS_OK)
-        return ussl_from_status(err, rc, 0, TLS_MSG("tls_config_new failed"));
-    rc = tls_config_set_verify(cfg, (tls_verify)o->cert_reqs);
-    if (rc != TLS_OK) {
+    rc = tls_stream_config_new(&cfg, o->backend, o->server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, o->alloc);
+    if (rc != TLS_STREAM_OK)
+        return ussl_from_status(err, rc, 0, TLS_STREAM_MSG("tls_stream_config_new failed"));
+    rc = tls_stream_config_set_verify(cfg, (tls_stream_verify)o->cert_reqs);
+    if (rc != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto out;
     }
@@ -225,28 +225,28 @@ static int build_config(const ussl_opts *o, size_t ident_len, tls_config **out, 
         (rc = load_blob(cfg, o, &o->psk_table, USE_PSK_TABLE, err)) != 0)
         goto out;
     if (o->psk_lookup != NULL &&
-        (rc = tls_config_set_psk_lookup(cfg, o->psk_lookup, o->psk_lookup_arg)) != TLS_OK) {
+        (rc = tls_stream_config_set_psk_lookup(cfg, o->psk_lookup, o->psk_lookup_arg)) != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto out;
     }
     if (o->psk_ident != NULL &&
-        (rc = tls_config_set_psk(cfg, o->psk_ident, ident_len, o->psk_key, o->psk_key_len)) !=
-            TLS_OK) {
+        (rc = tls_stream_config_set_psk(cfg, o->psk_ident, ident_len, o->psk_key, o->psk_key_len)) !=
+            TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto out;
     }
     /* on a server the name has no use: MicroPython accepts and ignores it */
     if (!o->server_side && o->server_hostname != NULL &&
-        (rc = tls_config_set_server_name(cfg, o->server_hostname)) != TLS_OK) {
+        (rc = tls_stream_config_set_server_name(cfg, o->server_hostname)) != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto out;
     }
     if (o->timeout_ms >= 0)
-        tls_config_set_timeout(cfg, o->timeout_ms);
+        tls_stream_config_set_timeout(cfg, o->timeout_ms);
     rc = 0;
 out:
     if (rc != 0) {
-        tls_config_free(cfg);
+        tls_stream_config_free(cfg);
         cfg = NULL;
     }
     *out = cfg;
@@ -288,9 +288,9 @@ static int run_handshake(ussl_socket *s, const ussl_opts *o, ussl_error *err)
 {
     for (;;) {
         int rc = tls_stream_handshake(s->stream);
-        if (rc == TLS_OK)
+        if (rc == TLS_STREAM_OK)
             return 0;
-        if (rc != TLS_WANT_READ && rc != TLS_WANT_WRITE)
+        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
             return ussl_from_stream(err, s->stream, rc);
         if (o->poll_hook == NULL) {
             ussl_os_error(err, USSL_EAGAIN, rc);
@@ -307,43 +307,43 @@ static int run_handshake(ussl_socket *s, const ussl_opts *o, ussl_error *err)
     }
 }
 
-int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **out,
+int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out,
                      ussl_error *err)
 {
-    const tls_allocator *a;
-    tls_config *cfg = NULL;
+    const tls_stream_allocator *a;
+    tls_stream_config *cfg = NULL;
     ussl_socket *s;
-    tls_io proxy;
+    tls_stream_io proxy;
     size_t ident_len = 0;
     int rc;
 
     ussl_set_error(err, 0, USSL_NO_ERROR, 0, 0, "");
     if (out == NULL)
-        return ussl_value_error(err, TLS_MSG("out is NULL"));
+        return ussl_value_error(err, TLS_STREAM_MSG("out is NULL"));
     *out = NULL;
     if (opts == NULL || opts->init != USSL_OPTS_MAGIC)
         return ussl_value_error(
-            err, TLS_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
+            err, TLS_STREAM_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
     if (sock == NULL || sock->read == NULL || sock->write == NULL)
-        return ussl_value_error(err, TLS_MSG("sock is not a stream (tls_io needs read and write)"));
+        return ussl_value_error(err, TLS_STREAM_MSG("sock is not a stream (tls_stream_io needs read and write)"));
     if (opts->psk_ident != NULL)
         ident_len = opts->psk_ident_len != 0
                         ? opts->psk_ident_len
-                        : tls_strnlen(opts->psk_ident, USSL_PSK_MAX_IDENT + 1);
+                        : tls_stream_strnlen(opts->psk_ident, USSL_PSK_MAX_IDENT + 1);
     rc = check_opts(opts, ident_len, err);
     if (rc != 0)
         return rc;
-    a = tls_allocator_or_default(opts->alloc);
+    a = tls_stream_allocator_or_default(opts->alloc);
     if (a == NULL)
-        return ussl_value_error(err, TLS_MSG("no allocator (set opts.alloc)"));
+        return ussl_value_error(err, TLS_STREAM_MSG("no allocator (set opts.alloc)"));
     rc = build_config(opts, ident_len, &cfg, err);
     if (rc != 0)
         return rc;
 
-    s = (ussl_socket *)tls_zalloc(a, sizeof *s);
+    s = (ussl_socket *)tls_stream_zalloc(a, sizeof *s);
     if (s == NULL) {
-        tls_config_free(cfg);
-        return ussl_os_error(err, USSL_ENOMEM, TLS_ERR_NOMEM);
+        tls_stream_config_free(cfg);
+        return ussl_os_error(err, USSL_ENOMEM, TLS_STREAM_ERR_NOMEM);
     }
     s->alloc = *a;
     s->io = *sock;
@@ -354,14 +354,14 @@ int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **ou
     proxy.close = proxy_close;
     proxy.wait = sock->wait != NULL ? proxy_wait : NULL;
     rc = tls_stream_new(&s->stream, cfg, &proxy);
-    if (rc != TLS_OK) {
+    if (rc != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto fail;
     }
-    tls_config_free(cfg); /* the stream holds its own reference */
+    tls_stream_config_free(cfg); /* the stream holds its own reference */
     cfg = NULL;
     if (!opts->server_side && opts->session != NULL &&
-        (rc = tls_stream_session_load(s->stream, opts->session, opts->session_len)) != TLS_OK) {
+        (rc = tls_stream_session_load(s->stream, opts->session, opts->session_len)) != TLS_STREAM_OK) {
         rc = ussl_from_stream(err, s->stream, rc);
         goto fail;
     }
@@ -372,8 +372,8 @@ int ussl_wrap_socket(const tls_io *sock, const ussl_opts *opts, ussl_socket **ou
     return 0;
 fail:
     tls_stream_free(s->stream); /* owns_io is 0: the transport stays open */
-    tls_config_free(cfg);
-    tls_memzero(s, sizeof *s);
-    tls_dealloc(a, s, sizeof *s);
+    tls_stream_config_free(cfg);
+    tls_stream_memzero(s, sizeof *s);
+    tls_stream_dealloc(a, s, sizeof *s);
     return rc;
 }

@@ -5,7 +5,7 @@
  *   bench_util.c       clock, medians, interleaved repetitions, table rows
  *   bench_fixture.c    test credentials, configurations of both kinds
  *                      (tls_stream and raw mbedtls), the suite-forcing shim
- *   raw_mbedtls.c      the baseline: mbedtls called directly over a tls_io
+ *   raw_mbedtls.c      the baseline: mbedtls called directly over a tls_stream_io
  *   bench_bulk.c       one-direction bulk throughput
  *   bench_handshake.c  full and resumed handshakes per second
  *   bench_resume_ours.c  tls_stream's side of the resumed handshakes
@@ -30,8 +30,8 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
-#include "tls_stream/tls_io.h"
-#include "tls_stream/tls_mbedtls.h"
+#include "tls_stream/io.h"
+#include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 
 /* ---------------------------------------------------------------- options */
@@ -68,11 +68,11 @@ double bench_now(void);
  */
 double bench_clock(void);
 
-/** 1 for TLS_WANT_READ and TLS_WANT_WRITE. */
+/** 1 for TLS_STREAM_WANT_READ and TLS_STREAM_WANT_WRITE. */
 int bench_is_want(int rc);
 
 /** A blocking recv()/send() transport over fd for the raw baseline (no close). */
-tls_io bench_blocking_io(int fd);
+tls_stream_io bench_blocking_io(int fd);
 
 /**
  * Make streams c and s non-blocking and step both handshakes in turn until
@@ -166,7 +166,7 @@ int bench_mode_is_psk(bench_mode mode);
  * raw baseline does. tls_stream has no suite-selection call yet; see
  * docs/performance.md.
  */
-const tls_backend *bench_backend(void);
+const tls_stream_backend *bench_backend(void);
 
 /** The suite the next configuration made through bench_backend() gets
  *  (for configurations built elsewhere, e.g. by ussl_wrap_socket()). */
@@ -174,8 +174,8 @@ void bench_shim_next(bench_mode mode);
 void bench_shim_clear(void);
 
 /** Allocator used by bench_config_new for the next configuration (NULL: default). */
-int bench_config_new(tls_config **out, bench_mode mode, tls_role role,
-                     const tls_allocator *alloc);
+int bench_config_new(tls_stream_config **out, bench_mode mode, tls_stream_role role,
+                     const tls_stream_allocator *alloc);
 
 /* ---------------------------------------------------- the raw baseline */
 
@@ -202,23 +202,23 @@ typedef struct raw_resume_state {
     mbedtls_ssl_cache_context cache;
 } raw_resume_state;
 
-int raw_config_init(raw_config *rc, bench_mode mode, tls_role role);
+int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role);
 void raw_config_free(raw_config *rc);
 /** Server: enable tickets or the session cache; client: allow tickets or not. */
 int raw_config_resume(raw_config *rc, raw_resume_state *st, raw_resume kind);
 void raw_resume_free(raw_resume_state *st);
 
-/** One raw connection over a tls_io (the same adapters tls_stream uses). */
+/** One raw connection over a tls_stream_io (the same adapters tls_stream uses). */
 typedef struct raw_conn {
     mbedtls_ssl_context ssl;
-    const tls_io *io;
+    const tls_stream_io *io;
 } raw_conn;
 
-int raw_conn_init(raw_conn *c, raw_config *rc, const tls_io *io);
+int raw_conn_init(raw_conn *c, raw_config *rc, const tls_stream_io *io);
 void raw_conn_free(raw_conn *c);
-/** mbedtls_ssl_handshake(); WANT_* mapped to TLS_WANT_*, 0 when done. */
+/** mbedtls_ssl_handshake(); WANT_* mapped to TLS_STREAM_WANT_*, 0 when done. */
 int raw_handshake(raw_conn *c);
-/** mbedtls_ssl_write/read, WANT_* mapped to TLS_WANT_*; read 0 at close_notify. */
+/** mbedtls_ssl_write/read, WANT_* mapped to TLS_STREAM_WANT_*; read 0 at close_notify. */
 int raw_write(raw_conn *c, const unsigned char *buf, size_t len);
 int raw_read(raw_conn *c, unsigned char *buf, size_t len);
 int raw_close_notify(raw_conn *c);
@@ -250,7 +250,7 @@ double bench_resume_ours_run(bench_mode mode, raw_resume kind, int n);
 /** Record-sized application buffer for bulk transfers. */
 #define BENCH_CHUNK 16384
 
-/** A tls_io of a pipe end with close = NULL, so the pipe can be reused. */
-tls_io bench_pipe_io_noclose(void *pipe, int end);
+/** A tls_stream_io of a pipe end with close = NULL, so the pipe can be reused. */
+tls_stream_io bench_pipe_io_noclose(void *pipe, int end);
 
 #endif /* TLS_BENCH_H */

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "tls_stream/tls_mem_pipe.h"
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/mem_pipe.h"
+#include "tls_stream/posix.h"
 #include "tls_stream/ussl.h"
 
 typedef enum transport { T_PIPE = 0, T_SOCK } transport;
@@ -51,25 +51,25 @@ static size_t min_sz(size_t a, size_t b)
 
 static double ours_pipe(const bulk_case *bc)
 {
-    tls_config *cc, *sc;
-    tls_mem_pipe *p;
+    tls_stream_config *cc, *sc;
+    tls_stream_mem_pipe *p;
     tls_stream *c, *s;
-    tls_io io0, io1;
+    tls_stream_io io0, io1;
     unsigned char *rbuf = malloc(BENCH_CHUNK);
     size_t total = bulk_total(), sent = 0, got = 0;
     int rc, crc, src, flushed = 0;
     double t0, t1;
 
-    if (rbuf == NULL || bench_config_new(&cc, bc->mode, TLS_CLIENT, NULL) != TLS_OK ||
-        bench_config_new(&sc, bc->mode, TLS_SERVER, NULL) != TLS_OK ||
-        tls_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_OK)
+    if (rbuf == NULL || bench_config_new(&cc, bc->mode, TLS_STREAM_CLIENT, NULL) != TLS_STREAM_OK ||
+        bench_config_new(&sc, bc->mode, TLS_STREAM_SERVER, NULL) != TLS_STREAM_OK ||
+        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
         bench_die("pipe bulk: setup failed");
-    io0 = tls_mem_pipe_io(p, 0);
-    io1 = tls_mem_pipe_io(p, 1);
-    if (tls_stream_new(&c, cc, &io0) != TLS_OK || tls_stream_new(&s, sc, &io1) != TLS_OK)
+    io0 = tls_stream_mem_pipe_io(p, 0);
+    io1 = tls_stream_mem_pipe_io(p, 1);
+    if (tls_stream_new(&c, cc, &io0) != TLS_STREAM_OK || tls_stream_new(&s, sc, &io1) != TLS_STREAM_OK)
         bench_die("pipe bulk: stream_new failed");
-    tls_config_free(cc);
-    tls_config_free(sc);
+    tls_stream_config_free(cc);
+    tls_stream_config_free(sc);
     if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0)
         bench_die("pipe bulk: handshake failed (%d/%d)", crc, src);
 
@@ -86,7 +86,7 @@ static double ours_pipe(const bulk_case *bc)
         }
         if (sent == total && !flushed) {
             rc = tls_stream_flush(c);
-            if (rc == TLS_OK)
+            if (rc == TLS_STREAM_OK)
                 flushed = 1;
             else if (!bench_is_want(rc))
                 bench_die("pipe bulk: flush %d", rc);
@@ -104,7 +104,7 @@ static double ours_pipe(const bulk_case *bc)
     t1 = bench_clock();
     tls_stream_free(c);
     tls_stream_free(s);
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
     free(rbuf);
     return mibps(total, t1 - t0);
 }
@@ -113,19 +113,19 @@ static double raw_pipe(const bulk_case *bc)
 {
     raw_config rcc, rsc;
     raw_conn c, s;
-    tls_mem_pipe *p;
-    tls_io io0, io1;
+    tls_stream_mem_pipe *p;
+    tls_stream_io io0, io1;
     unsigned char *rbuf = malloc(BENCH_CHUNK);
     size_t total = bulk_total(), sent = 0, got = 0;
-    int rc, crc = TLS_WANT_READ, src = TLS_WANT_READ, steps = 0;
+    int rc, crc = TLS_STREAM_WANT_READ, src = TLS_STREAM_WANT_READ, steps = 0;
     double t0, t1;
 
-    if (rbuf == NULL || raw_config_init(&rcc, bc->mode, TLS_CLIENT) != 0 ||
-        raw_config_init(&rsc, bc->mode, TLS_SERVER) != 0 ||
-        tls_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_OK)
+    if (rbuf == NULL || raw_config_init(&rcc, bc->mode, TLS_STREAM_CLIENT) != 0 ||
+        raw_config_init(&rsc, bc->mode, TLS_STREAM_SERVER) != 0 ||
+        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
         bench_die("raw pipe bulk: setup failed");
-    io0 = tls_mem_pipe_io(p, 0);
-    io1 = tls_mem_pipe_io(p, 1);
+    io0 = tls_stream_mem_pipe_io(p, 0);
+    io1 = tls_stream_mem_pipe_io(p, 1);
     if (raw_conn_init(&c, &rcc, &io0) != 0 || raw_conn_init(&s, &rsc, &io1) != 0)
         bench_die("raw pipe bulk: conn init failed");
     while (crc != 0 || src != 0) {
@@ -165,7 +165,7 @@ static double raw_pipe(const bulk_case *bc)
     raw_conn_free(&s);
     raw_config_free(&rcc);
     raw_config_free(&rsc);
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
     free(rbuf);
     return mibps(total, t1 - t0);
 }
@@ -200,7 +200,7 @@ static void *sock_reader(void *arg)
         size_t i, n = (size_t)snprintf(table, sizeof table, "%s:", g_psk_identity);
         ussl_opts o = USSL_OPTS_INIT;
         ussl_error err;
-        tls_io io = tls_io_fd(j->fd);
+        tls_stream_io io = tls_stream_io_fd(j->fd);
         for (i = 0; i < sizeof g_psk_key; i++) {
             table[n++] = hex[g_psk_key[i] >> 4];
             table[n++] = hex[g_psk_key[i] & 15];
@@ -246,10 +246,10 @@ static void *sock_reader(void *arg)
 
 static double ours_sock(const bulk_case *bc)
 {
-    tls_config *cc = NULL, *sc = NULL;
+    tls_stream_config *cc = NULL, *sc = NULL;
     tls_stream *c = NULL, *s = NULL;
     ussl_socket *u = NULL;
-    tls_io io0, io1;
+    tls_stream_io io0, io1;
     int fds[2], rc = 0;
     size_t total = bulk_total(), sent = 0;
     pthread_barrier_t ready;
@@ -259,8 +259,8 @@ static double ours_sock(const bulk_case *bc)
 
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
         bench_die("socketpair failed");
-    io0 = tls_io_fd(fds[0]);
-    io1 = tls_io_fd(fds[1]);
+    io0 = tls_stream_io_fd(fds[0]);
+    io1 = tls_stream_io_fd(fds[1]);
     memset(&job, 0, sizeof job);
     job.bc = bc;
     job.fd = fds[1];
@@ -268,12 +268,12 @@ static double ours_sock(const bulk_case *bc)
     if (bc->ussl) {
         bench_shim_next(bc->mode); /* both ussl configurations get the suite */
     } else {
-        if (bench_config_new(&cc, bc->mode, TLS_CLIENT, NULL) != TLS_OK ||
-            bench_config_new(&sc, bc->mode, TLS_SERVER, NULL) != TLS_OK ||
-            tls_stream_new(&c, cc, &io0) != TLS_OK || tls_stream_new(&s, sc, &io1) != TLS_OK)
+        if (bench_config_new(&cc, bc->mode, TLS_STREAM_CLIENT, NULL) != TLS_STREAM_OK ||
+            bench_config_new(&sc, bc->mode, TLS_STREAM_SERVER, NULL) != TLS_STREAM_OK ||
+            tls_stream_new(&c, cc, &io0) != TLS_STREAM_OK || tls_stream_new(&s, sc, &io1) != TLS_STREAM_OK)
             bench_die("sock bulk: setup failed");
-        tls_config_free(cc);
-        tls_config_free(sc);
+        tls_stream_config_free(cc);
+        tls_stream_config_free(sc);
         job.s = s;
     }
     pthread_barrier_init(&ready, NULL, 2);
@@ -324,7 +324,7 @@ static double raw_sock(const bulk_case *bc)
 {
     raw_config rcc, rsc;
     raw_conn c, s;
-    tls_io io0, io1;
+    tls_stream_io io0, io1;
     int fds[2], rc;
     size_t total = bulk_total(), sent = 0;
     pthread_barrier_t ready;
@@ -336,8 +336,8 @@ static double raw_sock(const bulk_case *bc)
         bench_die("socketpair failed");
     io0 = bench_blocking_io(fds[0]);
     io1 = bench_blocking_io(fds[1]);
-    if (raw_config_init(&rcc, bc->mode, TLS_CLIENT) != 0 ||
-        raw_config_init(&rsc, bc->mode, TLS_SERVER) != 0 ||
+    if (raw_config_init(&rcc, bc->mode, TLS_STREAM_CLIENT) != 0 ||
+        raw_config_init(&rsc, bc->mode, TLS_STREAM_SERVER) != 0 ||
         raw_conn_init(&c, &rcc, &io0) != 0 || raw_conn_init(&s, &rsc, &io1) != 0)
         bench_die("raw sock bulk: setup failed");
     memset(&job, 0, sizeof job);

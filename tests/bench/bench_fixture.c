@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "bench.h"
-#include "tls_stream/tls_mem_pipe.h"
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/mem_pipe.h"
+#include "tls_stream/posix.h"
 
 /* The shim reaches the backend's mbedtls_ssl_config: internal header. */
 #include "backend/mbedtls/mbedtls_internal.h"
@@ -26,8 +26,8 @@ static void load(const char *name, unsigned char **data, size_t *len)
     char path[1024];
     int rc;
     snprintf(path, sizeof path, "%s/%s", TLS_BENCH_CERTS, name);
-    rc = tls_read_file(path, data, len);
-    if (rc != TLS_OK)
+    rc = tls_stream_read_file(path, data, len);
+    if (rc != TLS_STREAM_OK)
         bench_die("cannot read %s (%d)", path, rc);
 }
 
@@ -56,7 +56,7 @@ static const int suites_ecdsa_gcm[] = { MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM
 
 const mbedtls_ecp_group_id g_bench_curves[] = { MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_NONE };
 
-/* The same choices by name, for the public API (tls_config_set_ciphersuites). */
+/* The same choices by name, for the public API (tls_stream_config_set_ciphersuites). */
 static const char *const names_psk_gcm[] = { "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL };
 static const char *const names_ecdhe_psk_chacha[] = {
     "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL
@@ -130,13 +130,13 @@ void bench_shim_clear(void)
     pthread_mutex_unlock(&shim_lock);
 }
 
-static tls_backend shim;
+static tls_stream_backend shim;
 
-static int shim_config_new(const tls_backend_env *env, void **out)
+static int shim_config_new(const tls_stream_backend_env *env, void **out)
 {
-    int rc = tls_backend_mbedtls()->config_new(env, out);
+    int rc = tls_stream_backend_mbedtls()->config_new(env, out);
     int i;
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     pthread_mutex_lock(&shim_lock);
     for (i = 0; i < SHIM_SLOTS; i++) {
@@ -144,19 +144,19 @@ static int shim_config_new(const tls_backend_env *env, void **out)
             shim_map[i].cfg = *out;
             shim_map[i].suites = shim_next_suites;
             pthread_mutex_unlock(&shim_lock);
-            return TLS_OK;
+            return TLS_STREAM_OK;
         }
     }
     bench_die("too many live configurations");
-    return TLS_ERR_INTERNAL;
+    return TLS_STREAM_ERR_INTERNAL;
 }
 
-static int shim_config_finish(void *vcfg, const tls_settings *st)
+static int shim_config_finish(void *vcfg, const tls_stream_settings *st)
 {
-    tls_mbt_config *cfg = vcfg;
-    int rc = tls_backend_mbedtls()->config_finish(vcfg, st);
+    tls_stream_mbt_config *cfg = vcfg;
+    int rc = tls_stream_backend_mbedtls()->config_finish(vcfg, st);
     int i;
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     pthread_mutex_lock(&shim_lock);
     for (i = 0; i < SHIM_SLOTS; i++) {
@@ -165,7 +165,7 @@ static int shim_config_finish(void *vcfg, const tls_settings *st)
     }
     pthread_mutex_unlock(&shim_lock);
     mbedtls_ssl_conf_curves(&cfg->conf, g_bench_curves);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 static void shim_config_free(void *vcfg)
@@ -177,13 +177,13 @@ static void shim_config_free(void *vcfg)
             shim_map[i].cfg = NULL;
     }
     pthread_mutex_unlock(&shim_lock);
-    tls_backend_mbedtls()->config_free(vcfg);
+    tls_stream_backend_mbedtls()->config_free(vcfg);
 }
 
-const tls_backend *bench_backend(void)
+const tls_stream_backend *bench_backend(void)
 {
     if (shim.config_new == NULL) {
-        shim = *tls_backend_mbedtls();
+        shim = *tls_stream_backend_mbedtls();
         shim.config_new = shim_config_new;
         shim.config_finish = shim_config_finish;
         shim.config_free = shim_config_free;
@@ -191,51 +191,51 @@ const tls_backend *bench_backend(void)
     return &shim;
 }
 
-int bench_config_new(tls_config **out, bench_mode mode, tls_role role,
-                     const tls_allocator *alloc)
+int bench_config_new(tls_stream_config **out, bench_mode mode, tls_stream_role role,
+                     const tls_stream_allocator *alloc)
 {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     int rc;
     /* the public calls force the same single suite and curve as the raw
      * side; only ussl configurations, which have no suite keyword, need the
      * shim (bench_backend()) */
-    rc = tls_config_new(&cfg, tls_backend_mbedtls(), role, alloc);
-    if (rc != TLS_OK)
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), role, alloc);
+    if (rc != TLS_STREAM_OK)
         return rc;
-    rc = tls_config_set_ciphersuites(cfg, mode_suite_names(mode));
-    if (rc == TLS_OK)
-        rc = tls_config_set_groups(cfg, group_names);
-    if (rc != TLS_OK) {
-        tls_config_free(cfg);
+    rc = tls_stream_config_set_ciphersuites(cfg, mode_suite_names(mode));
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_groups(cfg, group_names);
+    if (rc != TLS_STREAM_OK) {
+        tls_stream_config_free(cfg);
         return rc;
     }
     if (bench_mode_is_psk(mode)) {
-        if (role == TLS_CLIENT)
-            rc = tls_config_set_psk(cfg, g_psk_identity, strlen(g_psk_identity), g_psk_key,
+        if (role == TLS_STREAM_CLIENT)
+            rc = tls_stream_config_set_psk(cfg, g_psk_identity, strlen(g_psk_identity), g_psk_key,
                                     sizeof g_psk_key);
         else
-            rc = tls_config_add_psk(cfg, g_psk_identity, strlen(g_psk_identity), g_psk_key,
+            rc = tls_stream_config_add_psk(cfg, g_psk_identity, strlen(g_psk_identity), g_psk_key,
                                     sizeof g_psk_key);
-    } else if (role == TLS_CLIENT) {
-        rc = tls_config_add_ca(cfg, g_creds.ca, g_creds.ca_len);
-        if (rc == TLS_OK)
-            rc = tls_config_set_server_name(cfg, BENCH_SERVER_NAME);
+    } else if (role == TLS_STREAM_CLIENT) {
+        rc = tls_stream_config_add_ca(cfg, g_creds.ca, g_creds.ca_len);
+        if (rc == TLS_STREAM_OK)
+            rc = tls_stream_config_set_server_name(cfg, BENCH_SERVER_NAME);
     } else {
-        rc = tls_config_set_cert(cfg, g_creds.cert, g_creds.cert_len);
-        if (rc == TLS_OK)
-            rc = tls_config_set_key(cfg, g_creds.key, g_creds.key_len, NULL);
+        rc = tls_stream_config_set_cert(cfg, g_creds.cert, g_creds.cert_len);
+        if (rc == TLS_STREAM_OK)
+            rc = tls_stream_config_set_key(cfg, g_creds.key, g_creds.key_len, NULL);
     }
-    if (rc != TLS_OK) {
-        tls_config_free(cfg);
+    if (rc != TLS_STREAM_OK) {
+        tls_stream_config_free(cfg);
         return rc;
     }
     *out = cfg;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-tls_io bench_pipe_io_noclose(void *pipe, int end)
+tls_stream_io bench_pipe_io_noclose(void *pipe, int end)
 {
-    tls_io io = tls_mem_pipe_io((tls_mem_pipe *)pipe, end);
+    tls_stream_io io = tls_stream_mem_pipe_io((tls_stream_mem_pipe *)pipe, end);
     io.close = NULL;
     return io;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mem_pipe.h"
 
 typedef struct hs_case {
     bench_mode mode;
@@ -23,17 +23,17 @@ static int runs(const hs_case *hc)
     return g_opts.warmup && hc->n >= 8 ? hc->n / 4 : hc->n;
 }
 
-static tls_mem_pipe *new_pipe(void)
+static tls_stream_mem_pipe *new_pipe(void)
 {
-    tls_mem_pipe *p;
-    if (tls_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_OK)
+    tls_stream_mem_pipe *p;
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
         bench_die("pipe: out of memory");
     return p;
 }
 
-static void check_empty(tls_mem_pipe *p)
+static void check_empty(tls_stream_mem_pipe *p)
 {
-    if (tls_mem_pipe_buffered(p, 0) != 0 || tls_mem_pipe_buffered(p, 1) != 0)
+    if (tls_stream_mem_pipe_buffered(p, 0) != 0 || tls_stream_mem_pipe_buffered(p, 1) != 0)
         bench_die("handshake left bytes in the pipe");
 }
 
@@ -41,7 +41,7 @@ static void check_empty(tls_mem_pipe *p)
 
 static int raw_pair_handshake(raw_conn *c, raw_conn *s)
 {
-    int crc = TLS_WANT_READ, src = TLS_WANT_READ, steps = 0;
+    int crc = TLS_STREAM_WANT_READ, src = TLS_STREAM_WANT_READ, steps = 0;
     while (crc != 0 || src != 0) {
         if (crc != 0)
             crc = raw_handshake(c);
@@ -60,14 +60,14 @@ static double raw_full(void *arg)
     hs_case *hc = arg;
     raw_config rcc, rsc;
     raw_conn c, s;
-    tls_mem_pipe *p = new_pipe();
-    tls_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
+    tls_stream_mem_pipe *p = new_pipe();
+    tls_stream_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
     const int n = runs(hc);
     double t0, t1;
     int i;
 
-    if (raw_config_init(&rcc, hc->mode, TLS_CLIENT) != 0 ||
-        raw_config_init(&rsc, hc->mode, TLS_SERVER) != 0)
+    if (raw_config_init(&rcc, hc->mode, TLS_STREAM_CLIENT) != 0 ||
+        raw_config_init(&rsc, hc->mode, TLS_STREAM_SERVER) != 0)
         bench_die("raw handshake: config failed");
     t0 = bench_clock();
     for (i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ static double raw_full(void *arg)
     check_empty(p);
     raw_config_free(&rcc);
     raw_config_free(&rsc);
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
     return n / (t1 - t0);
 }
 
@@ -95,16 +95,16 @@ static double raw_resumed(void *arg)
     raw_resume_state st;
     raw_conn c, s;
     mbedtls_ssl_session sess;
-    tls_mem_pipe *p = new_pipe();
-    tls_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
+    tls_stream_mem_pipe *p = new_pipe();
+    tls_stream_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
     unsigned long verified;
     const int n = runs(hc);
     double t0, t1;
     int i;
 
     mbedtls_ssl_session_init(&sess);
-    if (raw_config_init(&rcc, hc->mode, TLS_CLIENT) != 0 ||
-        raw_config_init(&rsc, hc->mode, TLS_SERVER) != 0 ||
+    if (raw_config_init(&rcc, hc->mode, TLS_STREAM_CLIENT) != 0 ||
+        raw_config_init(&rsc, hc->mode, TLS_STREAM_SERVER) != 0 ||
         raw_config_resume(&rcc, NULL, hc->resume) != 0 ||
         raw_config_resume(&rsc, &st, hc->resume) != 0)
         bench_die("raw resumption: config failed");
@@ -132,7 +132,7 @@ static double raw_resumed(void *arg)
     raw_resume_free(&st);
     raw_config_free(&rcc);
     raw_config_free(&rsc);
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
     return n / (t1 - t0);
 }
 
@@ -141,32 +141,32 @@ static double raw_resumed(void *arg)
 static double ours_full(void *arg)
 {
     hs_case *hc = arg;
-    tls_config *cc, *sc;
+    tls_stream_config *cc, *sc;
     tls_stream *c, *s;
-    tls_mem_pipe *p = new_pipe();
-    tls_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
+    tls_stream_mem_pipe *p = new_pipe();
+    tls_stream_io io0 = bench_pipe_io_noclose(p, 0), io1 = bench_pipe_io_noclose(p, 1);
     const int n = runs(hc);
     double t0, t1;
     int i;
 
-    if (bench_config_new(&cc, hc->mode, TLS_CLIENT, NULL) != TLS_OK ||
-        bench_config_new(&sc, hc->mode, TLS_SERVER, NULL) != TLS_OK)
+    if (bench_config_new(&cc, hc->mode, TLS_STREAM_CLIENT, NULL) != TLS_STREAM_OK ||
+        bench_config_new(&sc, hc->mode, TLS_STREAM_SERVER, NULL) != TLS_STREAM_OK)
         bench_die("handshake: config failed");
     t0 = bench_clock();
     for (i = 0; i < n; i++) {
         int crc, src;
-        if (tls_stream_new(&c, cc, &io0) != TLS_OK || tls_stream_new(&s, sc, &io1) != TLS_OK)
+        if (tls_stream_new(&c, cc, &io0) != TLS_STREAM_OK || tls_stream_new(&s, sc, &io1) != TLS_STREAM_OK)
             bench_die("handshake: stream_new failed");
         if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0)
-            bench_die("handshake failed: %s / %s", tls_strerror(crc), tls_strerror(src));
+            bench_die("handshake failed: %s / %s", tls_stream_strerror(crc), tls_stream_strerror(src));
         tls_stream_free(c);
         tls_stream_free(s);
     }
     t1 = bench_clock();
     check_empty(p);
-    tls_config_free(cc);
-    tls_config_free(sc);
-    tls_mem_pipe_free(p);
+    tls_stream_config_free(cc);
+    tls_stream_config_free(sc);
+    tls_stream_mem_pipe_free(p);
     return n / (t1 - t0);
 }
 

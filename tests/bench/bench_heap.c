@@ -2,8 +2,8 @@
  * tls_bench: heap per connection.
  *
  * Two counters per role (client, server), both in requested bytes:
- *   - ours: tls_stream's own allocations, through a counting tls_allocator
- *     given to tls_config_new() (for the raw baseline: the raw_conn, i.e.
+ *   - ours: tls_stream's own allocations, through a counting tls_stream_allocator
+ *     given to tls_stream_config_new() (for the raw baseline: the raw_conn, i.e.
  *     the mbedtls_ssl_context an application must keep somewhere);
  *   - backend: mbedtls's own allocations. mbedtls 2.28 allocates with
  *     calloc/free; this executable defines calloc and free, delegating to
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mem_pipe.h"
 
 typedef struct acct {
     long ours_live, ours_peak;
@@ -148,7 +148,7 @@ void free(void *p)
 /* ------------------------------------------------ the counting allocator */
 
 typedef struct side_alloc {
-    tls_allocator a;
+    tls_stream_allocator a;
     int side;
 } side_alloc;
 
@@ -179,7 +179,7 @@ static int heap_rc;
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 /* ---------------------------------------------------------- measurement */
@@ -227,24 +227,24 @@ static unsigned char data_buf[16384];
 
 static void measure_ours(bench_mode mode, heap_result *r)
 {
-    tls_config *cfg[2];
+    tls_stream_config *cfg[2];
     tls_stream *st[2], *tmp;
-    tls_mem_pipe *p;
-    tls_io io[2];
+    tls_stream_mem_pipe *p;
+    tls_stream_io io[2];
     long bt[2], bo[2], bb[2];
-    int i, rc[2] = { TLS_WANT_READ, TLS_WANT_READ }, steps = 0;
+    int i, rc[2] = { TLS_STREAM_WANT_READ, TLS_STREAM_WANT_READ }, steps = 0;
     size_t moved[2] = { 0, 0 };
 
     memset(g_acct, 0, sizeof g_acct);
-    if (tls_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_OK)
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
         bench_die("heap: pipe");
     for (i = 0; i < 2; i++) {
         io[i] = bench_pipe_io_noclose(p, i);
-        if (AS(i, bench_config_new(&cfg[i], mode, i == 0 ? TLS_CLIENT : TLS_SERVER,
-                                   &g_sa[i].a)) != TLS_OK)
+        if (AS(i, bench_config_new(&cfg[i], mode, i == 0 ? TLS_STREAM_CLIENT : TLS_STREAM_SERVER,
+                                   &g_sa[i].a)) != TLS_STREAM_OK)
             bench_die("heap: config");
         /* freeze the configuration now: its cost is not per connection */
-        if (AS(i, tls_stream_new(&tmp, cfg[i], &io[i])) != TLS_OK)
+        if (AS(i, tls_stream_new(&tmp, cfg[i], &io[i])) != TLS_STREAM_OK)
             bench_die("heap: freeze");
         g_side = i;
         tls_stream_free(tmp);
@@ -254,16 +254,16 @@ static void measure_ours(bench_mode mode, heap_result *r)
     bases(bt, bo, bb);
     acct_rebase();
     for (i = 0; i < 2; i++) {
-        if (AS(i, tls_stream_new(&st[i], cfg[i], &io[i])) != TLS_OK)
+        if (AS(i, tls_stream_new(&st[i], cfg[i], &io[i])) != TLS_STREAM_OK)
             bench_die("heap: stream_new");
         tls_stream_set_blocking(st[i], 0);
     }
-    while (rc[0] != TLS_OK || rc[1] != TLS_OK) {
+    while (rc[0] != TLS_STREAM_OK || rc[1] != TLS_STREAM_OK) {
         for (i = 0; i < 2; i++) {
-            if (rc[i] != TLS_OK)
+            if (rc[i] != TLS_STREAM_OK)
                 (void)AS(i, rc[i] = tls_stream_handshake(st[i]));
-            if (rc[i] != TLS_OK && !is_want(rc[i]))
-                bench_die("heap: handshake %s", tls_strerror(rc[i]));
+            if (rc[i] != TLS_STREAM_OK && !is_want(rc[i]))
+                bench_die("heap: handshake %s", tls_stream_strerror(rc[i]));
         }
         if (++steps > 1000)
             bench_die("heap: handshake stuck");
@@ -280,7 +280,7 @@ static void measure_ours(bench_mode mode, heap_result *r)
                 if (n > 0)
                     moved[0] += (size_t)n;
                 else if (!is_want(n))
-                    bench_die("heap: write %s", tls_strerror(n));
+                    bench_die("heap: write %s", tls_stream_strerror(n));
             } else {
                 (void)AS(w, tls_stream_flush(st[w]));
             }
@@ -288,7 +288,7 @@ static void measure_ours(bench_mode mode, heap_result *r)
             if (n > 0)
                 moved[1] += (size_t)n;
             else if (!is_want(n))
-                bench_die("heap: read %s", tls_strerror(n));
+                bench_die("heap: read %s", tls_stream_strerror(n));
         }
     }
     for (i = 0; i < 2; i++) {
@@ -300,27 +300,27 @@ static void measure_ours(bench_mode mode, heap_result *r)
     snapshot_peak(r, bt, bo, bb);
     for (i = 0; i < 2; i++) {
         r->leak[i] = g_acct[i].tot_live - bt[i];
-        tls_config_free(cfg[i]);
+        tls_stream_config_free(cfg[i]);
     }
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
 }
 
 static void measure_raw(bench_mode mode, heap_result *r)
 {
     raw_config rc_[2];
     raw_conn *c[2];
-    tls_mem_pipe *p;
-    tls_io io[2];
+    tls_stream_mem_pipe *p;
+    tls_stream_io io[2];
     long bt[2], bo[2], bb[2];
-    int i, rc[2] = { TLS_WANT_READ, TLS_WANT_READ }, steps = 0;
+    int i, rc[2] = { TLS_STREAM_WANT_READ, TLS_STREAM_WANT_READ }, steps = 0;
     size_t moved[2];
 
     memset(g_acct, 0, sizeof g_acct);
-    if (tls_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_OK)
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
         bench_die("heap: pipe");
     for (i = 0; i < 2; i++) {
         io[i] = bench_pipe_io_noclose(p, i);
-        if (AS(i, raw_config_init(&rc_[i], mode, i == 0 ? TLS_CLIENT : TLS_SERVER)) != 0)
+        if (AS(i, raw_config_init(&rc_[i], mode, i == 0 ? TLS_STREAM_CLIENT : TLS_STREAM_SERVER)) != 0)
             bench_die("heap: raw config");
         r->config_tot[i] = g_acct[i].tot_live + (long)sizeof(raw_config);
     }
@@ -373,7 +373,7 @@ static void measure_raw(bench_mode mode, heap_result *r)
         r->leak[i] = g_acct[i].tot_live - bt[i];
         raw_config_free(&rc_[i]);
     }
-    tls_mem_pipe_free(p);
+    tls_stream_mem_pipe_free(p);
 }
 
 static void row_bytes(const char *name, long raw, long ours, long max_delta, const char *note)

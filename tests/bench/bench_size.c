@@ -81,7 +81,7 @@ static void first_line(const char *path, char *out, size_t size)
 
 void bench_size(void)
 {
-    /* The default build, then the minimal one (tls_options.h) */
+    /* The default build, then the minimal one (tls_stream/options.h) */
     static const char nomsg[] = "-DTLS_STREAM_NO_MESSAGES=1";
     size_job jobs[] = {
         { "core", "src/core/*.c", 0, 0, "", "x86_core", -1, "" },

@@ -145,21 +145,21 @@ int bench_row_limit(const char *name, const char *raw, double ours, double limit
 
 int bench_is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 int bench_handshake_pair(tls_stream *c, tls_stream *s, int max_steps, int *crc, int *src)
 {
     int steps = 0;
-    *crc = *src = TLS_WANT_READ;
+    *crc = *src = TLS_STREAM_WANT_READ;
     tls_stream_set_blocking(c, 0);
     tls_stream_set_blocking(s, 0);
-    while (*crc != TLS_OK || *src != TLS_OK) {
-        if (*crc != TLS_OK)
+    while (*crc != TLS_STREAM_OK || *src != TLS_STREAM_OK) {
+        if (*crc != TLS_STREAM_OK)
             *crc = tls_stream_handshake(c);
-        if (*src != TLS_OK)
+        if (*src != TLS_STREAM_OK)
             *src = tls_stream_handshake(s);
-        if ((*crc != TLS_OK && !bench_is_want(*crc)) || (*src != TLS_OK && !bench_is_want(*src)) ||
+        if ((*crc != TLS_STREAM_OK && !bench_is_want(*crc)) || (*src != TLS_STREAM_OK && !bench_is_want(*src)) ||
             (max_steps > 0 && ++steps > max_steps))
             return -1;
     }
@@ -169,7 +169,7 @@ int bench_handshake_pair(tls_stream *c, tls_stream *s, int max_steps, int *crc, 
 /*
  * The raw baseline's socket transport: plain blocking recv()/send(), as an
  * application driving mbedtls directly would use (mbedtls_net_recv/send do
- * the same). tls_io_fd() instead never blocks in the kernel and waits in
+ * the same). tls_stream_io_fd() instead never blocks in the kernel and waits in
  * poll(), which is what gives tls_stream its timeouts.
  */
 static int blocking_read(void *ctx, unsigned char *buf, size_t len)
@@ -190,8 +190,8 @@ static int blocking_write(void *ctx, const unsigned char *buf, size_t len)
     return n < 0 ? -errno : (int)n;
 }
 
-tls_io bench_blocking_io(int fd)
+tls_stream_io bench_blocking_io(int fd)
 {
-    tls_io io = {(void *)(intptr_t)fd, blocking_read, blocking_write, NULL, NULL};
+    tls_stream_io io = {(void *)(intptr_t)fd, blocking_read, blocking_write, NULL, NULL};
     return io;
 }

@@ -2,7 +2,7 @@
  * tls_bench: the baseline. mbedtls 2.28 called directly, configured the way
  * src/backend/mbedtls configures it (same RNG and personalization, TLS 1.2
  * only, no renegotiation, PSK lookup by callback on the server) with the
- * same forced suite and curve, over the same tls_io transports.
+ * same forced suite and curve, over the same tls_stream_io transports.
  */
 #include <string.h>
 
@@ -12,29 +12,29 @@
 
 static const unsigned char personalization[] = "tls_stream";
 
-/* The transport: the same tls_io adapters that tls_stream uses. */
+/* The transport: the same tls_stream_io adapters that tls_stream uses. */
 static int raw_send(void *p, const unsigned char *buf, size_t len)
 {
-    const tls_io *io = p;
+    const tls_stream_io *io = p;
     int n = io->write(io->ctx, buf, len);
     if (n > 0)
         return n;
-    if (n == TLS_WANT_WRITE)
+    if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (n == TLS_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
     return MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 static int raw_recv(void *p, unsigned char *buf, size_t len)
 {
-    const tls_io *io = p;
+    const tls_stream_io *io = p;
     int n = io->read(io->ctx, buf, len);
     if (n >= 0)
         return n;
-    if (n == TLS_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
-    if (n == TLS_WANT_WRITE)
+    if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     return MBEDTLS_ERR_NET_RECV_FAILED;
 }
@@ -58,7 +58,7 @@ static int raw_verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *fl
     return 0;
 }
 
-int raw_config_init(raw_config *rc, bench_mode mode, tls_role role)
+int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role)
 {
     int ret;
     memset(rc, 0, sizeof *rc);
@@ -68,7 +68,7 @@ int raw_config_init(raw_config *rc, bench_mode mode, tls_role role)
     mbedtls_x509_crt_init(&rc->ca);
     mbedtls_x509_crt_init(&rc->cert);
     mbedtls_pk_init(&rc->key);
-    rc->is_server = role == TLS_SERVER;
+    rc->is_server = role == TLS_STREAM_SERVER;
     rc->is_psk = bench_mode_is_psk(mode);
     rc->suites[0] = bench_mode_suites(mode)[0];
     rc->suites[1] = 0;
@@ -166,7 +166,7 @@ void raw_resume_free(raw_resume_state *st)
     st->kind = RAW_RESUME_NONE;
 }
 
-int raw_conn_init(raw_conn *c, raw_config *rc, const tls_io *io)
+int raw_conn_init(raw_conn *c, raw_config *rc, const tls_stream_io *io)
 {
     int ret;
     mbedtls_ssl_init(&c->ssl);
@@ -188,9 +188,9 @@ void raw_conn_free(raw_conn *c)
 static int map(int ret)
 {
     if (ret == MBEDTLS_ERR_SSL_WANT_READ)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-        return TLS_WANT_WRITE;
+        return TLS_STREAM_WANT_WRITE;
     return ret;
 }
 

@@ -15,7 +15,7 @@
 
 /* The pipe end until switched, then the feed. */
 typedef struct switch_io {
-    tls_io pipe_end;
+    tls_stream_io pipe_end;
     fuzz_feed feed;
     int switched;
 } switch_io;
@@ -38,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static tls_config *ccfg, *scfg;
-    tls_mem_pipe *pipe;
+    static tls_stream_config *ccfg, *scfg;
+    tls_stream_mem_pipe *pipe;
     switch_io w[2];
-    tls_io io[2];
+    tls_stream_io io[2];
     tls_stream *s[2];
     int i, reader, rc;
 
@@ -53,34 +53,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_reset();
     reader = (data[0] & 1) ? 0 : 1;
-    if (tls_mem_pipe_new(&pipe, 0, NULL) != TLS_OK)
+    if (tls_stream_mem_pipe_new(&pipe, 0, NULL) != TLS_STREAM_OK)
         abort();
     for (i = 0; i < 2; i++) {
         memset(&w[i], 0, sizeof w[i]);
-        w[i].pipe_end = tls_mem_pipe_io(pipe, i);
+        w[i].pipe_end = tls_stream_mem_pipe_io(pipe, i);
         io[i].ctx = &w[i];
         io[i].read = sw_read;
         io[i].write = sw_write;
         io[i].close = NULL;
         io[i].wait = NULL;
-        if (tls_stream_new(&s[i], i == 0 ? ccfg : scfg, &io[i]) != TLS_OK)
+        if (tls_stream_new(&s[i], i == 0 ? ccfg : scfg, &io[i]) != TLS_STREAM_OK)
             abort();
         tls_stream_set_blocking(s[i], 0);
     }
     fuzz_plain_psk(ccfg); /* frozen now; idempotent */
     fuzz_plain_psk(scfg);
-    if (fuzz_pair_handshake(s[0], s[1]) != TLS_OK)
+    if (fuzz_pair_handshake(s[0], s[1]) != TLS_STREAM_OK)
         abort(); /* deterministic set-up: must always work */
     fuzz_feed_init(&w[reader].feed, data + 1, size - 1);
     w[reader].switched = 1;
     rc = fuzz_drain(s[reader]);
     if (fuzz_verbose())
         fprintf(stderr, "appdata: %s read: %d (%s) detail %d\n", reader ? "server" : "client",
-                rc, tls_strerror(rc), tls_stream_error_detail(s[reader], NULL));
-    if ((rc == TLS_ERR_INTERNAL || rc == TLS_ERR_NOMEM || rc == TLS_WANT_READ ||
-         rc == TLS_WANT_WRITE) &&
+                rc, tls_stream_strerror(rc), tls_stream_error_detail(s[reader], NULL));
+    if ((rc == TLS_STREAM_ERR_INTERNAL || rc == TLS_STREAM_ERR_NOMEM || rc == TLS_STREAM_WANT_READ ||
+         rc == TLS_STREAM_WANT_WRITE) &&
         !fuzz_known_bug(rc, tls_stream_error_detail(s[reader], NULL))) {
-        fprintf(stderr, "appdata: unexpected %d (%s)\n", rc, tls_strerror(rc));
+        fprintf(stderr, "appdata: unexpected %d (%s)\n", rc, tls_stream_strerror(rc));
         abort();
     }
     /* sticky errors, and writing/closing after whatever happened */
@@ -90,6 +90,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check_rc(tls_stream_close(s[reader]));
     for (i = 0; i < 2; i++)
         tls_stream_free(s[i]);
-    tls_mem_pipe_free(pipe);
+    tls_stream_mem_pipe_free(pipe);
     return 0;
 }

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static tls_config *psk, *cert;
+    static tls_stream_config *psk, *cert;
     tls_stream *s;
     fuzz_feed feed;
     int rc;
@@ -24,14 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_reset();
     fuzz_feed_init(&feed, data + 1, size - 1);
-    if (tls_stream_new(&s, (data[0] & 1) ? cert : psk, &feed.io) != TLS_OK)
+    if (tls_stream_new(&s, (data[0] & 1) ? cert : psk, &feed.io) != TLS_STREAM_OK)
         abort();
     tls_stream_set_blocking(s, 0);
     rc = fuzz_handshake(s);
     if (fuzz_verbose())
-        fprintf(stderr, "%s handshake: %d (%s) detail %d\n", "client", rc, tls_strerror(rc),
+        fprintf(stderr, "%s handshake: %d (%s) detail %d\n", "client", rc, tls_stream_strerror(rc),
                 tls_stream_error_detail(s, NULL));
-    if (rc == TLS_OK) {
+    if (rc == TLS_STREAM_OK) {
         const unsigned char *der;
         size_t der_len;
         /* what an application looks at after the handshake */
@@ -43,13 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fuzz_verbose())
             fprintf(stderr, "then read: %d\n", rc);
         /* the feed ended: a clean close_notify (0) or truncation, nothing else */
-        if (rc != 0 && rc != TLS_ERR_TRUNCATED && rc > -0x7040)
+        if (rc != 0 && rc != TLS_STREAM_ERR_TRUNCATED && rc > -0x7040)
             fuzz_check_rc(rc);
-    } else if ((rc == TLS_ERR_INTERNAL || rc == TLS_ERR_NOMEM || rc == TLS_ERR_ARG ||
-                rc == TLS_ERR_STATE) &&
+    } else if ((rc == TLS_STREAM_ERR_INTERNAL || rc == TLS_STREAM_ERR_NOMEM || rc == TLS_STREAM_ERR_ARG ||
+                rc == TLS_STREAM_ERR_STATE) &&
                !fuzz_known_bug(rc, tls_stream_error_detail(s, NULL))) {
         /* peer bytes must never make us report our own bug */
-        fprintf(stderr, "client handshake: unexpected %d (%s)\n", rc, tls_strerror(rc));
+        fprintf(stderr, "client handshake: unexpected %d (%s)\n", rc, tls_stream_strerror(rc));
         abort();
     }
     fuzz_check_rc(tls_stream_close(s));

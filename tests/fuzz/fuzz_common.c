@@ -50,9 +50,9 @@ int mbedtls_ctr_drbg_random(void *p_rng, unsigned char *output, size_t output_le
 /* The backend hands mbedtls &cfg->drbg; the configuration says the role. */
 int mbedtls_ctr_drbg_random(void *p_rng, unsigned char *output, size_t output_len)
 {
-    const tls_mbt_config *cfg =
-        (const tls_mbt_config *)((const char *)p_rng - offsetof(tls_mbt_config, drbg));
-    uint64_t *x = &rng_state[cfg->role == TLS_SERVER ? 1 : 0];
+    const tls_stream_mbt_config *cfg =
+        (const tls_stream_mbt_config *)((const char *)p_rng - offsetof(tls_stream_mbt_config, drbg));
+    uint64_t *x = &rng_state[cfg->role == TLS_STREAM_SERVER ? 1 : 0];
     size_t i;
     if (rng_state[0] == 0)
         fuzz_reset();
@@ -106,13 +106,13 @@ const unsigned char *fuzz_file(const char *name, size_t *len)
 
 static void must(int rc, const char *what)
 {
-    if (rc != TLS_OK) {
-        fprintf(stderr, "fuzz set-up failed: %s: %d (%s)\n", what, rc, tls_strerror(rc));
+    if (rc != TLS_STREAM_OK) {
+        fprintf(stderr, "fuzz set-up failed: %s: %d (%s)\n", what, rc, tls_stream_strerror(rc));
         abort();
     }
 }
 
-static void load(tls_config *cfg, int (*fn)(tls_config *, const void *, size_t),
+static void load(tls_stream_config *cfg, int (*fn)(tls_stream_config *, const void *, size_t),
                  const char *name)
 {
     size_t len;
@@ -124,47 +124,47 @@ static void load(tls_config *cfg, int (*fn)(tls_config *, const void *, size_t),
     must(fn(cfg, d, len), name);
 }
 
-static int set_key(tls_config *cfg, const void *d, size_t len)
+static int set_key(tls_stream_config *cfg, const void *d, size_t len)
 {
-    return tls_config_set_key(cfg, d, len, NULL);
+    return tls_stream_config_set_key(cfg, d, len, NULL);
 }
 
-tls_config *fuzz_psk_client(void)
+tls_stream_config *fuzz_psk_client(void)
 {
-    tls_config *cfg;
-    must(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL), "config");
-    must(tls_config_set_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
+    tls_stream_config *cfg;
+    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
+    must(tls_stream_config_set_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
 }
 
-tls_config *fuzz_psk_server(void)
+tls_stream_config *fuzz_psk_server(void)
 {
-    tls_config *cfg;
-    must(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), "config");
-    must(tls_config_add_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
+    tls_stream_config *cfg;
+    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
+    must(tls_stream_config_add_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
 }
 
-tls_config *fuzz_cert_client(void)
+tls_stream_config *fuzz_cert_client(void)
 {
-    tls_config *cfg;
-    must(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL), "config");
-    load(cfg, tls_config_add_ca, "ca.pem");
-    must(tls_config_set_server_name(cfg, "localhost"), "server name");
+    tls_stream_config *cfg;
+    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
+    load(cfg, tls_stream_config_add_ca, "ca.pem");
+    must(tls_stream_config_set_server_name(cfg, "localhost"), "server name");
     return cfg;
 }
 
-tls_config *fuzz_cert_server(void)
+tls_stream_config *fuzz_cert_server(void)
 {
-    tls_config *cfg;
-    must(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), "config");
-    load(cfg, tls_config_set_cert, "server.pem");
+    tls_stream_config *cfg;
+    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
+    load(cfg, tls_stream_config_set_cert, "server.pem");
     load(cfg, set_key, "server.key");
     /* ask for a client certificate: the fuzzer can send one */
-    load(cfg, tls_config_add_ca, "ca.pem");
-    must(tls_config_set_verify(cfg, TLS_VERIFY_OPTIONAL), "verify");
+    load(cfg, tls_stream_config_add_ca, "ca.pem");
+    must(tls_stream_config_set_verify(cfg, TLS_STREAM_VERIFY_OPTIONAL), "verify");
     return cfg;
 }
 
@@ -175,7 +175,7 @@ static int feed_read(void *ctx, unsigned char *buf, size_t len)
     fuzz_feed *f = ctx;
     size_t n = f->len - f->pos;
     if (len == 0)
-        abort(); /* the tls_io contract: len is never 0 */
+        abort(); /* the tls_stream_io contract: len is never 0 */
     if (n == 0)
         return 0;
     if (n > len)
@@ -210,9 +210,9 @@ void fuzz_feed_init(fuzz_feed *f, const uint8_t *data, size_t len)
     f->io.write = feed_write;
 }
 
-void fuzz_plain_psk(tls_config *cfg)
+void fuzz_plain_psk(tls_stream_config *cfg)
 {
-    tls_mbt_config *b = (tls_mbt_config *)cfg->backend_cfg;
+    tls_stream_mbt_config *b = (tls_stream_mbt_config *)cfg->backend_cfg;
     /* mbedtls keeps a pointer to this array */
     b->suites[0] = MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256;
     b->suites[1] = 0;
@@ -231,17 +231,17 @@ int fuzz_known_bug(int rc, int detail)
     static int tolerate = -1;
     if (tolerate < 0)
         tolerate = getenv("FUZZ_TOLERATE_KNOWN") != NULL;
-    return tolerate && rc == TLS_ERR_INTERNAL && detail == -0x7100;
+    return tolerate && rc == TLS_STREAM_ERR_INTERNAL && detail == -0x7100;
 }
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 void fuzz_check_rc(int rc)
 {
-    /* codes are TLS_OK, byte counts, wants, or the TLS_ERR_* range */
+    /* codes are TLS_STREAM_OK, byte counts, wants, or the TLS_STREAM_ERR_* range */
     if (rc < 0 && !(rc <= -0x7000 && rc >= -0x70ff)) {
         fprintf(stderr, "unexpected return code %d\n", rc);
         abort();
@@ -250,7 +250,7 @@ void fuzz_check_rc(int rc)
 
 int fuzz_handshake(tls_stream *s)
 {
-    int rc = TLS_WANT_READ, i;
+    int rc = TLS_STREAM_WANT_READ, i;
     for (i = 0; i < 64 && is_want(rc); i++)
         rc = tls_stream_handshake(s);
     fuzz_check_rc(rc);
@@ -274,12 +274,12 @@ int fuzz_drain(tls_stream *s)
 
 int fuzz_pair_handshake(tls_stream *c, tls_stream *s)
 {
-    int rc_c = TLS_WANT_READ, rc_s = TLS_WANT_READ, i;
+    int rc_c = TLS_STREAM_WANT_READ, rc_s = TLS_STREAM_WANT_READ, i;
     for (i = 0; i < 200 && (is_want(rc_c) || is_want(rc_s)); i++) {
         if (is_want(rc_c))
             rc_c = tls_stream_handshake(c);
         if (is_want(rc_s))
             rc_s = tls_stream_handshake(s);
     }
-    return rc_c == TLS_OK && rc_s == TLS_OK ? TLS_OK : (rc_c != TLS_OK ? rc_c : rc_s);
+    return rc_c == TLS_STREAM_OK && rc_s == TLS_STREAM_OK ? TLS_STREAM_OK : (rc_c != TLS_STREAM_OK ? rc_c : rc_s);
 }

@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/mem_pipe.h"
 #include "tls_stream/tls_stream.h"
 
 /** 2030-01-01T00:00:00Z: the test certificates run from 2026 to 2046. */
@@ -38,17 +38,17 @@ void fuzz_reset(void);
 const unsigned char *fuzz_file(const char *name, size_t *len);
 
 /** Fuzz configurations. Abort on failure (a broken set-up, not a finding). */
-tls_config *fuzz_psk_client(void);
-tls_config *fuzz_psk_server(void);
-tls_config *fuzz_cert_client(void);
-tls_config *fuzz_cert_server(void);
+tls_stream_config *fuzz_psk_client(void);
+tls_stream_config *fuzz_psk_server(void);
+tls_stream_config *fuzz_cert_client(void);
+tls_stream_config *fuzz_cert_server(void);
 
 /**
  * A transport whose reads serve data (then end of stream) and whose writes
  * are swallowed (or recorded into out when out is not NULL).
  */
 typedef struct fuzz_feed {
-    tls_io io;
+    tls_stream_io io;
     const uint8_t *data;
     size_t len, pos;
     unsigned char *out;
@@ -65,7 +65,7 @@ int fuzz_drain(tls_stream *s);
 
 /**
  * Handshake a client and a server over a memory pipe, both non-blocking,
- * bounded. Returns TLS_OK when both completed.
+ * bounded. Returns TLS_STREAM_OK when both completed.
  */
 int fuzz_pair_handshake(tls_stream *c, tls_stream *s);
 
@@ -74,19 +74,19 @@ int fuzz_pair_handshake(tls_stream *c, tls_stream *s);
  * a handshake per input costs ~20x less). cfg must be frozen (call after its
  * first tls_stream_new()); test-only, through the backend's internals.
  */
-void fuzz_plain_psk(tls_config *cfg);
+void fuzz_plain_psk(tls_stream_config *cfg);
 
 /** Non-zero when FUZZ_VERBOSE is set: harnesses then print each outcome. */
 int fuzz_verbose(void);
 
 /**
- * Non-zero when rc is TLS_ERR_INTERNAL caused by MBEDTLS_ERR_SSL_BAD_INPUT_DATA
+ * Non-zero when rc is TLS_STREAM_ERR_INTERNAL caused by MBEDTLS_ERR_SSL_BAD_INPUT_DATA
  * (a known mis-mapping, see docs/security.md) and FUZZ_TOLERATE_KNOWN is set
  * in the environment: lets a long run look past it. ctest never sets it.
  */
 int fuzz_known_bug(int rc, int detail);
 
-/** Abort unless rc is TLS_OK, a want, or a negative tls_status / errno. */
+/** Abort unless rc is TLS_STREAM_OK, a want, or a negative tls_stream_status / errno. */
 void fuzz_check_rc(int rc);
 
 #endif

@@ -1,13 +1,13 @@
 /*
  * Key, certificate and CA loading, and the ussl argument paths.
  * Input: byte 0 selects the path, the rest is the data:
- *   0 tls_config_add_ca      1 tls_config_set_cert
- *   2 tls_config_set_key     3 tls_config_set_key with password "test"
+ *   0 tls_stream_config_add_ca      1 tls_stream_config_set_cert
+ *   2 tls_stream_config_set_key     3 tls_stream_config_set_key with password "test"
  *   4 ussl_wrap_socket (no handshake) with the data as keyfile + certfile
  *     of a server, split at byte 1's share; byte 2 sets cert_reqs,
  *     server_side and whether a PSK is given too
  *   5 ussl_wrap_socket client with the data as ca_certs and hostname
- * Every call must return TLS_OK or a documented error, and free all.
+ * Every call must return TLS_STREAM_OK or a documented error, and free all.
  */
 #include <string.h>
 
@@ -18,40 +18,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int only(int rc, int a, int b, int c, int d)
 {
-    return rc == TLS_OK || rc == a || rc == b || rc == c || rc == d;
+    return rc == TLS_STREAM_OK || rc == a || rc == b || rc == c || rc == d;
 }
 
 static void tls_path(int which, const uint8_t *d, size_t n)
 {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     int rc;
-    if (tls_config_new(&cfg, tls_backend_mbedtls(), which == 0 ? TLS_CLIENT : TLS_SERVER,
-                       NULL) != TLS_OK)
+    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), which == 0 ? TLS_STREAM_CLIENT : TLS_STREAM_SERVER,
+                       NULL) != TLS_STREAM_OK)
         abort();
     switch (which) {
     case 0:
-        rc = tls_config_add_ca(cfg, d, n);
-        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_ARG, TLS_ERR_ARG))
+        rc = tls_stream_config_add_ca(cfg, d, n);
+        if (!only(rc, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_ARG))
             abort();
         break;
     case 1:
-        rc = tls_config_set_cert(cfg, d, n);
-        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_CERT, TLS_ERR_ARG, TLS_ERR_ARG))
+        rc = tls_stream_config_set_cert(cfg, d, n);
+        if (!only(rc, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_ARG))
             abort();
         break;
     default:
-        rc = tls_config_set_key(cfg, d, n, which == 3 ? "test" : NULL);
-        if (!only(rc, TLS_ERR_ARG, TLS_ERR_BAD_KEY, TLS_ERR_ARG, TLS_ERR_ARG))
+        rc = tls_stream_config_set_key(cfg, d, n, which == 3 ? "test" : NULL);
+        if (!only(rc, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_KEY, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_ARG))
             abort();
         break;
     }
     {
         const char *msg;
-        (void)tls_config_error_detail(cfg, &msg);
+        (void)tls_stream_config_error_detail(cfg, &msg);
         if (msg == NULL || strlen(msg) >= 96)
             abort();
     }
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void ussl_path(int client, const uint8_t *d, size_t n)
@@ -74,7 +74,7 @@ static void ussl_path(int client, const uint8_t *d, size_t n)
     n -= 2;
     fuzz_feed_init(&feed, NULL, 0);
     ussl_opts_init(&o);
-    o.backend = tls_backend_mbedtls();
+    o.backend = tls_stream_backend_mbedtls();
     o.do_handshake = 0;
     o.cert_reqs = (int)(flags & 3); /* 3: out of range, must be refused */
     if (client) {

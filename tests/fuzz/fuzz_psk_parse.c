@@ -1,6 +1,6 @@
 /*
  * The PSK table and hex parsers.
- * Input: byte 0 selects: 0 tls_config_load_psk_table() on a fresh server
+ * Input: byte 0 selects: 0 tls_stream_config_load_psk_table() on a fresh server
  * configuration (then every identity it accepted must be found with its
  * key), 1 the core's hex decoder, 2 ussl_unhexlify(); the rest is the text.
  */
@@ -14,34 +14,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void table(const uint8_t *d, size_t n)
 {
-    tls_config *cfg;
-    const tls_psk_entry *e;
+    tls_stream_config *cfg;
+    const tls_stream_psk_entry *e;
     int rc;
-    if (tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL) != TLS_OK)
+    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL) != TLS_STREAM_OK)
         abort();
-    rc = tls_config_load_psk_table(cfg, (const char *)d, n);
-    if (rc != TLS_OK && rc != TLS_ERR_BAD_KEY && rc != TLS_ERR_ARG && rc != TLS_ERR_CONFIG)
+    rc = tls_stream_config_load_psk_table(cfg, (const char *)d, n);
+    if (rc != TLS_STREAM_OK && rc != TLS_STREAM_ERR_BAD_KEY && rc != TLS_STREAM_ERR_ARG && rc != TLS_STREAM_ERR_CONFIG)
         abort();
-    if (rc != TLS_OK && cfg->psk_table != NULL)
+    if (rc != TLS_STREAM_OK && cfg->psk_table != NULL)
         abort(); /* all or nothing */
     for (e = cfg->psk_table; e != NULL; e = e->next) {
-        unsigned char key[TLS_PSK_MAX_KEY];
+        unsigned char key[TLS_STREAM_PSK_MAX_KEY];
         int k;
-        if (e->identity_len == 0 || e->identity_len > TLS_PSK_MAX_IDENTITY ||
-            e->key_len == 0 || e->key_len > TLS_PSK_MAX_KEY)
+        if (e->identity_len == 0 || e->identity_len > TLS_STREAM_PSK_MAX_IDENTITY ||
+            e->key_len == 0 || e->key_len > TLS_STREAM_PSK_MAX_KEY)
             abort();
-        k = tls_psk_table_lookup(cfg, e->identity, e->identity_len, key, sizeof key);
+        k = tls_stream_psk_table_lookup(cfg, e->identity, e->identity_len, key, sizeof key);
         if (k != (int)e->key_len || memcmp(key, e->key, e->key_len) != 0)
             abort();
     }
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void hex(const uint8_t *d, size_t n)
 {
-    unsigned char out[TLS_PSK_MAX_KEY];
-    int rc = tls_hex_decode((const char *)d, n, out, sizeof out);
-    if (rc != TLS_ERR_BAD_KEY && (rc <= 0 || (size_t)rc * 2 != n || rc > (int)sizeof out))
+    unsigned char out[TLS_STREAM_PSK_MAX_KEY];
+    int rc = tls_stream_hex_decode((const char *)d, n, out, sizeof out);
+    if (rc != TLS_STREAM_ERR_BAD_KEY && (rc <= 0 || (size_t)rc * 2 != n || rc > (int)sizeof out))
         abort();
 }
 

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static tls_config *cfg;
+    static tls_stream_config *cfg;
     tls_stream *s;
     fuzz_feed feed;
     int rc;
@@ -24,14 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg = FUZZ_SERVER_CERT ? fuzz_cert_server() : fuzz_psk_server();
     fuzz_reset();
     fuzz_feed_init(&feed, data, size);
-    if (tls_stream_new(&s, cfg, &feed.io) != TLS_OK)
+    if (tls_stream_new(&s, cfg, &feed.io) != TLS_STREAM_OK)
         abort();
     tls_stream_set_blocking(s, 0);
     rc = fuzz_handshake(s);
     if (fuzz_verbose())
-        fprintf(stderr, "%s handshake: %d (%s) detail %d\n", "server", rc, tls_strerror(rc),
+        fprintf(stderr, "%s handshake: %d (%s) detail %d\n", "server", rc, tls_stream_strerror(rc),
                 tls_stream_error_detail(s, NULL));
-    if (rc == TLS_OK) {
+    if (rc == TLS_STREAM_OK) {
         const unsigned char *der;
         size_t der_len;
         (void)tls_stream_cipher(s);
@@ -40,10 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = fuzz_drain(s);
         if (fuzz_verbose())
             fprintf(stderr, "then read: %d\n", rc);
-    } else if ((rc == TLS_ERR_INTERNAL || rc == TLS_ERR_NOMEM || rc == TLS_ERR_ARG ||
-                rc == TLS_ERR_STATE) &&
+    } else if ((rc == TLS_STREAM_ERR_INTERNAL || rc == TLS_STREAM_ERR_NOMEM || rc == TLS_STREAM_ERR_ARG ||
+                rc == TLS_STREAM_ERR_STATE) &&
                !fuzz_known_bug(rc, tls_stream_error_detail(s, NULL))) {
-        fprintf(stderr, "server handshake: unexpected %d (%s)\n", rc, tls_strerror(rc));
+        fprintf(stderr, "server handshake: unexpected %d (%s)\n", rc, tls_stream_strerror(rc));
         abort();
     }
     fuzz_check_rc(tls_stream_close(s));

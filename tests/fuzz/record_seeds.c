@@ -44,7 +44,7 @@ static void put(const char *dir, const char *name, unsigned char prefix, int use
 
 /* A pipe end that also records what its stream wrote. */
 typedef struct rec_io {
-    tls_io end;
+    tls_stream_io end;
     unsigned char *log;
     size_t len;
 } rec_io;
@@ -69,33 +69,33 @@ static int rec_write(void *ctx, const unsigned char *buf, size_t len)
 }
 
 typedef struct session {
-    tls_mem_pipe *pipe;
+    tls_stream_mem_pipe *pipe;
     rec_io rec[2];
-    tls_io io[2];
+    tls_stream_io io[2];
     tls_stream *s[2];
     size_t hs_len[2]; /* bytes each side wrote during the handshake */
 } session;
 
-static void open_session(session *x, tls_config *c, tls_config *s)
+static void open_session(session *x, tls_stream_config *c, tls_stream_config *s)
 {
     int i;
     fuzz_reset();
     memset(x, 0, sizeof *x);
-    if (tls_mem_pipe_new(&x->pipe, 0, NULL) != TLS_OK)
+    if (tls_stream_mem_pipe_new(&x->pipe, 0, NULL) != TLS_STREAM_OK)
         abort();
     for (i = 0; i < 2; i++) {
-        x->rec[i].end = tls_mem_pipe_io(x->pipe, i);
+        x->rec[i].end = tls_stream_mem_pipe_io(x->pipe, i);
         x->rec[i].log = malloc(CAP);
         x->io[i].ctx = &x->rec[i];
         x->io[i].read = rec_read;
         x->io[i].write = rec_write;
         x->io[i].close = NULL;
         x->io[i].wait = NULL;
-        if (tls_stream_new(&x->s[i], i == 0 ? c : s, &x->io[i]) != TLS_OK)
+        if (tls_stream_new(&x->s[i], i == 0 ? c : s, &x->io[i]) != TLS_STREAM_OK)
             abort();
         tls_stream_set_blocking(x->s[i], 0);
     }
-    if (fuzz_pair_handshake(x->s[0], x->s[1]) != TLS_OK) {
+    if (fuzz_pair_handshake(x->s[0], x->s[1]) != TLS_STREAM_OK) {
         fprintf(stderr, "record_seeds: handshake failed\n");
         exit(1);
     }
@@ -128,7 +128,7 @@ static void close_session(session *x)
         tls_stream_free(x->s[i]);
         free(x->rec[i].log);
     }
-    tls_mem_pipe_free(x->pipe);
+    tls_stream_mem_pipe_free(x->pipe);
 }
 
 static void from_file(const char *dir, const char *name, const char *file, unsigned char prefix)
@@ -142,24 +142,24 @@ static void from_file(const char *dir, const char *name, const char *file, unsig
     put(dir, name, prefix, 1, d, len);
 }
 
-static int add_ca(tls_config *cfg, const char *file)
+static int add_ca(tls_stream_config *cfg, const char *file)
 {
     size_t len;
     const unsigned char *d = fuzz_file(file, &len);
-    return d == NULL ? TLS_ERR_IO : tls_config_add_ca(cfg, d, len);
+    return d == NULL ? TLS_STREAM_ERR_IO : tls_stream_config_add_ca(cfg, d, len);
 }
 
-static tls_config *mtls_client(void)
+static tls_stream_config *mtls_client(void)
 {
-    tls_config *cfg = fuzz_cert_client();
+    tls_stream_config *cfg = fuzz_cert_client();
     size_t len;
     const unsigned char *d;
     /* fuzz_cert_client() is not frozen yet: add our own certificate */
     d = fuzz_file("client.pem", &len);
-    if (d == NULL || tls_config_set_cert(cfg, d, len) != TLS_OK)
+    if (d == NULL || tls_stream_config_set_cert(cfg, d, len) != TLS_STREAM_OK)
         abort();
     d = fuzz_file("client.key", &len);
-    if (d == NULL || tls_config_set_key(cfg, d, len, NULL) != TLS_OK)
+    if (d == NULL || tls_stream_config_set_key(cfg, d, len, NULL) != TLS_STREAM_OK)
         abort();
     (void)add_ca;
     return cfg;
@@ -168,7 +168,7 @@ static tls_config *mtls_client(void)
 int main(int argc, char **argv)
 {
     session x;
-    tls_config *pc, *ps, *cc, *cs, *mc;
+    tls_stream_config *pc, *ps, *cc, *cs, *mc;
 
     if (argc != 2) {
         fprintf(stderr, "usage: %s <seeds folder>\n", argv[0]);
@@ -192,14 +192,14 @@ int main(int argc, char **argv)
 
     /* appdata: plain PSK, as fuzz_appdata.c */
     {
-        tls_config *ac = fuzz_psk_client(), *as = fuzz_psk_server();
+        tls_stream_config *ac = fuzz_psk_client(), *as = fuzz_psk_server();
         tls_stream *tmp;
         fuzz_feed dummy;
         fuzz_feed_init(&dummy, NULL, 0);
-        if (tls_stream_new(&tmp, ac, &dummy.io) != TLS_OK)
+        if (tls_stream_new(&tmp, ac, &dummy.io) != TLS_STREAM_OK)
             abort();
         tls_stream_free(tmp);
-        if (tls_stream_new(&tmp, as, &dummy.io) != TLS_OK)
+        if (tls_stream_new(&tmp, as, &dummy.io) != TLS_STREAM_OK)
             abort();
         tls_stream_free(tmp);
         fuzz_plain_psk(ac);
@@ -211,8 +211,8 @@ int main(int argc, char **argv)
         put("appdata", "server_to_client", 1, 1, x.rec[1].log + x.hs_len[1],
             x.rec[1].len - x.hs_len[1]);
         close_session(&x);
-        tls_config_free(ac);
-        tls_config_free(as);
+        tls_stream_config_free(ac);
+        tls_stream_config_free(as);
     }
 
     /* certificates: server only, then mutual */
@@ -259,10 +259,10 @@ int main(int argc, char **argv)
     put("psk_parse", "table_crlf", 0, 1,
         (const unsigned char *)"# c\r\nid:0011\r\n\r\nx:y:aabb\n", 26);
 
-    tls_config_free(pc);
-    tls_config_free(ps);
-    tls_config_free(cc);
-    tls_config_free(cs);
-    tls_config_free(mc);
+    tls_stream_config_free(pc);
+    tls_stream_config_free(ps);
+    tls_stream_config_free(cc);
+    tls_stream_config_free(cs);
+    tls_stream_config_free(mc);
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Many sequential connections do not grow the heap: tls_stream's own
- * allocations (through a counting tls_allocator) are all returned after each
+ * allocations (through a counting tls_stream_allocator) are all returned after each
  * connection, and the process heap (mbedtls allocates with calloc/free) does
  * not grow once warmed up (glibc mallinfo2()).
  */
@@ -36,18 +36,18 @@ static size_t heap_in_use(void)
  * clean close on both sides, and everything freed. */
 static void one_psk_connection(counting_alloc *ca)
 {
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     tls_pair p;
     unsigned char buf[8];
 
-    assert_int_equal(tls_pair_client1_configs(&c, &s, &ca->alloc), TLS_OK);
-    assert_int_equal(tls_pair_new(&p, c, s, &ca->alloc), TLS_OK);
-    tls_config_free(c);
-    tls_config_free(s);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_int_equal(tls_pair_client1_configs(&c, &s, &ca->alloc), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_new(&p, c, s, &ca->alloc), TLS_STREAM_OK);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
     assert_non_null(strstr(tls_stream_cipher(p.client), "PSK"));
-    assert_int_equal(tls_pair_transfer(&p, 2000), TLS_OK);
-    assert_int_equal(tls_stream_close(p.client), TLS_OK);
+    assert_int_equal(tls_pair_transfer(&p, 2000), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_close(p.client), TLS_STREAM_OK);
     assert_int_equal(tls_stream_read(p.server, buf, sizeof buf), 0);
     tls_pair_free(&p);
 }
@@ -89,19 +89,19 @@ static void test_sequential_certificate_connections_do_not_grow_the_heap(void **
 
     counting_alloc_init(&ca);
     for (i = 0; i < (int)tls_test_count(30, WARMUP + 2); i++) {
-        tls_config *c = NULL, *s = NULL;
+        tls_stream_config *c = NULL, *s = NULL;
         tls_pair p;
-        assert_int_equal(tls_pair_cert_client(&c, &ca.alloc, TLS_VERIFY_REQUIRED, "ca.pem",
+        assert_int_equal(tls_pair_cert_client(&c, &ca.alloc, TLS_STREAM_VERIFY_REQUIRED, "ca.pem",
                                               "localhost", "client.pem", "client.key"),
-                         TLS_OK);
+                         TLS_STREAM_OK);
         assert_int_equal(tls_pair_cert_server(&s, &ca.alloc, "server.pem", "server.key",
-                                              TLS_VERIFY_REQUIRED, "ca.pem"),
-                         TLS_OK);
-        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_OK);
-        tls_config_free(c);
-        tls_config_free(s);
-        assert_int_equal(tls_pair_transfer(&p, 500), TLS_OK);
-        assert_int_equal(tls_stream_close(p.server), TLS_OK);
+                                              TLS_STREAM_VERIFY_REQUIRED, "ca.pem"),
+                         TLS_STREAM_OK);
+        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_STREAM_OK);
+        tls_stream_config_free(c);
+        tls_stream_config_free(s);
+        assert_int_equal(tls_pair_transfer(&p, 500), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_close(p.server), TLS_STREAM_OK);
         tls_pair_free(&p);
         assert_true(counting_alloc_clean(&ca));
         if (i + 1 == WARMUP)
@@ -122,21 +122,21 @@ static void test_failed_connections_return_all_memory(void **state)
 
     counting_alloc_init(&ca);
     for (i = 0; i < (int)tls_test_count(20, 4); i++) {
-        tls_config *c = NULL, *s = NULL;
+        tls_stream_config *c = NULL, *s = NULL;
         tls_pair p;
-        unsigned char wrong[TLS_PSK_MAX_KEY];
+        unsigned char wrong[TLS_STREAM_PSK_MAX_KEY];
         memcpy(wrong, tls_pair_client1.key, tls_pair_client1.len);
         wrong[i % tls_pair_client1.len] ^= 0x80;
         assert_int_equal(tls_pair_psk_client(&c, &ca.alloc, i % 2 ? "client1" : "nobody", wrong,
                                              tls_pair_client1.len),
-                         TLS_OK);
+                         TLS_STREAM_OK);
         assert_int_equal(tls_pair_psk_server(&s, &ca.alloc, "client1", tls_pair_client1.key,
                                              tls_pair_client1.len),
-                         TLS_OK);
-        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_OK);
-        tls_config_free(c);
-        tls_config_free(s);
-        assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
+                         TLS_STREAM_OK);
+        assert_int_equal(tls_pair_new(&p, c, s, &ca.alloc), TLS_STREAM_OK);
+        tls_stream_config_free(c);
+        tls_stream_config_free(s);
+        assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
         tls_pair_free(&p);
         assert_true(counting_alloc_clean(&ca));
     }

@@ -14,7 +14,7 @@
 #include "tls_pair.h"
 
 /* The keys of psk.txt (made by make_certs.sh: client1 32 bytes, client2 16). */
-static unsigned char key1[TLS_PSK_MAX_KEY], key2[TLS_PSK_MAX_KEY];
+static unsigned char key1[TLS_STREAM_PSK_MAX_KEY], key2[TLS_STREAM_PSK_MAX_KEY];
 static size_t key1_len, key2_len;
 
 static int load_keys(void **state)
@@ -33,24 +33,24 @@ static int load_keys(void **state)
 }
 
 /* A pair from a client and a server configuration; drops our references. */
-static void make_pair(tls_pair *p, tls_config *client, tls_config *server)
+static void make_pair(tls_pair *p, tls_stream_config *client, tls_stream_config *server)
 {
     assert_non_null(client);
     assert_non_null(server);
-    assert_int_equal(tls_pair_new(p, client, server, NULL), TLS_OK);
-    tls_config_free(client);
-    tls_config_free(server);
+    assert_int_equal(tls_pair_new(p, client, server, NULL), TLS_STREAM_OK);
+    tls_stream_config_free(client);
+    tls_stream_config_free(server);
 }
 
 static void psk_pair(tls_pair *p, const char *client_id, const unsigned char *client_key,
                      size_t client_key_len, const char *server_id,
                      const unsigned char *server_key, size_t server_key_len)
 {
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     assert_int_equal(tls_pair_psk_client(&c, NULL, client_id, client_key, client_key_len),
-                     TLS_OK);
+                     TLS_STREAM_OK);
     assert_int_equal(tls_pair_psk_server(&s, NULL, server_id, server_key, server_key_len),
-                     TLS_OK);
+                     TLS_STREAM_OK);
     make_pair(p, c, s);
 }
 
@@ -68,9 +68,9 @@ static void test_psk_handshake_succeeds_and_data_flows_both_ways(void **state)
     (void)state;
 
     psk_pair(&p, "client1", key1, key1_len, "client1", key1, key1_len);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
-    assert_int_equal(tls_stream_state(p.client), TLS_STATE_OPEN);
-    assert_int_equal(tls_stream_state(p.server), TLS_STATE_OPEN);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_state(p.client), TLS_STREAM_STATE_OPEN);
+    assert_int_equal(tls_stream_state(p.server), TLS_STREAM_STATE_OPEN);
     assert_psk_suite(p.client);
     assert_string_equal(tls_stream_cipher(p.client), tls_stream_cipher(p.server));
     assert_string_equal(tls_stream_version(p.client), "TLSv1.2");
@@ -85,7 +85,7 @@ static void test_psk_handshake_succeeds_and_data_flows_both_ways(void **state)
     assert_memory_equal(buf, "pong!", 5);
 
     /* and a larger patterned transfer both ways at once */
-    assert_int_equal(tls_pair_transfer(&p, 100000), TLS_OK);
+    assert_int_equal(tls_pair_transfer(&p, 100000), TLS_STREAM_OK);
     tls_pair_free(&p);
 }
 
@@ -97,9 +97,9 @@ static void test_psk_has_no_peer_certificate(void **state)
     (void)state;
 
     psk_pair(&p, "client1", key1, key1_len, "client1", key1, key1_len);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
-    assert_int_equal(tls_stream_peer_cert(p.client, &der, &len), TLS_ERR_NO_PEER_CERT);
-    assert_int_equal(tls_stream_peer_cert(p.server, &der, &len), TLS_ERR_NO_PEER_CERT);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_peer_cert(p.client, &der, &len), TLS_STREAM_ERR_NO_PEER_CERT);
+    assert_int_equal(tls_stream_peer_cert(p.server, &der, &len), TLS_STREAM_ERR_NO_PEER_CERT);
     tls_pair_free(&p);
 }
 
@@ -110,24 +110,24 @@ static void test_psk_has_no_peer_certificate(void **state)
 static void test_psk_wrong_key_fails_both_sides(void **state)
 {
     tls_pair p;
-    unsigned char wrong[TLS_PSK_MAX_KEY];
+    unsigned char wrong[TLS_STREAM_PSK_MAX_KEY];
     unsigned char buf[4];
     (void)state;
 
     memcpy(wrong, key1, key1_len);
     wrong[0] ^= 0x01;
     psk_pair(&p, "client1", wrong, key1_len, "client1", key1, key1_len);
-    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_ERR_PROTOCOL);
-    assert_int_equal(tls_stream_state(p.client), TLS_STATE_FAILED);
-    assert_int_equal(tls_stream_state(p.server), TLS_STATE_FAILED);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_state(p.client), TLS_STREAM_STATE_FAILED);
+    assert_int_equal(tls_stream_state(p.server), TLS_STREAM_STATE_FAILED);
     /* sticky */
-    assert_int_equal(tls_stream_error(p.client), TLS_ERR_PEER_ALERT);
-    assert_int_equal(tls_stream_error(p.server), TLS_ERR_PROTOCOL);
-    assert_int_equal(tls_stream_read(p.client, buf, sizeof buf), TLS_ERR_PEER_ALERT);
-    assert_int_equal(tls_stream_write(p.server, "x", 1), TLS_ERR_PROTOCOL);
-    assert_int_equal(tls_stream_handshake(p.client), TLS_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_error(p.client), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_error(p.server), TLS_STREAM_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_read(p.client, buf, sizeof buf), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_write(p.server, "x", 1), TLS_STREAM_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_handshake(p.client), TLS_STREAM_ERR_PEER_ALERT);
     assert_null(tls_stream_cipher(p.client));
     tls_pair_free(&p);
 }
@@ -139,10 +139,10 @@ static void test_psk_unknown_identity_is_reported_by_the_server(void **state)
     (void)state;
 
     psk_pair(&p, "nobody", key1, key1_len, "client1", key1, key1_len);
-    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_ERR_PSK_IDENTITY);
-    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
-    assert_int_equal(tls_stream_error(p.server), TLS_ERR_PSK_IDENTITY);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_PSK_IDENTITY);
+    assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_error(p.server), TLS_STREAM_ERR_PSK_IDENTITY);
     tls_stream_error_detail(p.server, &msg);
     assert_non_null(msg);
     tls_pair_free(&p);
@@ -152,15 +152,15 @@ static void test_psk_unknown_identity_is_reported_by_the_server(void **state)
 static void test_psk_key_of_another_identity_fails(void **state)
 {
     tls_pair p;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client2", key1, key1_len), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_OK);
-    assert_int_equal(tls_config_load_psk_file(s, tls_pair_path("psk.txt")), TLS_OK);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "client2", key1, key1_len), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_load_psk_file(s, tls_pair_path("psk.txt")), TLS_STREAM_OK);
     make_pair(&p, c, s);
-    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_ERR_PROTOCOL);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_PROTOCOL);
     tls_pair_free(&p);
 }
 
@@ -172,18 +172,18 @@ static void test_psk_server_from_psk_file_accepts_each_identity(void **state)
 
     for (i = 0; i < 2; i++) {
         tls_pair p;
-        tls_config *c = NULL, *s = NULL;
+        tls_stream_config *c = NULL, *s = NULL;
         const unsigned char *key = i == 0 ? key1 : key2;
         size_t key_len = i == 0 ? key1_len : key2_len;
 
-        assert_int_equal(tls_pair_psk_client(&c, NULL, ids[i], key, key_len), TLS_OK);
-        assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_OK);
-        assert_int_equal(tls_config_load_psk_file(s, tls_pair_path("psk.txt")), TLS_OK);
+        assert_int_equal(tls_pair_psk_client(&c, NULL, ids[i], key, key_len), TLS_STREAM_OK);
+        assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_load_psk_file(s, tls_pair_path("psk.txt")), TLS_STREAM_OK);
         make_pair(&p, c, s);
-        assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+        assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
         assert_psk_suite(p.client);
         assert_psk_suite(p.server);
-        assert_int_equal(tls_pair_transfer(&p, 1000), TLS_OK);
+        assert_int_equal(tls_pair_transfer(&p, 1000), TLS_STREAM_OK);
         tls_pair_free(&p);
     }
 }
@@ -195,9 +195,9 @@ static int lookup(void *arg, const unsigned char *identity, size_t identity_len,
     int *calls = arg;
     (*calls)++;
     if (identity_len != 5 || memcmp(identity, "cb-id", 5) != 0)
-        return TLS_ERR_PSK_IDENTITY;
+        return TLS_STREAM_ERR_PSK_IDENTITY;
     if (key_size < 16)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     memset(key, 0x42, 16);
     return 16;
 }
@@ -205,17 +205,17 @@ static int lookup(void *arg, const unsigned char *identity, size_t identity_len,
 static void test_psk_server_lookup_callback_is_asked_once(void **state)
 {
     tls_pair p;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     unsigned char key[16];
     int calls = 0;
     (void)state;
 
     memset(key, 0x42, sizeof key);
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "cb-id", key, sizeof key), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_OK);
-    assert_int_equal(tls_config_set_psk_lookup(s, lookup, &calls), TLS_OK);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "cb-id", key, sizeof key), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_psk_server(&s, NULL, NULL, NULL, 0), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_psk_lookup(s, lookup, &calls), TLS_STREAM_OK);
     make_pair(&p, c, s);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
     assert_int_equal(calls, 1);
     assert_psk_suite(p.server);
     tls_pair_free(&p);
@@ -226,17 +226,17 @@ static void test_psk_server_lookup_callback_is_asked_once(void **state)
 static void test_psk_client_against_certificate_server_fails(void **state)
 {
     tls_pair p;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key1, key1_len), TLS_OK);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key1, key1_len), TLS_STREAM_OK);
     assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
-                                          TLS_VERIFY_NONE, NULL),
-                     TLS_OK);
+                                          TLS_STREAM_VERIFY_NONE, NULL),
+                     TLS_STREAM_OK);
     make_pair(&p, c, s);
-    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_ERR_HANDSHAKE);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_HANDSHAKE);
     tls_pair_free(&p);
 }
 
@@ -244,16 +244,16 @@ static void test_psk_client_against_certificate_server_fails(void **state)
 static void test_certificate_client_against_psk_server_fails(void **state)
 {
     tls_pair p;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_NONE, NULL, NULL, NULL, NULL),
-                     TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key1, key1_len), TLS_OK);
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_NONE, NULL, NULL, NULL, NULL),
+                     TLS_STREAM_OK);
+    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key1, key1_len), TLS_STREAM_OK);
     make_pair(&p, c, s);
-    assert_int_equal(tls_pair_handshake(&p), TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.client_rc, TLS_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_ERR_HANDSHAKE);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_HANDSHAKE);
     tls_pair_free(&p);
 }
 
@@ -265,25 +265,25 @@ static void test_psk_client_without_ca_or_server_name_is_valid(void **state)
     (void)state;
 
     psk_pair(&p, "client1", key1, key1_len, "client1", key1, key1_len);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
     tls_pair_free(&p);
 }
 
 static void test_psk_and_certificate_on_one_side_are_rejected(void **state)
 {
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key1, key1_len), TLS_OK);
-    assert_int_equal(tls_pair_set_cert(c, "client.pem"), TLS_ERR_CONFIG);
-    assert_int_equal(tls_pair_set_key(c, "client.key", NULL), TLS_ERR_CONFIG);
-    tls_config_free(c);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key1, key1_len), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_cert(c, "client.pem"), TLS_STREAM_ERR_CONFIG);
+    assert_int_equal(tls_pair_set_key(c, "client.key", NULL), TLS_STREAM_ERR_CONFIG);
+    tls_stream_config_free(c);
 
     assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
-                                          TLS_VERIFY_NONE, NULL),
-                     TLS_OK);
-    assert_int_equal(tls_config_add_psk(s, "client1", 7, key1, key1_len), TLS_ERR_CONFIG);
-    tls_config_free(s);
+                                          TLS_STREAM_VERIFY_NONE, NULL),
+                     TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_add_psk(s, "client1", 7, key1, key1_len), TLS_STREAM_ERR_CONFIG);
+    tls_stream_config_free(s);
 }
 
 int main(void)

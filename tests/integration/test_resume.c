@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "tls_pair.h"
-#include "tls_stream/tls_mbedtls.h"
+#include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 
 typedef struct saved {
@@ -19,26 +19,26 @@ typedef struct saved {
     size_t len;
 } saved;
 
-static tls_config *client_cfg(void)
+static tls_stream_config *client_cfg(void)
 {
-    tls_config *c;
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+    tls_stream_config *c;
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_REQUIRED, "ca.pem", "localhost",
                                           NULL, NULL),
-                     TLS_OK);
+                     TLS_STREAM_OK);
     return c;
 }
 
 /* A certificate server with tickets (lifetime > 0) and/or a cache (entries > 0). */
-static tls_config *server_cfg(int ticket_lifetime, int cache_entries)
+static tls_stream_config *server_cfg(int ticket_lifetime, int cache_entries)
 {
-    tls_config *s;
+    tls_stream_config *s;
     assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
-                                          TLS_VERIFY_NONE, NULL),
-                     TLS_OK);
+                                          TLS_STREAM_VERIFY_NONE, NULL),
+                     TLS_STREAM_OK);
     if (ticket_lifetime > 0)
-        assert_int_equal(tls_config_set_session_tickets(s, ticket_lifetime), TLS_OK);
+        assert_int_equal(tls_stream_config_set_session_tickets(s, ticket_lifetime), TLS_STREAM_OK);
     if (cache_entries > 0)
-        assert_int_equal(tls_config_set_session_cache(s, cache_entries, 3600), TLS_OK);
+        assert_int_equal(tls_stream_config_set_session_cache(s, cache_entries, 3600), TLS_STREAM_OK);
     return s;
 }
 
@@ -46,36 +46,36 @@ static tls_config *server_cfg(int ticket_lifetime, int cache_entries)
  * One connection: offer offer (when not NULL), handshake, move 16 KiB each
  * way, save the session into save (when not NULL). Returns whether it resumed.
  */
-static int connect_once(tls_config *c, tls_config *s, const saved *offer, saved *save)
+static int connect_once(tls_stream_config *c, tls_stream_config *s, const saved *offer, saved *save)
 {
     tls_pair p;
     int resumed;
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_OK);
+    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
     if (offer != NULL)
-        assert_int_equal(tls_stream_session_load(p.client, offer->blob, offer->len), TLS_OK);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
-    assert_int_equal(tls_pair_transfer(&p, 16384), TLS_OK);
+        assert_int_equal(tls_stream_session_load(p.client, offer->blob, offer->len), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_transfer(&p, 16384), TLS_STREAM_OK);
     resumed = tls_stream_resumed(p.client);
     assert_int_equal(tls_stream_resumed(p.server), resumed);
     if (save != NULL)
         assert_int_equal(tls_stream_session_save(p.client, save->blob, sizeof save->blob,
                                                  &save->len),
-                         TLS_OK);
+                         TLS_STREAM_OK);
     tls_pair_free(&p);
     return resumed;
 }
 
 static void check_resumes(int ticket_lifetime, int cache_entries)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(ticket_lifetime, cache_entries);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(ticket_lifetime, cache_entries);
     saved first, second;
     assert_int_equal(connect_once(c, s, NULL, &first), 0);
     assert_true(first.len > 0);
     assert_int_equal(connect_once(c, s, &first, &second), 1);
     /* the session saved from a resumed connection resumes again */
     assert_int_equal(connect_once(c, s, &second, NULL), 1);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void test_session_ticket_resumes_with_data_intact(void **state)
@@ -92,94 +92,94 @@ static void test_session_cache_resumes_with_data_intact(void **state)
 
 static void test_stale_ticket_falls_back_to_a_full_handshake(void **state)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(3600, 0), *restarted = server_cfg(3600, 0);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(3600, 0), *restarted = server_cfg(3600, 0);
     saved first;
     (void)state;
     assert_int_equal(connect_once(c, s, NULL, &first), 0);
     /* a restarted server has a new ticket key: the ticket cannot be read */
     assert_int_equal(connect_once(c, restarted, &first, NULL), 0);
-    tls_config_free(c);
-    tls_config_free(s);
-    tls_config_free(restarted);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
+    tls_stream_config_free(restarted);
 }
 
 static void test_server_without_resumption_declines(void **state)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(0, 0);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(0, 0);
     saved first;
     (void)state;
     assert_int_equal(connect_once(c, s, NULL, &first), 0);
     assert_int_equal(connect_once(c, s, &first, NULL), 0);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void test_unreadable_session_blob_falls_back_to_a_full_handshake(void **state)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(0, 16);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(0, 16);
     saved first;
     (void)state;
     assert_int_equal(connect_once(c, s, NULL, &first), 0);
     memset(first.blob, 0xA5, 8); /* the header that names the format */
     assert_int_equal(connect_once(c, s, &first, NULL), 0);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void test_session_save_and_load_check_their_arguments_and_state(void **state)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(3600, 0);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(3600, 0);
     unsigned char small[8];
     size_t len = 99;
     tls_pair p;
     (void)state;
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_OK);
-    assert_int_equal(tls_stream_session_save(p.client, small, sizeof small, &len), TLS_ERR_STATE);
+    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_session_save(p.client, small, sizeof small, &len), TLS_STREAM_ERR_STATE);
     assert_int_equal(len, 0);
-    assert_int_equal(tls_stream_session_load(p.client, NULL, 10), TLS_ERR_ARG);
-    assert_int_equal(tls_stream_session_load(p.client, small, 0), TLS_ERR_ARG);
-    assert_int_equal(tls_stream_session_load(p.server, small, sizeof small), TLS_ERR_STATE);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
-    assert_int_equal(tls_stream_session_save(p.client, small, sizeof small, &len), TLS_ERR_ARG);
+    assert_int_equal(tls_stream_session_load(p.client, NULL, 10), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_session_load(p.client, small, 0), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_session_load(p.server, small, sizeof small), TLS_STREAM_ERR_STATE);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_session_save(p.client, small, sizeof small, &len), TLS_STREAM_ERR_ARG);
     assert_true(len > sizeof small); /* the size needed */
-    assert_int_equal(tls_stream_session_save(p.client, NULL, 0, NULL), TLS_ERR_ARG);
+    assert_int_equal(tls_stream_session_save(p.client, NULL, 0, NULL), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_session_save(p.server, small, sizeof small, &len),
-                     TLS_ERR_STATE);
-    assert_int_equal(tls_stream_session_load(p.client, small, sizeof small), TLS_ERR_STATE);
+                     TLS_STREAM_ERR_STATE);
+    assert_int_equal(tls_stream_session_load(p.client, small, sizeof small), TLS_STREAM_ERR_STATE);
     tls_pair_free(&p);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void test_resumption_settings_are_checked(void **state)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(0, 0);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(0, 0);
     (void)state;
-    assert_int_equal(tls_config_set_session_tickets(c, 60), TLS_ERR_STATE);
-    assert_int_equal(tls_config_set_session_cache(c, 4, 60), TLS_ERR_STATE);
-    assert_int_equal(tls_config_set_session_tickets(s, -1), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_session_cache(s, 4, 0), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_session_cache(s, -1, 60), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_max_fragment(s, 512), TLS_ERR_STATE);
-    assert_int_equal(tls_config_set_max_fragment(c, 1000), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_max_fragment(c, 8192), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_max_fragment(c, 0), TLS_OK);
-    tls_config_free(c);
-    tls_config_free(s);
+    assert_int_equal(tls_stream_config_set_session_tickets(c, 60), TLS_STREAM_ERR_STATE);
+    assert_int_equal(tls_stream_config_set_session_cache(c, 4, 60), TLS_STREAM_ERR_STATE);
+    assert_int_equal(tls_stream_config_set_session_tickets(s, -1), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_session_cache(s, 4, 0), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_session_cache(s, -1, 60), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_max_fragment(s, 512), TLS_STREAM_ERR_STATE);
+    assert_int_equal(tls_stream_config_set_max_fragment(c, 1000), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_max_fragment(c, 8192), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_max_fragment(c, 0), TLS_STREAM_OK);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void check_small_fragments(size_t fragment)
 {
-    tls_config *c = client_cfg(), *s = server_cfg(0, 0);
+    tls_stream_config *c = client_cfg(), *s = server_cfg(0, 0);
     tls_pair p;
-    assert_int_equal(tls_config_set_max_fragment(c, fragment), TLS_OK);
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_OK);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
+    assert_int_equal(tls_stream_config_set_max_fragment(c, fragment), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
     /* 256 KiB each way, checked byte by byte */
-    assert_int_equal(tls_pair_transfer(&p, 256 * 1024), TLS_OK);
+    assert_int_equal(tls_pair_transfer(&p, 256 * 1024), TLS_STREAM_OK);
     tls_pair_free(&p);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 static void test_max_fragment_512_transfers_data_intact(void **state)
@@ -197,18 +197,18 @@ static void test_max_fragment_4096_transfers_data_intact(void **state)
 static void test_max_fragment_with_psk_transfers_data_intact(void **state)
 {
     static const unsigned char key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     tls_pair p;
     (void)state;
-    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key, sizeof key), TLS_OK);
-    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key, sizeof key), TLS_OK);
-    assert_int_equal(tls_config_set_max_fragment(c, 1024), TLS_OK);
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_OK);
-    assert_int_equal(tls_pair_handshake(&p), TLS_OK);
-    assert_int_equal(tls_pair_transfer(&p, 100000), TLS_OK);
+    assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key, sizeof key), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", key, sizeof key), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_max_fragment(c, 1024), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_transfer(&p, 100000), TLS_STREAM_OK);
     tls_pair_free(&p);
-    tls_config_free(c);
-    tls_config_free(s);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * Blocking streams over socketpair(AF_UNIX) with tls_io_fd(): the server
+ * Blocking streams over socketpair(AF_UNIX) with tls_stream_io_fd(): the server
  * runs in its own thread. Handshakes, 1 MiB each way, clean close,
  * truncation, and timeouts with a silent peer.
  */
@@ -21,27 +21,27 @@
 #include "test_scale.h"
 #include "tls_pair.h"
 
-static void psk_configs(tls_config **c, tls_config **s)
+static void psk_configs(tls_stream_config **c, tls_stream_config **s)
 {
-    assert_int_equal(tls_pair_client1_configs(c, s, NULL), TLS_OK);
+    assert_int_equal(tls_pair_client1_configs(c, s, NULL), TLS_STREAM_OK);
 }
 
-static void start_ex(tls_pair_sock *ps, tls_config *c, tls_config *s, tls_pair_serve_fn serve,
+static void start_ex(tls_pair_sock *ps, tls_stream_config *c, tls_stream_config *s, tls_pair_serve_fn serve,
                      void *arg, unsigned flags)
 {
     int rc = tls_pair_sock_start_ex(ps, c, s, serve, arg, flags);
-    tls_config_free(c);
-    tls_config_free(s);
-    assert_int_equal(rc, TLS_OK);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
+    assert_int_equal(rc, TLS_STREAM_OK);
 }
 
-static void start(tls_pair_sock *ps, tls_config *c, tls_config *s, tls_pair_serve_fn serve,
+static void start(tls_pair_sock *ps, tls_stream_config *c, tls_stream_config *s, tls_pair_serve_fn serve,
                   void *arg)
 {
     int rc = tls_pair_sock_start(ps, c, s, serve, arg);
-    tls_config_free(c);
-    tls_config_free(s);
-    assert_int_equal(rc, TLS_OK);
+    tls_stream_config_free(c);
+    tls_stream_config_free(s);
+    assert_int_equal(rc, TLS_STREAM_OK);
 }
 
 static double now_s(void)
@@ -54,16 +54,16 @@ static double now_s(void)
 static void test_blocking_psk_handshake_with_server_thread(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     (void)state;
 
     psk_configs(&c, &s);
     start(&ps, c, s, NULL, NULL);
-    assert_int_equal(tls_stream_handshake(ps.client), TLS_OK);
-    assert_int_equal(tls_pair_sock_join(&ps), TLS_OK);
-    assert_int_equal(ps.server_hs_rc, TLS_OK);
-    assert_int_equal(tls_stream_state(ps.client), TLS_STATE_OPEN);
-    assert_int_equal(tls_stream_state(ps.server), TLS_STATE_OPEN);
+    assert_int_equal(tls_stream_handshake(ps.client), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_sock_join(&ps), TLS_STREAM_OK);
+    assert_int_equal(ps.server_hs_rc, TLS_STREAM_OK);
+    assert_int_equal(tls_stream_state(ps.client), TLS_STREAM_STATE_OPEN);
+    assert_int_equal(tls_stream_state(ps.server), TLS_STREAM_STATE_OPEN);
     assert_non_null(strstr(tls_stream_cipher(ps.client), "PSK"));
     assert_string_equal(tls_stream_cipher(ps.client), tls_stream_cipher(ps.server));
     assert_int_equal(tls_stream_wants(ps.client), 0);
@@ -73,21 +73,21 @@ static void test_blocking_psk_handshake_with_server_thread(void **state)
 static void test_blocking_mutual_tls_handshake_with_server_thread(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     const unsigned char *der;
     size_t len;
     (void)state;
 
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_REQUIRED, "ca.pem", "localhost",
                                           "client.pem", "client.key"),
-                     TLS_OK);
+                     TLS_STREAM_OK);
     assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
-                                          TLS_VERIFY_REQUIRED, "ca.pem"),
-                     TLS_OK);
+                                          TLS_STREAM_VERIFY_REQUIRED, "ca.pem"),
+                     TLS_STREAM_OK);
     start(&ps, c, s, NULL, NULL);
-    assert_int_equal(tls_stream_handshake(ps.client), TLS_OK);
-    assert_int_equal(tls_pair_sock_join(&ps), TLS_OK);
-    assert_int_equal(tls_stream_peer_cert(ps.server, &der, &len), TLS_OK);
+    assert_int_equal(tls_stream_handshake(ps.client), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_sock_join(&ps), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_peer_cert(ps.server, &der, &len), TLS_STREAM_OK);
     assert_string_equal(tls_stream_version(ps.client), "TLSv1.2");
     tls_pair_sock_free(&ps);
 }
@@ -95,34 +95,34 @@ static void test_blocking_mutual_tls_handshake_with_server_thread(void **state)
 static void test_blocking_handshake_failure_reaches_both_threads(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c = NULL, *s = NULL;
+    tls_stream_config *c = NULL, *s = NULL;
     (void)state;
 
-    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_VERIFY_REQUIRED, "ca.pem", "localhost",
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_REQUIRED, "ca.pem", "localhost",
                                           NULL, NULL),
-                     TLS_OK);
+                     TLS_STREAM_OK);
     assert_int_equal(tls_pair_cert_server(&s, NULL, "other_server.pem", "other_server.key",
-                                          TLS_VERIFY_NONE, NULL),
-                     TLS_OK);
+                                          TLS_STREAM_VERIFY_NONE, NULL),
+                     TLS_STREAM_OK);
     start(&ps, c, s, NULL, NULL);
-    assert_int_equal(tls_stream_handshake(ps.client), TLS_ERR_VERIFY);
-    assert_int_equal(tls_pair_sock_join(&ps), TLS_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_handshake(ps.client), TLS_STREAM_ERR_VERIFY);
+    assert_int_equal(tls_pair_sock_join(&ps), TLS_STREAM_ERR_PEER_ALERT);
     tls_pair_sock_free(&ps);
 }
 
 static void one_mebibyte_each_way(unsigned flags)
 {
     tls_pair_sock ps;
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     size_t n = (size_t)tls_test_count(1L << 20, 128L << 10);
 
     psk_configs(&c, &s);
     start_ex(&ps, c, s, tls_pair_serve_transfer, &n, flags);
     /* the write runs the handshake; the server thread reads 1 MiB, echoes
      * 1 MiB of its own pattern, then waits for our close_notify (read 0) */
-    assert_int_equal(tls_pair_sock_transfer(&ps, n), TLS_OK);
-    assert_int_equal(tls_pair_sock_join(&ps), TLS_OK);
-    assert_int_equal(tls_stream_state(ps.client), TLS_STATE_CLOSED);
+    assert_int_equal(tls_pair_sock_transfer(&ps, n), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_sock_join(&ps), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_state(ps.client), TLS_STREAM_STATE_CLOSED);
     tls_pair_sock_free(&ps);
 }
 
@@ -144,7 +144,7 @@ static void test_one_mebibyte_each_way_over_nonblocking_socketpair(void **state)
 static int serve_read_to_end(tls_pair_sock *ps, void *arg)
 {
     unsigned char buf[64];
-    int i, rc = TLS_ERR_INTERNAL;
+    int i, rc = TLS_STREAM_ERR_INTERNAL;
     (void)arg;
     for (i = 0; i < 1000; i++) {
         rc = tls_stream_read(ps->server, buf, sizeof buf);
@@ -157,22 +157,22 @@ static int serve_read_to_end(tls_pair_sock *ps, void *arg)
 static void test_blocking_clean_close_reads_zero(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     (void)state;
 
     psk_configs(&c, &s);
     start(&ps, c, s, serve_read_to_end, NULL);
     assert_int_equal(tls_stream_write(ps.client, "data", 4), 4);
-    assert_int_equal(tls_stream_close(ps.client), TLS_OK);
+    assert_int_equal(tls_stream_close(ps.client), TLS_STREAM_OK);
     assert_int_equal(tls_pair_sock_join(&ps), 0);
-    assert_int_equal(tls_stream_state(ps.server), TLS_STATE_PEER_CLOSED);
+    assert_int_equal(tls_stream_state(ps.server), TLS_STREAM_STATE_PEER_CLOSED);
     tls_pair_sock_free(&ps);
 }
 
 static void test_blocking_transport_end_without_close_notify_is_truncated(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     (void)state;
 
     psk_configs(&c, &s);
@@ -181,8 +181,8 @@ static void test_blocking_transport_end_without_close_notify_is_truncated(void *
     /* end the transport under the client stream; the stream closes the fd
      * itself when freed */
     assert_int_equal(shutdown(ps.fd[0], SHUT_RDWR), 0);
-    assert_int_equal(tls_pair_sock_join(&ps), TLS_ERR_TRUNCATED);
-    assert_int_equal(tls_stream_state(ps.server), TLS_STATE_FAILED);
+    assert_int_equal(tls_pair_sock_join(&ps), TLS_STREAM_ERR_TRUNCATED);
+    assert_int_equal(tls_stream_state(ps.server), TLS_STREAM_STATE_FAILED);
     tls_pair_sock_free(&ps);
 }
 
@@ -203,25 +203,25 @@ static void lone_socketpair(int fd[2], int nonblocking, int watchdog_s)
 }
 
 /* A server whose client never speaks: a blocking handshake with a 100 ms
- * timeout gives up with TLS_ERR_TIMEOUT (and stays failed). */
+ * timeout gives up with TLS_STREAM_ERR_TIMEOUT (and stays failed). */
 static void server_times_out_on_silent_peer(int nonblocking_fd)
 {
-    tls_config *s = NULL;
+    tls_stream_config *s = NULL;
     tls_stream *server = NULL;
-    tls_io io;
+    tls_stream_io io;
     int fd[2], rc, err, again;
-    tls_state st;
+    tls_stream_conn_state st;
     double t0, elapsed;
     unsigned char buf[4];
 
     lone_socketpair(fd, nonblocking_fd, 3);
     assert_int_equal(tls_pair_psk_server(&s, NULL, "client1", tls_pair_client1.key,
                                          tls_pair_client1.len),
-                     TLS_OK);
-    assert_int_equal(tls_config_set_timeout(s, 100), TLS_OK);
-    io = tls_io_fd(fd[1]);
-    assert_int_equal(tls_stream_new(&server, s, &io), TLS_OK);
-    tls_config_free(s);
+                     TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_timeout(s, 100), TLS_STREAM_OK);
+    io = tls_stream_io_fd(fd[1]);
+    assert_int_equal(tls_stream_new(&server, s, &io), TLS_STREAM_OK);
+    tls_stream_config_free(s);
 
     t0 = now_s();
     rc = tls_stream_handshake(server);
@@ -233,12 +233,12 @@ static void server_times_out_on_silent_peer(int nonblocking_fd)
     close(fd[0]);
 
     print_message("  handshake gave up after %.3f s\n", elapsed);
-    assert_int_equal(rc, TLS_ERR_TIMEOUT);
+    assert_int_equal(rc, TLS_STREAM_ERR_TIMEOUT);
     assert_true(elapsed >= 0.09);
     assert_true(elapsed < 2.0); /* ~0.1 s; generous for valgrind, below the watchdog */
-    assert_int_equal(st, TLS_STATE_FAILED);
-    assert_int_equal(err, TLS_ERR_TIMEOUT);
-    assert_int_equal(again, TLS_ERR_TIMEOUT);
+    assert_int_equal(st, TLS_STREAM_STATE_FAILED);
+    assert_int_equal(err, TLS_STREAM_ERR_TIMEOUT);
+    assert_int_equal(again, TLS_STREAM_ERR_TIMEOUT);
 }
 
 static void test_blocking_handshake_times_out_on_silent_peer(void **state)
@@ -248,7 +248,7 @@ static void test_blocking_handshake_times_out_on_silent_peer(void **state)
 }
 
 /* The same over a descriptor in blocking mode (what socketpair() and
- * accept() return): tls_io_fd() accepts it and the timeout must hold. */
+ * accept() return): tls_stream_io_fd() accepts it and the timeout must hold. */
 static void test_blocking_handshake_times_out_on_silent_peer_with_blocking_fd(void **state)
 {
     (void)state;
@@ -258,9 +258,9 @@ static void test_blocking_handshake_times_out_on_silent_peer_with_blocking_fd(vo
 /* Same for a client whose server never answers the ClientHello. */
 static void test_blocking_client_handshake_times_out_on_silent_server(void **state)
 {
-    tls_config *c = NULL;
+    tls_stream_config *c = NULL;
     tls_stream *client = NULL;
-    tls_io io;
+    tls_stream_io io;
     int fd[2];
     double t0;
     (void)state;
@@ -268,14 +268,14 @@ static void test_blocking_client_handshake_times_out_on_silent_server(void **sta
     lone_socketpair(fd, 1, 3);
     assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", tls_pair_client1.key,
                                          tls_pair_client1.len),
-                     TLS_OK);
-    assert_int_equal(tls_config_set_timeout(c, 100), TLS_OK);
-    io = tls_io_fd(fd[0]);
-    assert_int_equal(tls_stream_new(&client, c, &io), TLS_OK);
-    tls_config_free(c);
+                     TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_timeout(c, 100), TLS_STREAM_OK);
+    io = tls_stream_io_fd(fd[0]);
+    assert_int_equal(tls_stream_new(&client, c, &io), TLS_STREAM_OK);
+    tls_stream_config_free(c);
 
     t0 = now_s();
-    assert_int_equal(tls_stream_handshake(client), TLS_ERR_TIMEOUT);
+    assert_int_equal(tls_stream_handshake(client), TLS_STREAM_ERR_TIMEOUT);
     assert_true(now_s() - t0 < 2.0);
     tls_stream_free(client);
     close(fd[1]);
@@ -301,30 +301,30 @@ static int serve_answer_after_byte(tls_pair_sock *ps, void *arg)
 static void test_blocking_read_timeout_keeps_connection_open(void **state)
 {
     tls_pair_sock ps;
-    tls_config *c, *s;
+    tls_stream_config *c, *s;
     unsigned char buf[8];
     double t0;
     (void)state;
 
     psk_configs(&c, &s);
     /* long enough for the server's side of the handshake under valgrind */
-    assert_int_equal(tls_config_set_timeout(c, 3000), TLS_OK);
+    assert_int_equal(tls_stream_config_set_timeout(c, 3000), TLS_STREAM_OK);
     start_ex(&ps, c, s, serve_answer_after_byte, NULL, TLS_PAIR_SOCK_NONBLOCK_FDS);
-    assert_int_equal(tls_stream_handshake(ps.client), TLS_OK);
+    assert_int_equal(tls_stream_handshake(ps.client), TLS_STREAM_OK);
     t0 = now_s();
-    assert_int_equal(tls_stream_read(ps.client, buf, sizeof buf), TLS_ERR_TIMEOUT);
+    assert_int_equal(tls_stream_read(ps.client, buf, sizeof buf), TLS_STREAM_ERR_TIMEOUT);
     assert_true(now_s() - t0 >= 2.9);
     assert_true(now_s() - t0 < 20.0);
-    assert_int_equal(tls_stream_state(ps.client), TLS_STATE_OPEN);
+    assert_int_equal(tls_stream_state(ps.client), TLS_STREAM_STATE_OPEN);
     assert_int_equal(tls_stream_write(ps.client, "g", 1), 1);
     {
-        int rc = TLS_ERR_TIMEOUT, i;
-        for (i = 0; i < 100 && rc == TLS_ERR_TIMEOUT; i++)
+        int rc = TLS_STREAM_ERR_TIMEOUT, i;
+        for (i = 0; i < 100 && rc == TLS_STREAM_ERR_TIMEOUT; i++)
             rc = tls_stream_read(ps.client, buf, sizeof buf);
         assert_int_equal(rc, 4);
         assert_memory_equal(buf, "data", 4);
     }
-    assert_int_equal(tls_stream_close(ps.client), TLS_OK);
+    assert_int_equal(tls_stream_close(ps.client), TLS_STREAM_OK);
     assert_int_equal(tls_pair_sock_join(&ps), 0);
     tls_pair_sock_free(&ps);
 }

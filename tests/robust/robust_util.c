@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/posix.h"
 
 /* ---------------------------------------------------------------------- */
 /* faulty_io                                                               */
@@ -29,13 +29,13 @@ static int fio_read(void *ctx, unsigned char *buf, size_t len)
     faulty_io *f = ctx;
     int rc;
     if (f->closed)
-        return TLS_ERR_IO;
+        return TLS_STREAM_ERR_IO;
     if ((rc = fault_fires(f)) != 0)
         return rc;
     if (f->flags & FAULTY_WANT_FIRST) {
         f->toggle ^= 1;
         if (f->toggle)
-            return TLS_WANT_READ;
+            return TLS_STREAM_WANT_READ;
     }
     if (f->flags & FAULTY_ONE_BYTE)
         len = 1;
@@ -50,13 +50,13 @@ static int fio_write(void *ctx, const unsigned char *buf, size_t len)
     faulty_io *f = ctx;
     int rc;
     if (f->closed)
-        return TLS_ERR_IO;
+        return TLS_STREAM_ERR_IO;
     if ((rc = fault_fires(f)) != 0)
         return rc;
     if (f->flags & FAULTY_WANT_FIRST) {
         f->toggle ^= 1;
         if (f->toggle)
-            return TLS_WANT_WRITE;
+            return TLS_STREAM_WANT_WRITE;
     }
     if (f->flags & FAULTY_ONE_BYTE)
         len = 1;
@@ -89,7 +89,7 @@ static int fio_wait(void *ctx, int want, int timeout_ms)
     return f->inner.wait != NULL ? f->inner.wait(f->inner.ctx, want, timeout_ms) : 0;
 }
 
-void faulty_io_init(faulty_io *f, tls_io inner, unsigned flags)
+void faulty_io_init(faulty_io *f, tls_stream_io inner, unsigned flags)
 {
     memset(f, 0, sizeof *f);
     f->inner = inner;
@@ -107,25 +107,25 @@ void faulty_io_init(faulty_io *f, tls_io inner, unsigned flags)
 
 size_t rb_pipe_capacity = 256 * 1024;
 
-int rb_conn_new(rb_conn *c, tls_config *ccfg, tls_config *scfg, unsigned cflags,
+int rb_conn_new(rb_conn *c, tls_stream_config *ccfg, tls_stream_config *scfg, unsigned cflags,
                 unsigned sflags)
 {
     int rc, i;
     memset(c, 0, sizeof *c);
-    rc = tls_mem_pipe_new(&c->pipe, rb_pipe_capacity, NULL);
-    if (rc != TLS_OK)
+    rc = tls_stream_mem_pipe_new(&c->pipe, rb_pipe_capacity, NULL);
+    if (rc != TLS_STREAM_OK)
         return rc;
-    faulty_io_init(&c->side[0].fio, tls_mem_pipe_io(c->pipe, 0), cflags);
-    faulty_io_init(&c->side[1].fio, tls_mem_pipe_io(c->pipe, 1), sflags);
+    faulty_io_init(&c->side[0].fio, tls_stream_mem_pipe_io(c->pipe, 0), cflags);
+    faulty_io_init(&c->side[1].fio, tls_stream_mem_pipe_io(c->pipe, 1), sflags);
     for (i = 0; i < 2; i++) {
         rc = tls_stream_new(&c->side[i].s, i == 0 ? ccfg : scfg, &c->side[i].fio.io);
-        if (rc != TLS_OK) {
+        if (rc != TLS_STREAM_OK) {
             rb_conn_free(c);
             return rc;
         }
         tls_stream_set_blocking(c->side[i].s, 0);
     }
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 void rb_conn_free(rb_conn *c)
@@ -133,13 +133,13 @@ void rb_conn_free(rb_conn *c)
     int i;
     for (i = 0; i < 2; i++)
         tls_stream_free(c->side[i].s);
-    tls_mem_pipe_free(c->pipe);
+    tls_stream_mem_pipe_free(c->pipe);
     memset(c, 0, sizeof *c);
 }
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 static void side_fail(rb_side *sd, int rc)
@@ -166,7 +166,7 @@ static void side_step(rb_conn *c, int i)
         return;
     if (!sd->hs_done) {
         rc = tls_stream_handshake(sd->s);
-        if (rc == TLS_OK)
+        if (rc == TLS_STREAM_OK)
             sd->hs_done = 1;
         else if (!is_want(rc))
             side_fail(sd, rc);
@@ -211,7 +211,7 @@ static void side_step(rb_conn *c, int i)
         return;
     if (!sd->flushed) {
         rc = tls_stream_flush(sd->s);
-        if (rc == TLS_OK)
+        if (rc == TLS_STREAM_OK)
             sd->flushed = 1;
         else if (!is_want(rc))
             side_fail(sd, rc);
@@ -235,7 +235,7 @@ static void side_step(rb_conn *c, int i)
     tls_stream_set_blocking(sd->s, 1);
     sd->close_rc = tls_stream_close(sd->s);
     sd->closed = 1;
-    if (sd->close_rc != TLS_OK)
+    if (sd->close_rc != TLS_STREAM_OK)
         side_fail(sd, sd->close_rc);
     else
         sd->done = 1;
@@ -351,9 +351,9 @@ static int chan_read(void *ctx, unsigned char *buf, size_t len)
     size_t n;
     ch->reads[e->id]++;
     if (ch->closed[e->id])
-        return TLS_ERR_IO;
+        return TLS_STREAM_ERR_IO;
     if (b->pos == b->len)
-        return ch->eof[e->id] ? 0 : TLS_WANT_READ;
+        return ch->eof[e->id] ? 0 : TLS_STREAM_WANT_READ;
     n = b->len - b->pos;
     if (n > len)
         n = len;
@@ -368,7 +368,7 @@ static int chan_write(void *ctx, const unsigned char *buf, size_t len)
     rb_chan *ch = e->chan;
     ch->writes[e->id]++;
     if (ch->closed[e->id])
-        return TLS_ERR_IO;
+        return TLS_STREAM_ERR_IO;
     if (len > 65536)
         len = 65536;
     box_put(&ch->out[e->id], buf, len);
@@ -386,14 +386,14 @@ static int chan_wait(void *ctx, int want, int timeout_ms)
     rb_chan_end *e = ctx;
     rb_box *b = &e->chan->in[e->id];
     (void)timeout_ms;
-    if (want == TLS_WANT_READ && b->pos == b->len && !e->chan->eof[e->id])
-        return TLS_ERR_TIMEOUT;
+    if (want == TLS_STREAM_WANT_READ && b->pos == b->len && !e->chan->eof[e->id])
+        return TLS_STREAM_ERR_TIMEOUT;
     return 0;
 }
 
-tls_io rb_chan_io(rb_chan *ch, int end)
+tls_stream_io rb_chan_io(rb_chan *ch, int end)
 {
-    tls_io io;
+    tls_stream_io io;
     io.ctx = &ch->end[end];
     io.read = chan_read;
     io.write = chan_write;
@@ -458,7 +458,7 @@ size_t rb_record(const unsigned char *buf, size_t len, int *type)
 int rb_chan_handshake(rb_chan *ch, tls_stream *c, tls_stream *s, int *crc, int *src)
 {
     unsigned round;
-    int rc_c = TLS_WANT_READ, rc_s = TLS_WANT_READ;
+    int rc_c = TLS_STREAM_WANT_READ, rc_s = TLS_STREAM_WANT_READ;
     for (round = 0; round < 1000; round++) {
         size_t moved_bytes;
         if (is_want(rc_c))
@@ -475,12 +475,12 @@ int rb_chan_handshake(rb_chan *ch, tls_stream *c, tls_stream *s, int *crc, int *
         *crc = rc_c;
     if (src != NULL)
         *src = rc_s;
-    return rc_c == TLS_OK && rc_s == TLS_OK ? TLS_OK : (rc_c != TLS_OK ? rc_c : rc_s);
+    return rc_c == TLS_STREAM_OK && rc_s == TLS_STREAM_OK ? TLS_STREAM_OK : (rc_c != TLS_STREAM_OK ? rc_c : rc_s);
 }
 
 int rb_handshake_until_quiet(tls_stream *s, unsigned max)
 {
-    int rc = TLS_WANT_READ;
+    int rc = TLS_STREAM_WANT_READ;
     unsigned i;
     for (i = 0; i < max && is_want(rc); i++)
         rc = tls_stream_handshake(s);
@@ -497,31 +497,31 @@ const unsigned char rb_psk_key[32] = {
     0x3c, 0xd4, 0xf2, 0x8c, 0x64, 0x3c, 0xae, 0x7e, 0xc9, 0x26,
 };
 
-int rb_psk_client(tls_config **out, const tls_allocator *a)
+int rb_psk_client(tls_stream_config **out, const tls_stream_allocator *a)
 {
     return tls_pair_psk_client(out, a, RB_PSK_ID, rb_psk_key, sizeof rb_psk_key);
 }
 
-int rb_psk_server(tls_config **out, const tls_allocator *a)
+int rb_psk_server(tls_stream_config **out, const tls_stream_allocator *a)
 {
     return tls_pair_psk_server(out, a, RB_PSK_ID, rb_psk_key, sizeof rb_psk_key);
 }
 
-int rb_cert_client(tls_config **out, const tls_allocator *a)
+int rb_cert_client(tls_stream_config **out, const tls_stream_allocator *a)
 {
-    return tls_pair_cert_client(out, a, TLS_VERIFY_REQUIRED, "ca.pem", "localhost", NULL,
+    return tls_pair_cert_client(out, a, TLS_STREAM_VERIFY_REQUIRED, "ca.pem", "localhost", NULL,
                                 NULL);
 }
 
-int rb_cert_server(tls_config **out, const tls_allocator *a)
+int rb_cert_server(tls_stream_config **out, const tls_stream_allocator *a)
 {
-    return tls_pair_cert_server(out, a, "server.pem", "server.key", TLS_VERIFY_NONE, NULL);
+    return tls_pair_cert_server(out, a, "server.pem", "server.key", TLS_STREAM_VERIFY_NONE, NULL);
 }
 
 unsigned char *rb_file(const char *name, size_t *len)
 {
     unsigned char *data = NULL;
-    if (tls_read_file(tls_pair_path(name), &data, len) != TLS_OK)
+    if (tls_stream_read_file(tls_pair_path(name), &data, len) != TLS_STREAM_OK)
         return NULL;
     return data;
 }

@@ -1,16 +1,16 @@
 /*
  * Robustness tests: shared helpers (tests/robust only).
  *
- *   faulty_io   a tls_io wrapper that misbehaves on purpose: 1-byte reads
+ *   faulty_io   a tls_stream_io wrapper that misbehaves on purpose: 1-byte reads
  *               and writes, a "would block" answer before every real call,
  *               a transport error at a chosen call index (then forever).
- *   rb_conn     a client and a server stream over a tls_mem_pipe, each
+ *   rb_conn     a client and a server stream over a tls_stream_mem_pipe, each
  *               behind a faulty_io, stepped by one thread through a full
  *               scenario: handshake, n pattern bytes each way, close_notify
  *               from the client, then from the server. Every loop is bounded
  *               by a round counter; a run without progress is reported as
  *               stuck, never waited on.
- *   rb_chan     a scripted link: each side's tls_io reads from an inbox and
+ *   rb_chan     a scripted link: each side's tls_stream_io reads from an inbox and
  *               writes into an outbox that the test inspects, edits and
  *               forwards record by record (the "raw peer").
  */
@@ -20,8 +20,8 @@
 #include <stddef.h>
 
 #include "tls_pair.h"
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/mem_pipe.h"
 #include "tls_stream/tls_stream.h"
 
 /* ---------------------------------------------------------------------- */
@@ -29,11 +29,11 @@
 /* ---------------------------------------------------------------------- */
 
 #define FAULTY_ONE_BYTE 0x1u   /**< move at most one byte per call */
-#define FAULTY_WANT_FIRST 0x2u /**< answer TLS_WANT_* before each real call */
+#define FAULTY_WANT_FIRST 0x2u /**< answer TLS_STREAM_WANT_* before each real call */
 
 typedef struct faulty_io {
-    tls_io io;                /**< give this to tls_stream_new() */
-    tls_io inner;             /**< the transport underneath */
+    tls_stream_io io;                /**< give this to tls_stream_new() */
+    tls_stream_io inner;             /**< the transport underneath */
     unsigned flags;
     unsigned long calls;      /**< read + write calls seen */
     unsigned long fail_at;    /**< 1-based call that fails (0: none) ... */
@@ -45,7 +45,7 @@ typedef struct faulty_io {
     unsigned long long rbytes, wbytes;
 } faulty_io;
 
-void faulty_io_init(faulty_io *f, tls_io inner, unsigned flags);
+void faulty_io_init(faulty_io *f, tls_stream_io inner, unsigned flags);
 /** Close the inner transport (the peer then sees the end of the stream). */
 void faulty_io_cut(faulty_io *f);
 
@@ -53,7 +53,7 @@ void faulty_io_cut(faulty_io *f);
 /* A full scenario over a memory pipe                                      */
 /* ---------------------------------------------------------------------- */
 
-/** Positive pseudo-errors of the scenario (never tls_status values). */
+/** Positive pseudo-errors of the scenario (never tls_stream_status values). */
 #define RB_SHORT 1001    /**< read 0 before all data came */
 #define RB_MISMATCH 1002 /**< wrong data received */
 #define RB_EXTRA 1003    /**< data received after all was expected */
@@ -71,7 +71,7 @@ typedef struct rb_side {
 } rb_side;
 
 typedef struct rb_conn {
-    tls_mem_pipe *pipe;
+    tls_stream_mem_pipe *pipe;
     rb_side side[2]; /**< [0] client, [1] server */
     size_t n;
     unsigned long rounds;
@@ -81,9 +81,9 @@ typedef struct rb_conn {
 
 /**
  * Make the pipe and both streams (non-blocking) with faulty wrappers having
- * flags cflags / sflags. Returns TLS_OK or the first error (all freed then).
+ * flags cflags / sflags. Returns TLS_STREAM_OK or the first error (all freed then).
  */
-int rb_conn_new(rb_conn *c, tls_config *ccfg, tls_config *scfg, unsigned cflags,
+int rb_conn_new(rb_conn *c, tls_stream_config *ccfg, tls_stream_config *scfg, unsigned cflags,
                 unsigned sflags);
 /**
  * Pipe capacity (each way) used by rb_conn_new(); default 256 KiB, so that a
@@ -125,7 +125,7 @@ typedef struct rb_chan {
 
 void rb_chan_init(rb_chan *ch);
 void rb_chan_free(rb_chan *ch);
-tls_io rb_chan_io(rb_chan *ch, int end);
+tls_stream_io rb_chan_io(rb_chan *ch, int end);
 /** Append len bytes to end's inbox. */
 void rb_chan_put(rb_chan *ch, int end, const void *data, size_t len);
 /** Move every byte end 'from' wrote into the inbox of the other end. */
@@ -148,11 +148,11 @@ size_t rb_record(const unsigned char *buf, size_t len, int *type);
 /**
  * Step the handshakes of two streams over ch (forwarding everything both
  * ways each round) until both are done or failed or nothing moves; bounded.
- * Returns TLS_OK when both completed; stores each result.
+ * Returns TLS_STREAM_OK when both completed; stores each result.
  */
 int rb_chan_handshake(rb_chan *ch, tls_stream *c, tls_stream *s, int *crc, int *src);
 
-/** Keep calling op until it stops answering TLS_WANT_* (bounded); returns its result. */
+/** Keep calling op until it stops answering TLS_STREAM_WANT_* (bounded); returns its result. */
 int rb_handshake_until_quiet(tls_stream *s, unsigned max);
 
 /* ---------------------------------------------------------------------- */
@@ -162,10 +162,10 @@ int rb_handshake_until_quiet(tls_stream *s, unsigned max);
 extern const unsigned char rb_psk_key[32];
 #define RB_PSK_ID "client1"
 
-int rb_psk_client(tls_config **out, const tls_allocator *a);
-int rb_psk_server(tls_config **out, const tls_allocator *a);
-int rb_cert_client(tls_config **out, const tls_allocator *a);
-int rb_cert_server(tls_config **out, const tls_allocator *a);
+int rb_psk_client(tls_stream_config **out, const tls_stream_allocator *a);
+int rb_psk_server(tls_stream_config **out, const tls_stream_allocator *a);
+int rb_cert_client(tls_stream_config **out, const tls_stream_allocator *a);
+int rb_cert_server(tls_stream_config **out, const tls_stream_allocator *a);
 
 /** Read a test file (TLS_TEST_CERTS/name) into a malloc'ed buffer. */
 unsigned char *rb_file(const char *name, size_t *len);

@@ -5,7 +5,7 @@
  *     allocator refusing its n-th call);
  *   - mbedtls's own allocations (calloc), through a calloc/free interposer
  *     linked into this executable (calloc_interposer.c).
- * Each run returns TLS_ERR_NOMEM or succeeds, never another error on the
+ * Each run returns TLS_STREAM_ERR_NOMEM or succeeds, never another error on the
  * side that met the failure, never a hang, and frees everything.
  */
 #include <stdarg.h>
@@ -28,7 +28,7 @@
 
 #define XFER (16 * 1024)
 
-typedef int (*cfg_fn)(tls_config **, const tls_allocator *);
+typedef int (*cfg_fn)(tls_stream_config **, const tls_stream_allocator *);
 
 typedef struct outcome {
     int cfg_rc;    /* first configuration/stream creation error, or 0 */
@@ -50,7 +50,7 @@ typedef struct outcome {
  * MBEDTLS_ERR_SSL_BAD_HS_FINISHED -0x7E80), and when a private key's
  * embedded public point cannot be allocated (pk_parse_key_sec1_der() then
  * says MBEDTLS_ERR_PK_KEY_INVALID_FORMAT, which we report as
- * TLS_ERR_BAD_KEY while loading the configuration). Only the calloc
+ * TLS_STREAM_ERR_BAD_KEY while loading the configuration). Only the calloc
  * interposer can provoke these; they fail closed (docs/security.md).
  * Accepted only there, only with these exact codes.
  */
@@ -62,33 +62,33 @@ static int is_masked_nomem(int err, int detail)
      * _CS variants, BAD_HS_FINISHED (which allocation a refused index hits
      * varies from run to run: ECDHE's allocation count depends on its
      * random values, so every variant must be listed) */
-    return masked_ok && ((err == TLS_ERR_HANDSHAKE &&
+    return masked_ok && ((err == TLS_STREAM_ERR_HANDSHAKE &&
                            (detail == -0x7B00 || detail == -0x7C00 || detail == -0x7C80 ||
                             detail == -0x7D00 || detail == -0x7E80)) ||
-                         (err == TLS_ERR_VERIFY && detail == -0x2700));
+                         (err == TLS_STREAM_ERR_VERIFY && detail == -0x2700));
 }
 
 static int is_peer_fallout(int rc)
 {
     /* what the other side of a failed peer may see */
-    return rc == 0 || rc == TLS_ERR_TRUNCATED || rc == TLS_ERR_IO || rc == TLS_ERR_PEER_ALERT;
+    return rc == 0 || rc == TLS_STREAM_ERR_TRUNCATED || rc == TLS_STREAM_ERR_IO || rc == TLS_STREAM_ERR_PEER_ALERT;
 }
 
-static void scenario(const tls_allocator *a, cfg_fn client, cfg_fn server, outcome *o)
+static void scenario(const tls_stream_allocator *a, cfg_fn client, cfg_fn server, outcome *o)
 {
-    tls_config *cc = NULL, *sc = NULL;
+    tls_stream_config *cc = NULL, *sc = NULL;
     rb_conn c;
     int rc;
 
     memset(o, 0, sizeof *o);
     rc = client(&cc, a);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = server(&sc, a);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = rb_conn_new(&c, cc, sc, 0, 0);
-    tls_config_free(cc);
-    tls_config_free(sc);
-    if (rc != TLS_OK) {
+    tls_stream_config_free(cc);
+    tls_stream_config_free(sc);
+    if (rc != TLS_STREAM_OK) {
         o->cfg_rc = rc;
         o->cfg_detail = tls_pair_config_detail();
         return;
@@ -107,15 +107,15 @@ static int check(const outcome *o, unsigned long k, const char *what)
 {
     int good;
     if (o->cfg_rc != 0)
-        good = o->cfg_rc == TLS_ERR_NOMEM || (masked_ok && o->cfg_rc == TLS_ERR_BAD_KEY &&
+        good = o->cfg_rc == TLS_STREAM_ERR_NOMEM || (masked_ok && o->cfg_rc == TLS_STREAM_ERR_BAD_KEY &&
                                               o->cfg_detail == -0x3D00);
     else if (o->ok)
         good = 1;
     else
         good = !o->stuck &&
-               (((o->err[0] == TLS_ERR_NOMEM || is_masked_nomem(o->err[0], o->detail[0])) &&
+               (((o->err[0] == TLS_STREAM_ERR_NOMEM || is_masked_nomem(o->err[0], o->detail[0])) &&
                  is_peer_fallout(o->err[1])) ||
-                ((o->err[1] == TLS_ERR_NOMEM || is_masked_nomem(o->err[1], o->detail[1])) &&
+                ((o->err[1] == TLS_STREAM_ERR_NOMEM || is_masked_nomem(o->err[1], o->detail[1])) &&
                  is_peer_fallout(o->err[0])));
     if (!good)
         print_error("%s: allocation %lu refused: setup %d, sides %d (%d) / %d (%d), stuck %d\n",
@@ -236,7 +236,7 @@ static void mbedtls_calloc_failure_at_every_index_cert(void **state)
 }
 
 /* Loading a CA bundle: a refused allocation must not drop a certificate
- * silently (TLS_OK with fewer CAs than given). */
+ * silently (TLS_STREAM_OK with fewer CAs than given). */
 static void ca_bundle_load_never_succeeds_partially(void **state)
 {
     size_t ca_len, other_len, n;
@@ -258,19 +258,19 @@ static void ca_bundle_load_never_succeeds_partially(void **state)
     n = ca_len + other_len;
 
     for (k = 0;; k++) {
-        tls_config *cfg;
+        tls_stream_config *cfg;
         int rc;
-        assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL), TLS_OK);
+        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
         ci_reset_tracking();
         ci_arm(k);
-        rc = tls_config_add_ca(cfg, bundle, n);
+        rc = tls_stream_config_add_ca(cfg, bundle, n);
         ci_disarm();
         total = ci_state()->calls;
-        if (k > 0 && !(rc == TLS_ERR_NOMEM || (rc == TLS_OK && ci_state()->failed == 0))) {
+        if (k > 0 && !(rc == TLS_STREAM_ERR_NOMEM || (rc == TLS_STREAM_OK && ci_state()->failed == 0))) {
             print_error("CA bundle, calloc %lu/%lu refused: returned %d\n", k, total, rc);
             bad++;
         }
-        tls_config_free(cfg);
+        tls_stream_config_free(cfg);
         assert_int_equal(ci_state()->live, 0);
         if (k > 0 && ci_state()->failed == 0)
             break; /* k is past the last allocation */

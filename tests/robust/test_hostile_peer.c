@@ -18,14 +18,14 @@
 
 typedef struct link {
     rb_chan ch;
-    tls_io io[2];
+    tls_stream_io io[2];
     tls_stream *s[2]; /* [0] client, [1] server; either may be NULL (scripted) */
 } link;
 
 /* Links still open when an assertion ended a test: closed by the teardown. */
 static link *open_links[4];
 
-static void link_open(link *l, tls_config *cc, tls_config *sc)
+static void link_open(link *l, tls_stream_config *cc, tls_stream_config *sc)
 {
     int i;
     for (i = 0; i < 4 && open_links[i] != NULL; i++)
@@ -34,24 +34,24 @@ static void link_open(link *l, tls_config *cc, tls_config *sc)
     open_links[i] = l;
     rb_chan_init(&l->ch);
     for (i = 0; i < 2; i++) {
-        tls_config *cfg = i == 0 ? cc : sc;
+        tls_stream_config *cfg = i == 0 ? cc : sc;
         l->io[i] = rb_chan_io(&l->ch, i);
         l->s[i] = NULL;
         if (cfg != NULL) {
-            assert_int_equal(tls_stream_new(&l->s[i], cfg, &l->io[i]), TLS_OK);
+            assert_int_equal(tls_stream_new(&l->s[i], cfg, &l->io[i]), TLS_STREAM_OK);
             tls_stream_set_blocking(l->s[i], 0);
-            tls_config_free(cfg);
+            tls_stream_config_free(cfg);
         }
     }
 }
 
 static void link_psk(link *l, int client, int server)
 {
-    tls_config *cc = NULL, *sc = NULL;
+    tls_stream_config *cc = NULL, *sc = NULL;
     if (client)
-        assert_int_equal(rb_psk_client(&cc, NULL), TLS_OK);
+        assert_int_equal(rb_psk_client(&cc, NULL), TLS_STREAM_OK);
     if (server)
-        assert_int_equal(rb_psk_server(&sc, NULL), TLS_OK);
+        assert_int_equal(rb_psk_server(&sc, NULL), TLS_STREAM_OK);
     link_open(l, cc, sc);
 }
 
@@ -79,7 +79,7 @@ static int close_leftovers(void **state)
 
 static mbedtls_ssl_context *ssl_of(tls_stream *s)
 {
-    return &((tls_mbt_session *)s->session)->ssl;
+    return &((tls_stream_mbt_session *)s->session)->ssl;
 }
 
 static int read_until_quiet(tls_stream *s, unsigned char *buf, size_t len, size_t *total)
@@ -113,7 +113,7 @@ static size_t hs_record(unsigned char *out, const unsigned char *msg, size_t len
 static size_t client_hello(link *l, unsigned char *out, size_t size)
 {
     size_t n;
-    assert_int_equal(tls_stream_handshake(l->s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l->s[0]), TLS_STREAM_WANT_READ);
     n = rb_chan_pending(&l->ch, 0);
     assert_true(n > 5 && n <= size);
     memcpy(out, rb_chan_peek(&l->ch, 0), n);
@@ -129,12 +129,12 @@ static void truncated_record_header_is_truncation(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 0);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     rb_chan_put(&l.ch, 0, part, sizeof part);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     l.ch.eof[0] = 1;
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_ERR_TRUNCATED);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_ERR_TRUNCATED); /* sticky */
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_ERR_TRUNCATED);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_ERR_TRUNCATED); /* sticky */
     link_close(&l);
 }
 
@@ -144,10 +144,10 @@ static void truncated_record_body_is_truncation(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 0);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     rb_chan_put(&l.ch, 0, part, sizeof part);
     l.ch.eof[0] = 1;
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_ERR_TRUNCATED);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_ERR_TRUNCATED);
     link_close(&l);
 }
 
@@ -159,9 +159,9 @@ static void record_longer_than_maximum_is_protocol_error(void **state)
     (void)state;
     /* during the handshake */
     link_psk(&l, 1, 0);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     rb_chan_put(&l.ch, 0, hs_hdr, sizeof hs_hdr);
-    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_ERR_PROTOCOL);
+    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_STREAM_ERR_PROTOCOL);
     link_close(&l);
 }
 
@@ -172,9 +172,9 @@ static void record_longer_than_maximum_after_handshake_is_protocol_error(void **
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     rb_chan_put(&l.ch, 0, app_hdr, sizeof app_hdr);
-    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_STREAM_ERR_PROTOCOL);
     link_close(&l);
 }
 
@@ -186,7 +186,7 @@ static void zero_length_records_are_bounded(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     /* a few empty records (a CBC countermeasure some stacks use): data still flows */
     for (i = 0; i < 3; i++)
         assert_int_equal(mbedtls_ssl_write(ssl_of(l.s[1]), (const unsigned char *)"", 0), 0);
@@ -200,7 +200,7 @@ static void zero_length_records_are_bounded(void **state)
     for (i = 0; i < 200; i++)
         assert_int_equal(mbedtls_ssl_write(ssl_of(l.s[1]), (const unsigned char *)"", 0), 0);
     rb_chan_forward(&l.ch, 1);
-    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_STREAM_ERR_PROTOCOL);
     link_close(&l);
 }
 
@@ -211,16 +211,16 @@ static void corrupted_ciphertext_is_bad_mac_protocol_error(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_write(l.s[1], "secret data", 11), 11);
     n = rb_chan_pending(&l.ch, 1);
     assert_true(n > 20);
     rb_chan_peek(&l.ch, 1)[n - 3] ^= 0x01; /* in the tag */
     rb_chan_forward(&l.ch, 1);
-    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_STREAM_ERR_PROTOCOL);
     /* the reader told the writer: bad_record_mac */
     rb_chan_forward(&l.ch, 0);
-    assert_int_equal(tls_stream_read(l.s[1], buf, sizeof buf), TLS_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_read(l.s[1], buf, sizeof buf), TLS_STREAM_ERR_PEER_ALERT);
     link_close(&l);
 }
 
@@ -232,11 +232,11 @@ static void corrupted_finished_fails_the_handshake(void **state)
     int type, rc_c, rc_s;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ); /* ClientHello */
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ); /* ClientHello */
     rb_chan_forward(&l.ch, 0);
-    assert_int_equal(tls_stream_handshake(l.s[1]), TLS_WANT_READ); /* ServerHello..Done */
+    assert_int_equal(tls_stream_handshake(l.s[1]), TLS_STREAM_WANT_READ); /* ServerHello..Done */
     rb_chan_forward(&l.ch, 1);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ); /* CKE, CCS, Finished */
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ); /* CKE, CCS, Finished */
     p = rb_chan_peek(&l.ch, 0);
     n = rb_chan_pending(&l.ch, 0);
     /* the last record is the encrypted Finished: flip one of its bytes */
@@ -247,10 +247,10 @@ static void corrupted_finished_fails_the_handshake(void **state)
     p[n - 1] ^= 0x80;
     rb_chan_forward(&l.ch, 0);
     rc_s = rb_handshake_until_quiet(l.s[1], 10);
-    assert_int_equal(rc_s, TLS_ERR_PROTOCOL);
+    assert_int_equal(rc_s, TLS_STREAM_ERR_PROTOCOL);
     rb_chan_forward(&l.ch, 1);
     rc_c = rb_handshake_until_quiet(l.s[0], 10);
-    assert_int_equal(rc_c, TLS_ERR_PEER_ALERT);
+    assert_int_equal(rc_c, TLS_STREAM_ERR_PEER_ALERT);
     link_close(&l);
 }
 
@@ -264,7 +264,7 @@ static void unexpected_handshake_message_is_refused(void **state)
     link_psk(&l, 1, 0);
     (void)client_hello(&l, hello, sizeof hello);
     rb_chan_put(&l.ch, 0, rec, hs_record(rec, done, sizeof done));
-    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_ERR_HANDSHAKE);
+    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_STREAM_ERR_HANDSHAKE);
     /* we told the peer: an alert record went out */
     assert_true(rb_chan_pending(&l.ch, 0) >= 7);
     assert_int_equal(rb_chan_peek(&l.ch, 0)[0], 21);
@@ -281,7 +281,7 @@ static void fatal_alert_mid_handshake_is_peer_alert(void **state)
     link_psk(&l, 1, 0);
     (void)client_hello(&l, hello, sizeof hello);
     rb_chan_put(&l.ch, 0, alert, sizeof alert);
-    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_ERR_PEER_ALERT);
+    assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_STREAM_ERR_PEER_ALERT);
     tls_stream_error_detail(l.s[0], &msg);
     assert_non_null(strstr(msg, "40"));
     link_close(&l);
@@ -290,22 +290,22 @@ static void fatal_alert_mid_handshake_is_peer_alert(void **state)
 static void renegotiation_request_from_client_is_refused(void **state)
 {
     unsigned char buf[64];
-    tls_mbt_session *cs;
+    tls_stream_mbt_session *cs;
     static link l;
     int type, rc;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     /* the client's mbedtls is told to allow it (test-only), and asks */
-    cs = (tls_mbt_session *)l.s[0]->session;
+    cs = (tls_stream_mbt_session *)l.s[0]->session;
     mbedtls_ssl_conf_renegotiation(&cs->cfg->conf, MBEDTLS_SSL_RENEGOTIATION_ENABLED);
     rc = mbedtls_ssl_renegotiate(&cs->ssl);
     assert_int_equal(rc, MBEDTLS_ERR_SSL_WANT_READ);
     assert_true(rb_chan_pending(&l.ch, 0) > 0); /* the encrypted ClientHello */
     rb_chan_forward(&l.ch, 0);
     /* our server refuses: no data, no failure, a no_renegotiation warning alert */
-    assert_int_equal(tls_stream_read(l.s[1], buf, sizeof buf), TLS_WANT_READ);
-    assert_int_equal(tls_stream_state(l.s[1]), TLS_STATE_OPEN);
+    assert_int_equal(tls_stream_read(l.s[1], buf, sizeof buf), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_state(l.s[1]), TLS_STREAM_STATE_OPEN);
     assert_true(rb_record(rb_chan_peek(&l.ch, 1), rb_chan_pending(&l.ch, 1), &type) > 0);
     assert_int_equal(type, 21);
     /* and the connection still carries data to the client */
@@ -316,19 +316,19 @@ static void renegotiation_request_from_client_is_refused(void **state)
 static void renegotiation_request_from_server_is_refused(void **state)
 {
     unsigned char buf[64];
-    tls_mbt_session *ss;
+    tls_stream_mbt_session *ss;
     static link l;
     int type;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
-    ss = (tls_mbt_session *)l.s[1]->session;
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
+    ss = (tls_stream_mbt_session *)l.s[1]->session;
     mbedtls_ssl_conf_renegotiation(&ss->cfg->conf, MBEDTLS_SSL_RENEGOTIATION_ENABLED);
     (void)mbedtls_ssl_renegotiate(&ss->ssl); /* sends HelloRequest */
     assert_true(rb_chan_pending(&l.ch, 1) > 0);
     rb_chan_forward(&l.ch, 1);
-    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_WANT_READ);
-    assert_int_equal(tls_stream_state(l.s[0]), TLS_STATE_OPEN);
+    assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_state(l.s[0]), TLS_STREAM_STATE_OPEN);
     assert_true(rb_record(rb_chan_peek(&l.ch, 0), rb_chan_pending(&l.ch, 0), &type) > 0);
     assert_int_equal(type, 21); /* no_renegotiation */
     link_close(&l);
@@ -355,7 +355,7 @@ static void handshake_fragmented_byte_by_byte_fails_cleanly(void **state)
         frag[5] = hello[i];
         rb_chan_put(&l.ch, 1, frag, sizeof frag);
     }
-    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_ERR_HANDSHAKE);
+    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_STREAM_ERR_HANDSHAKE);
     link_close(&l);
 }
 
@@ -370,7 +370,7 @@ static void garbage_before_client_hello_is_protocol_error(void **state)
     n = client_hello(&l, hello, sizeof hello);
     rb_chan_put(&l.ch, 1, junk, sizeof junk - 1);
     rb_chan_put(&l.ch, 1, hello, n);
-    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_ERR_HANDSHAKE);
+    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_STREAM_ERR_HANDSHAKE);
     link_close(&l);
 }
 
@@ -386,13 +386,13 @@ static void sslv2_hello_is_refused(void **state)
     (void)state;
     link_psk(&l, 0, 1);
     rb_chan_put(&l.ch, 1, v2, sizeof v2);
-    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_ERR_HANDSHAKE);
+    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_STREAM_ERR_HANDSHAKE);
     link_close(&l);
 }
 
 /*
  * The transport ends after k bytes of one direction, for every k short of
- * the whole handshake: the side reading it reports TLS_ERR_TRUNCATED.
+ * the whole handshake: the side reading it reports TLS_STREAM_ERR_TRUNCATED.
  */
 static void connection_closed_at_every_byte_of_the_handshake(void **state)
 {
@@ -401,7 +401,7 @@ static void connection_closed_at_every_byte_of_the_handshake(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     total[0] = l.ch.in[1].len; /* client -> server bytes */
     total[1] = l.ch.in[0].len;
     link_close(&l);
@@ -409,24 +409,24 @@ static void connection_closed_at_every_byte_of_the_handshake(void **state)
         int reader = 1 - dir;
         for (k = 0; k < total[dir]; k++) {
             size_t sent = 0;
-            int rc[2] = {TLS_WANT_READ, TLS_WANT_READ}, round;
+            int rc[2] = {TLS_STREAM_WANT_READ, TLS_STREAM_WANT_READ}, round;
             link_psk(&l, 1, 1);
             for (round = 0; round < 100; round++) {
                 int i;
                 for (i = 0; i < 2; i++)
-                    if (rc[i] == TLS_WANT_READ || rc[i] == TLS_WANT_WRITE)
+                    if (rc[i] == TLS_STREAM_WANT_READ || rc[i] == TLS_STREAM_WANT_WRITE)
                         rc[i] = tls_stream_handshake(l.s[i]);
                 rb_chan_forward(&l.ch, reader);
                 sent += rb_chan_forward_n(&l.ch, dir, k - sent);
                 if (sent == k)
                     l.ch.eof[reader] = 1;
-                if (rc[reader] != TLS_WANT_READ && rc[reader] != TLS_WANT_WRITE)
+                if (rc[reader] != TLS_STREAM_WANT_READ && rc[reader] != TLS_STREAM_WANT_WRITE)
                     break;
             }
-            if (rc[reader] != TLS_ERR_TRUNCATED)
+            if (rc[reader] != TLS_STREAM_ERR_TRUNCATED)
                 print_error("direction %d cut after %zu/%zu bytes: reader got %d\n", dir, k,
                             total[dir], rc[reader]);
-            assert_int_equal(rc[reader], TLS_ERR_TRUNCATED);
+            assert_int_equal(rc[reader], TLS_STREAM_ERR_TRUNCATED);
             link_close(&l);
         }
     }
@@ -439,22 +439,22 @@ static void close_without_close_notify_mid_transfer_is_truncated(void **state)
     int allow;
     (void)state;
     for (allow = 0; allow < 2; allow++) {
-        tls_config *cc, *sc;
+        tls_stream_config *cc, *sc;
         static link l;
-        assert_int_equal(rb_psk_client(&cc, NULL), TLS_OK);
-        assert_int_equal(rb_psk_server(&sc, NULL), TLS_OK);
-        assert_int_equal(tls_config_insecure_allow_truncation(cc, allow), TLS_OK);
+        assert_int_equal(rb_psk_client(&cc, NULL), TLS_STREAM_OK);
+        assert_int_equal(rb_psk_server(&sc, NULL), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_insecure_allow_truncation(cc, allow), TLS_STREAM_OK);
         link_open(&l, cc, sc);
-        assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+        assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
         tls_pair_fill(TLS_PAIR_S2C, 0, buf, 10000);
         assert_int_equal(tls_stream_write(l.s[1], buf, 10000), 10000);
         n = rb_chan_pending(&l.ch, 1);
         rb_chan_forward_n(&l.ch, 1, n / 2); /* half a record, then the end */
         l.ch.eof[0] = 1;
         assert_int_equal(read_until_quiet(l.s[0], buf, sizeof buf, &got),
-                         allow ? 0 : TLS_ERR_TRUNCATED);
+                         allow ? 0 : TLS_STREAM_ERR_TRUNCATED);
         assert_int_equal(got, 0);
-        assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), allow ? 0 : TLS_ERR_TRUNCATED);
+        assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), allow ? 0 : TLS_STREAM_ERR_TRUNCATED);
         link_close(&l);
     }
 }
@@ -466,7 +466,7 @@ static void data_after_close_notify_is_ignored(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_OK);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_write(l.s[1], "before", 6), 6);
     assert_int_equal(mbedtls_ssl_close_notify(ssl_of(l.s[1])), 0);
     /* a peer that keeps talking after its close_notify */
@@ -477,12 +477,12 @@ static void data_after_close_notify_is_ignored(void **state)
     assert_memory_equal(buf, "before", 6);
     assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), 0);
     assert_int_equal(tls_stream_read(l.s[0], buf, sizeof buf), 0);
-    assert_int_equal(tls_stream_state(l.s[0]), TLS_STATE_PEER_CLOSED);
+    assert_int_equal(tls_stream_state(l.s[0]), TLS_STREAM_STATE_PEER_CLOSED);
     link_close(&l);
 }
 
 /*
- * An identity longer than TLS_PSK_MAX_IDENTITY on the wire: the real
+ * An identity longer than TLS_STREAM_PSK_MAX_IDENTITY on the wire: the real
  * client's ClientKeyExchange is rewritten with a 300-byte identity. The
  * server refuses it as an unknown identity.
  */
@@ -494,11 +494,11 @@ static void oversized_psk_identity_on_the_wire_is_unknown_identity(void **state)
     static link l;
     (void)state;
     link_psk(&l, 1, 1);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     rb_chan_forward(&l.ch, 0);
-    assert_int_equal(tls_stream_handshake(l.s[1]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[1]), TLS_STREAM_WANT_READ);
     rb_chan_forward(&l.ch, 1);
-    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_WANT_READ);
+    assert_int_equal(tls_stream_handshake(l.s[0]), TLS_STREAM_WANT_READ);
     p = rb_chan_peek(&l.ch, 0);
     n = rb_chan_pending(&l.ch, 0);
     r = rb_record(p, n, &type);
@@ -519,7 +519,7 @@ static void oversized_psk_identity_on_the_wire_is_unknown_identity(void **state)
     }
     rb_chan_drop(&l.ch, 0, r);
     rb_chan_forward(&l.ch, 0);
-    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_ERR_PSK_IDENTITY);
+    assert_int_equal(rb_handshake_until_quiet(l.s[1], 10), TLS_STREAM_ERR_PSK_IDENTITY);
     link_close(&l);
 }
 
@@ -536,41 +536,41 @@ static int lookup_too_long(void *arg, const unsigned char *identity, size_t iden
 static void psk_key_longer_than_allowed_is_refused(void **state)
 {
     unsigned char key[64];
-    tls_config *cfg, *cc;
+    tls_stream_config *cfg, *cc;
     static link l;
     (void)state;
     memset(key, 1, sizeof key);
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL), TLS_OK);
-    assert_int_equal(tls_config_set_psk(cfg, "id", 2, key, TLS_PSK_MAX_KEY + 1), TLS_ERR_BAD_KEY);
-    assert_int_equal(tls_config_set_psk(cfg, "id", 2, key, TLS_PSK_MAX_KEY), TLS_OK);
-    tls_config_free(cfg);
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), TLS_OK);
-    assert_int_equal(tls_config_add_psk(cfg, "id", 2, key, TLS_PSK_MAX_KEY + 1), TLS_ERR_BAD_KEY);
-    assert_int_equal(tls_config_load_psk_table(cfg,
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
+    assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY), TLS_STREAM_OK);
+    tls_stream_config_free(cfg);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_add_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
+    assert_int_equal(tls_stream_config_load_psk_table(cfg,
         "id:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n", 70),
-        TLS_ERR_BAD_KEY);
+        TLS_STREAM_ERR_BAD_KEY);
     /* a lookup breaking its contract: the handshake fails, nothing overflows */
-    assert_int_equal(tls_config_set_psk_lookup(cfg, lookup_too_long, NULL), TLS_OK);
-    assert_int_equal(rb_psk_client(&cc, NULL), TLS_OK);
+    assert_int_equal(tls_stream_config_set_psk_lookup(cfg, lookup_too_long, NULL), TLS_STREAM_OK);
+    assert_int_equal(rb_psk_client(&cc, NULL), TLS_STREAM_OK);
     link_open(&l, cc, cfg);
-    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_ERR_PEER_ALERT);
-    assert_int_equal(tls_stream_error(l.s[1]), TLS_ERR_INTERNAL);
+    assert_int_equal(rb_chan_handshake(&l.ch, l.s[0], l.s[1], NULL, NULL), TLS_STREAM_ERR_PEER_ALERT);
+    assert_int_equal(tls_stream_error(l.s[1]), TLS_STREAM_ERR_INTERNAL);
     link_close(&l);
 }
 
 static void oversized_psk_identity_in_configuration_is_refused(void **state)
 {
-    unsigned char id[TLS_PSK_MAX_IDENTITY + 1];
-    tls_config *cfg;
+    unsigned char id[TLS_STREAM_PSK_MAX_IDENTITY + 1];
+    tls_stream_config *cfg;
     (void)state;
     memset(id, 'i', sizeof id);
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_CLIENT, NULL), TLS_OK);
-    assert_int_equal(tls_config_set_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_psk(cfg, id, sizeof id - 1, rb_psk_key, 32), TLS_OK);
-    tls_config_free(cfg);
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), TLS_OK);
-    assert_int_equal(tls_config_add_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_ERR_ARG);
-    tls_config_free(cfg);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id - 1, rb_psk_key, 32), TLS_STREAM_OK);
+    tls_stream_config_free(cfg);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_add_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
+    tls_stream_config_free(cfg);
 }
 
 /* deep_leaf <- int3 <- int2 <- int1 <- ca: four certificates below the anchor. */
@@ -579,22 +579,22 @@ static void chain_deeper_than_verify_depth_is_refused(void **state)
     int depth;
     (void)state;
     for (depth = 3; depth <= 4; depth++) {
-        tls_config *cc, *sc;
+        tls_stream_config *cc, *sc;
         static link l;
         int crc, src;
-        assert_int_equal(tls_pair_cert_client(&cc, NULL, TLS_VERIFY_REQUIRED, "ca.pem",
-                                              "localhost", NULL, NULL), TLS_OK);
-        assert_int_equal(tls_config_set_verify_depth(cc, depth), TLS_OK);
+        assert_int_equal(tls_pair_cert_client(&cc, NULL, TLS_STREAM_VERIFY_REQUIRED, "ca.pem",
+                                              "localhost", NULL, NULL), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_set_verify_depth(cc, depth), TLS_STREAM_OK);
         assert_int_equal(tls_pair_cert_server(&sc, NULL, "deep_chain.pem", "deep_leaf.key",
-                                              TLS_VERIFY_NONE, NULL), TLS_OK);
+                                              TLS_STREAM_VERIFY_NONE, NULL), TLS_STREAM_OK);
         link_open(&l, cc, sc);
         rb_chan_handshake(&l.ch, l.s[0], l.s[1], &crc, &src);
         if (depth == 3) {
-            assert_int_equal(crc, TLS_ERR_VERIFY);
-            assert_int_equal(src, TLS_ERR_PEER_ALERT);
+            assert_int_equal(crc, TLS_STREAM_ERR_VERIFY);
+            assert_int_equal(src, TLS_STREAM_ERR_PEER_ALERT);
         } else {
-            assert_int_equal(crc, TLS_OK);
-            assert_int_equal(src, TLS_OK);
+            assert_int_equal(crc, TLS_STREAM_OK);
+            assert_int_equal(src, TLS_STREAM_OK);
         }
         link_close(&l);
     }

@@ -13,29 +13,29 @@
 
 #include "robust_util.h"
 
-typedef int (*load_fn)(tls_config *, const void *, size_t);
+typedef int (*load_fn)(tls_stream_config *, const void *, size_t);
 
-static int set_key_nopw(tls_config *cfg, const void *d, size_t n)
+static int set_key_nopw(tls_stream_config *cfg, const void *d, size_t n)
 {
-    return tls_config_set_key(cfg, d, n, NULL);
+    return tls_stream_config_set_key(cfg, d, n, NULL);
 }
 
-static void expect(load_fn fn, tls_role role, const void *d, size_t n, int want)
+static void expect(load_fn fn, tls_stream_role role, const void *d, size_t n, int want)
 {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     const char *msg = NULL;
     int rc;
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), role, NULL), TLS_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), role, NULL), TLS_STREAM_OK);
     rc = fn(cfg, d, n);
     if (rc != want)
-        print_error("got %d (%s), want %d\n", rc, tls_strerror(rc), want);
+        print_error("got %d (%s), want %d\n", rc, tls_stream_strerror(rc), want);
     assert_int_equal(rc, want);
-    if (want != TLS_OK) {
-        tls_config_error_detail(cfg, &msg);
+    if (want != TLS_STREAM_OK) {
+        tls_stream_config_error_detail(cfg, &msg);
         assert_non_null(msg);
         assert_true(strlen(msg) > 0);
     }
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 /* data with bytes [from, to) removed or changed */
@@ -57,18 +57,18 @@ static void malformed_certificates_are_bad_cert(void **state)
     der = rb_file("server.der", &m);
     assert_non_null(der);
 
-    expect(tls_config_set_cert, TLS_SERVER, junk, sizeof junk - 1, TLS_ERR_BAD_CERT);
-    expect(tls_config_add_ca, TLS_CLIENT, junk, sizeof junk - 1, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, junk, sizeof junk - 1, TLS_STREAM_ERR_BAD_CERT);
+    expect(tls_stream_config_add_ca, TLS_STREAM_CLIENT, junk, sizeof junk - 1, TLS_STREAM_ERR_BAD_CERT);
     /* PEM cut in the middle of the base64 (no END line) */
     c = cut(pem, n, n / 2, &n);
-    expect(tls_config_set_cert, TLS_SERVER, c, n, TLS_ERR_BAD_CERT);
-    expect(tls_config_add_ca, TLS_CLIENT, c, n, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_CERT);
+    expect(tls_stream_config_add_ca, TLS_STREAM_CLIENT, c, n, TLS_STREAM_ERR_BAD_CERT);
     free(c);
     free(pem);
     /* a corrupted base64 character */
     pem = rb_file("server.pem", &n);
     pem[40] = '*';
-    expect(tls_config_set_cert, TLS_SERVER, pem, n, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, pem, n, TLS_STREAM_ERR_BAD_CERT);
     free(pem);
     /* a PEM certificate followed by a broken one: our own chain must parse whole */
     {
@@ -77,27 +77,27 @@ static void malformed_certificates_are_bad_cert(void **state)
         memcpy(two, one, a);
         memcpy(two + a, one, a);
         two[a + 100] = '!';
-        expect(tls_config_set_cert, TLS_SERVER, two, 2 * a, TLS_ERR_BAD_CERT);
+        expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, two, 2 * a, TLS_STREAM_ERR_BAD_CERT);
         free(one);
         free(two);
     }
     /* DER cut short, DER with a wrong inner length */
     c = cut(der, m, m - 10, &n);
-    expect(tls_config_set_cert, TLS_SERVER, c, n, TLS_ERR_BAD_CERT);
-    expect(tls_config_add_ca, TLS_CLIENT, c, n, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_CERT);
+    expect(tls_stream_config_add_ca, TLS_STREAM_CLIENT, c, n, TLS_STREAM_ERR_BAD_CERT);
     free(c);
     c = cut(der, m, m, &n);
     c[3] ^= 0x40;
-    expect(tls_config_set_cert, TLS_SERVER, c, n, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_CERT);
     free(c);
     /* a private key handed in as a certificate */
     c = rb_file("server.key", &n);
-    expect(tls_config_set_cert, TLS_SERVER, c, n, TLS_ERR_BAD_CERT);
-    expect(tls_config_add_ca, TLS_CLIENT, c, n, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_CERT);
+    expect(tls_stream_config_add_ca, TLS_STREAM_CLIENT, c, n, TLS_STREAM_ERR_BAD_CERT);
     free(c);
     /* only the PEM armour */
-    expect(tls_config_set_cert, TLS_SERVER,
-           "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", 54, TLS_ERR_BAD_CERT);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER,
+           "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", 54, TLS_STREAM_ERR_BAD_CERT);
     free(der);
 }
 
@@ -109,31 +109,31 @@ static void malformed_keys_are_bad_key(void **state)
     (void)state;
     assert_non_null(pem);
     assert_non_null(der);
-    expect(set_key_nopw, TLS_SERVER, junk, sizeof junk - 1, TLS_ERR_BAD_KEY);
+    expect(set_key_nopw, TLS_STREAM_SERVER, junk, sizeof junk - 1, TLS_STREAM_ERR_BAD_KEY);
     c = cut(pem, n, n / 2, &n);
-    expect(set_key_nopw, TLS_SERVER, c, n, TLS_ERR_BAD_KEY);
+    expect(set_key_nopw, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_KEY);
     free(c);
     c = cut(der, m, m - 5, &n);
-    expect(set_key_nopw, TLS_SERVER, c, n, TLS_ERR_BAD_KEY);
+    expect(set_key_nopw, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_KEY);
     free(c);
     /* a certificate handed in as a key */
     c = rb_file("server.pem", &n);
-    expect(set_key_nopw, TLS_SERVER, c, n, TLS_ERR_BAD_KEY);
+    expect(set_key_nopw, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_KEY);
     free(c);
     c = rb_file("server.der", &n);
-    expect(set_key_nopw, TLS_SERVER, c, n, TLS_ERR_BAD_KEY);
+    expect(set_key_nopw, TLS_STREAM_SERVER, c, n, TLS_STREAM_ERR_BAD_KEY);
     free(c);
     free(pem);
     free(der);
     /* an encrypted key: no password, a wrong one, the right one */
     {
-        tls_config *cfg;
+        tls_stream_config *cfg;
         pem = rb_file("server_enc.key", &n);
-        assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), TLS_OK);
-        assert_int_equal(tls_config_set_key(cfg, pem, n, NULL), TLS_ERR_BAD_KEY);
-        assert_int_equal(tls_config_set_key(cfg, pem, n, "wrong"), TLS_ERR_BAD_KEY);
-        assert_int_equal(tls_config_set_key(cfg, pem, n, "test"), TLS_OK);
-        tls_config_free(cfg);
+        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_set_key(cfg, pem, n, NULL), TLS_STREAM_ERR_BAD_KEY);
+        assert_int_equal(tls_stream_config_set_key(cfg, pem, n, "wrong"), TLS_STREAM_ERR_BAD_KEY);
+        assert_int_equal(tls_stream_config_set_key(cfg, pem, n, "test"), TLS_STREAM_OK);
+        tls_stream_config_free(cfg);
         free(pem);
     }
 }
@@ -141,27 +141,27 @@ static void malformed_keys_are_bad_key(void **state)
 static void empty_inputs_are_argument_errors(void **state)
 {
     (void)state;
-    expect(tls_config_add_ca, TLS_CLIENT, "x", 0, TLS_ERR_ARG);
-    expect(tls_config_set_cert, TLS_SERVER, "x", 0, TLS_ERR_ARG);
-    expect(set_key_nopw, TLS_SERVER, "x", 0, TLS_ERR_ARG);
+    expect(tls_stream_config_add_ca, TLS_STREAM_CLIENT, "x", 0, TLS_STREAM_ERR_ARG);
+    expect(tls_stream_config_set_cert, TLS_STREAM_SERVER, "x", 0, TLS_STREAM_ERR_ARG);
+    expect(set_key_nopw, TLS_STREAM_SERVER, "x", 0, TLS_STREAM_ERR_ARG);
 }
 
 /* A key that parses but does not belong to the certificate. */
 static void mismatched_key_and_certificate_fail_at_first_use(void **state)
 {
-    tls_config *cfg;
+    tls_stream_config *cfg;
     tls_stream *s;
-    tls_io io;
+    tls_stream_io io;
     (void)state;
     memset(&io, 0, sizeof io);
     io.read = (int (*)(void *, unsigned char *, size_t))1;
     io.write = (int (*)(void *, const unsigned char *, size_t))1;
-    assert_int_equal(tls_config_new(&cfg, tls_backend_mbedtls(), TLS_SERVER, NULL), TLS_OK);
-    assert_int_equal(tls_pair_set_cert(cfg, "server.pem"), TLS_OK);
-    assert_int_equal(tls_pair_set_key(cfg, "client.key", NULL), TLS_OK);
-    assert_int_equal(tls_stream_new(&s, cfg, &io), TLS_ERR_BAD_KEY);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_cert(cfg, "server.pem"), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_key(cfg, "client.key", NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_new(&s, cfg, &io), TLS_STREAM_ERR_BAD_KEY);
     assert_null(s);
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 int main(void)

@@ -1,9 +1,9 @@
 /*
- * Test support: a tls_allocator that counts, checks and can fail.
+ * Test support: a tls_stream_allocator that counts, checks and can fail.
  *
  *   - counts live bytes and blocks (both must be 0 once everything is freed);
  *   - checks that free() gets the size that alloc() was asked for (the
- *     tls_allocator contract, needed by header-less pool allocators) and a
+ *     tls_stream_allocator contract, needed by header-less pool allocators) and a
  *     pointer it handed out: violations are counted in bad_frees;
  *   - refuses the fail_at-th allocation (1-based, counting every alloc call
  *     since init), so a test can walk every allocation of a scenario:
@@ -11,7 +11,7 @@
  *     for (n = 1; n <= allocations_of_a_clean_run; n++) {
  *         counting_alloc_init(&ca);
  *         ca.fail_at = n;
- *         ... run the scenario, expect TLS_OK or TLS_ERR_NOMEM ...
+ *         ... run the scenario, expect TLS_STREAM_OK or TLS_STREAM_ERR_NOMEM ...
  *         assert ca.live_bytes == 0 after the cleanup
  *     }
  *
@@ -26,8 +26,8 @@
 #include "tls_stream/tls_stream.h"
 
 typedef struct counting_alloc {
-    /** Hand &ca->alloc to tls_config_new() (ctx points to this struct). */
-    tls_allocator alloc;
+    /** Hand &ca->alloc to tls_stream_config_new() (ctx points to this struct). */
+    tls_stream_allocator alloc;
     size_t live_bytes, live_blocks, peak_bytes;
     unsigned long allocs;    /**< alloc calls, including refused ones */
     unsigned long frees;     /**< free calls with a non-NULL pointer */

@@ -8,8 +8,8 @@
 
 typedef struct mock_cfg {
     unsigned magic;
-    const tls_allocator *alloc;
-    tls_detail *detail;
+    const tls_stream_allocator *alloc;
+    tls_stream_detail *detail;
     int finished;
     int sessions; /* live sessions made from this configuration */
 } mock_cfg;
@@ -17,7 +17,7 @@ typedef struct mock_cfg {
 typedef struct mock_session {
     unsigned magic;
     mock_cfg *cfg;
-    tls_detail *detail;
+    tls_stream_detail *detail;
 } mock_session;
 
 static mock_backend the_mock;
@@ -40,14 +40,14 @@ static void trace(char c)
 
 static int is_error(int rc)
 {
-    return rc < 0 && rc != TLS_WANT_READ && rc != TLS_WANT_WRITE;
+    return rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE;
 }
 
 /* As a real backend: describe the error in detail, return it unchanged. */
-static int answer(tls_detail *detail, int rc, const char *msg)
+static int answer(tls_stream_detail *detail, int rc, const char *msg)
 {
     if (is_error(rc))
-        return tls_detail_set(detail, rc, the_mock.detail_code, msg);
+        return tls_stream_detail_set(detail, rc, the_mock.detail_code, msg);
     return rc;
 }
 
@@ -71,7 +71,7 @@ static mock_session *session_of(const void *p, const char *slot)
     return s;
 }
 
-static int m_config_new(const tls_backend_env *env, void **out)
+static int m_config_new(const tls_stream_backend_env *env, void **out)
 {
     mock_cfg *c;
     int rc;
@@ -79,28 +79,28 @@ static int m_config_new(const tls_backend_env *env, void **out)
     the_mock.env_role = env->role;
     the_mock.env_alloc = env->alloc;
     rc = mock_script_next(&the_mock.config_new);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return answer(env->detail, rc, "mock config_new failed");
     c = (mock_cfg *)env->alloc->alloc(env->alloc->ctx, sizeof *c);
     if (c == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "mock config_new: no memory");
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, "mock config_new: no memory");
     memset(c, 0, sizeof *c);
     c->magic = CFG_MAGIC;
     c->alloc = env->alloc;
     c->detail = env->detail;
     the_mock.configs_live++;
     *out = c;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-static int m_config_load(void *cfg, tls_item item, const unsigned char *data, size_t len,
+static int m_config_load(void *cfg, tls_stream_item item, const unsigned char *data, size_t len,
                          const char *password)
 {
     mock_cfg *c = cfg_of(cfg, "config_load on a bad configuration");
     int rc;
     the_mock.calls.config_load++;
     if (c == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (c->finished)
         breach("config_load after config_finish");
     if (data == NULL || len == 0)
@@ -114,19 +114,19 @@ static int m_config_load(void *cfg, tls_item item, const unsigned char *data, si
     return answer(c->detail, rc, "mock config_load failed");
 }
 
-static int m_config_finish(void *cfg, const tls_settings *settings)
+static int m_config_finish(void *cfg, const tls_stream_settings *settings)
 {
     mock_cfg *c = cfg_of(cfg, "config_finish on a bad configuration");
     int rc;
     the_mock.calls.config_finish++;
     if (c == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (c->finished)
         breach("config_finish called twice");
     the_mock.settings = *settings;
     the_mock.settings_seen = 1;
     rc = mock_script_next(&the_mock.config_finish);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         c->finished = 1;
     return answer(c->detail, rc, "mock config_finish failed");
 }
@@ -144,7 +144,7 @@ static void m_config_free(void *cfg)
     the_mock.configs_live--;
 }
 
-static int m_session_new(void *cfg, const tls_session_env *env, void **out)
+static int m_session_new(void *cfg, const tls_stream_session_env *env, void **out)
 {
     mock_cfg *c = cfg_of(cfg, "session_new on a bad configuration");
     mock_session *s;
@@ -152,7 +152,7 @@ static int m_session_new(void *cfg, const tls_session_env *env, void **out)
     the_mock.calls.session_new++;
     trace('n');
     if (c == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (!c->finished)
         breach("session_new before config_finish");
     if (env->io == NULL || env->detail == NULL)
@@ -171,18 +171,18 @@ static int m_session_new(void *cfg, const tls_session_env *env, void **out)
                env->resume_len < sizeof the_mock.resume ? env->resume_len
                                                         : sizeof the_mock.resume);
     rc = mock_script_next(&the_mock.session_new);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return answer(env->detail, rc, "mock session_new failed");
     s = (mock_session *)c->alloc->alloc(c->alloc->ctx, sizeof *s);
     if (s == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, "mock session_new: no memory");
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, "mock session_new: no memory");
     s->magic = SESS_MAGIC;
     s->cfg = c;
     s->detail = env->detail;
     c->sessions++;
     the_mock.sessions_live++;
     *out = s;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 static void m_session_free(void *session)
@@ -204,7 +204,7 @@ static int m_handshake(void *session)
     the_mock.calls.handshake++;
     trace('h');
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     return answer(s->detail, mock_script_next(&the_mock.handshake), "mock handshake failed");
 }
 
@@ -217,7 +217,7 @@ static int m_read(void *session, unsigned char *buf, size_t len)
     trace('r');
     the_mock.last_read_len = len;
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (buf == NULL || len == 0)
         breach("read with no buffer or len 0");
     rc = mock_script_next(&the_mock.read);
@@ -226,7 +226,7 @@ static int m_read(void *session, unsigned char *buf, size_t len)
     left = the_mock.read_len - the_mock.read_pos;
     if (left == 0) {
         breach("read script answers data but read_data is used up");
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     }
     n = (size_t)rc;
     if (n > len)
@@ -247,7 +247,7 @@ static int m_write(void *session, const unsigned char *buf, size_t len)
     trace('w');
     the_mock.last_write_len = len;
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (buf == NULL || len == 0)
         breach("write with no buffer or len 0");
     rc = mock_script_next(&the_mock.write);
@@ -270,9 +270,9 @@ static int m_flush(void *session)
     the_mock.calls.flush++;
     trace('f');
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     rc = mock_script_next(&the_mock.flush);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         the_mock.unflushed = 0;
     return answer(s->detail, rc, "mock flush failed");
 }
@@ -283,7 +283,7 @@ static int m_close_notify(void *session)
     the_mock.calls.close_notify++;
     trace('c');
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     return answer(s->detail, mock_script_next(&the_mock.close_notify),
                   "mock close_notify failed");
 }
@@ -304,16 +304,16 @@ static int m_wants_flush(const void *session)
     return the_mock.unflushed != 0;
 }
 
-static int m_info(void *session, tls_conn_info *info)
+static int m_info(void *session, tls_stream_conn_info *info)
 {
     mock_session *s = session_of(session, "info on a bad session");
     int rc;
     the_mock.calls.info++;
     trace('i');
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     rc = mock_script_next(&the_mock.info);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         *info = the_mock.info_value;
     return answer(s->detail, rc, "mock info failed");
 }
@@ -326,28 +326,28 @@ static int m_session_save(void *session, unsigned char *buf, size_t size, size_t
     trace('s');
     the_mock.last_save_size = size;
     if (s == NULL)
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     if (len == NULL) {
         breach("session_save without len");
-        return TLS_ERR_INTERNAL;
+        return TLS_STREAM_ERR_INTERNAL;
     }
     rc = mock_script_next(&the_mock.session_save);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return answer(s->detail, rc, "mock session_save failed");
     *len = the_mock.save_blob_len;
     if (buf == NULL || size < the_mock.save_blob_len)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     memcpy(buf, the_mock.save_blob, the_mock.save_blob_len);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 mock_backend *mock_backend_reset(void)
 {
     mock_backend *mb = &the_mock;
     memset(mb, 0, sizeof *mb);
-    mb->backend.version = TLS_BACKEND_VERSION;
+    mb->backend.version = TLS_STREAM_BACKEND_VERSION;
     mb->backend.name = "mock";
-    mb->backend.caps = TLS_CAP_PSK | TLS_CAP_ALPN | TLS_CAP_RESUME | TLS_CAP_MAX_FRAGMENT;
+    mb->backend.caps = TLS_STREAM_CAP_PSK | TLS_STREAM_CAP_ALPN | TLS_STREAM_CAP_RESUME | TLS_STREAM_CAP_MAX_FRAGMENT;
     mb->backend.config_new = m_config_new;
     mb->backend.config_load = m_config_load;
     mb->backend.config_finish = m_config_finish;
@@ -363,17 +363,17 @@ mock_backend *mock_backend_reset(void)
     mb->backend.wants_flush = m_wants_flush;
     mb->backend.info = m_info;
     mb->backend.session_save = m_session_save;
-    mock_script_clear(&mb->config_new, TLS_OK);
-    mock_script_clear(&mb->config_load, TLS_OK);
-    mock_script_clear(&mb->config_finish, TLS_OK);
-    mock_script_clear(&mb->session_new, TLS_OK);
-    mock_script_clear(&mb->handshake, TLS_OK);
-    mock_script_clear(&mb->read, TLS_WANT_READ);
+    mock_script_clear(&mb->config_new, TLS_STREAM_OK);
+    mock_script_clear(&mb->config_load, TLS_STREAM_OK);
+    mock_script_clear(&mb->config_finish, TLS_STREAM_OK);
+    mock_script_clear(&mb->session_new, TLS_STREAM_OK);
+    mock_script_clear(&mb->handshake, TLS_STREAM_OK);
+    mock_script_clear(&mb->read, TLS_STREAM_WANT_READ);
     mock_script_clear(&mb->write, MOCK_ALL);
-    mock_script_clear(&mb->flush, TLS_OK);
-    mock_script_clear(&mb->close_notify, TLS_OK);
-    mock_script_clear(&mb->info, TLS_OK);
-    mock_script_clear(&mb->session_save, TLS_OK);
+    mock_script_clear(&mb->flush, TLS_STREAM_OK);
+    mock_script_clear(&mb->close_notify, TLS_STREAM_OK);
+    mock_script_clear(&mb->info, TLS_STREAM_OK);
+    mock_script_clear(&mb->session_save, TLS_STREAM_OK);
     mb->info_value.version = "TLSv1.2";
     mb->info_value.cipher = MOCK_CIPHER;
     mb->detail_code = MOCK_DETAIL_CODE;

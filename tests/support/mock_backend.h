@@ -1,5 +1,5 @@
 /*
- * Test support: a scriptable tls_backend for testing the core alone.
+ * Test support: a scriptable tls_stream_backend for testing the core alone.
  *
  * The backend vtable gives config_new no context of its own, so there is
  * one mock, global to the test program. mock_backend_reset() restores its
@@ -7,25 +7,25 @@
  * read, writes accepted in full) and returns it:
  *
  *     mock_backend *mb = mock_backend_reset();
- *     mock_script_set(&mb->handshake, 3, TLS_WANT_READ, TLS_WANT_WRITE, TLS_OK);
+ *     mock_script_set(&mb->handshake, 3, TLS_STREAM_WANT_READ, TLS_STREAM_WANT_WRITE, TLS_STREAM_OK);
  *     mock_backend_set_read_data(mb, "hello", 5);
  *     mock_script_set(&mb->read, 2, 3, MOCK_ALL);  // "hel", then "lo"
- *     tls_config_new(&cfg, &mb->backend, TLS_CLIENT, &ca.alloc);
+ *     tls_stream_config_new(&cfg, &mb->backend, TLS_STREAM_CLIENT, &ca.alloc);
  *
  * Every slot counts its calls (mb->calls), and the mock records what the
  * core handed it: the settings of config_finish, the server name, io and
  * resume blob of session_new, the data of config_load, the bytes written.
- * By default the mock has every capability (TLS_CAP_PSK, _ALPN, _RESUME,
+ * By default the mock has every capability (TLS_STREAM_CAP_PSK, _ALPN, _RESUME,
  * _MAX_FRAGMENT); clear bits of mb->backend.caps (and set
- * mb->backend.session_save to NULL without TLS_CAP_RESUME) to test a
+ * mb->backend.session_save to NULL without TLS_STREAM_CAP_RESUME) to test a
  * smaller backend. Slots that
  * answer an error (anything negative but a want) also write mb->detail_code
- * and "mock <slot> failed" to the tls_detail they were given, as a real
+ * and "mock <slot> failed" to the tls_stream_detail they were given, as a real
  * backend does.
  *
  * The mock allocates its configuration and session objects through the
- * allocator of tls_backend_env, so a counting allocator sees them and can
- * make session_new fail with TLS_ERR_NOMEM.
+ * allocator of tls_stream_backend_env, so a counting allocator sees them and can
+ * make session_new fail with TLS_STREAM_ERR_NOMEM.
  *
  * It also checks that the core keeps the backend contract (slots called on a
  * live session, config_finish once and before any session, no zero-length
@@ -38,13 +38,13 @@
 #include <stddef.h>
 
 #include "mock_io.h"
-#include "tls_stream/tls_backend.h"
+#include "tls_stream/backend.h"
 
 /** Session-slot calls kept in mock_backend.trace. */
 #define MOCK_TRACE_MAX 256
 /** Bytes the mock can serve to read and keep from write. */
 #define MOCK_DATA_MAX 8192
-/** The code mock slots put in tls_detail.code when they fail (by default). */
+/** The code mock slots put in tls_stream_detail.code when they fail (by default). */
 #define MOCK_DETAIL_CODE (-0x6d6f)
 
 typedef struct mock_calls {
@@ -55,19 +55,19 @@ typedef struct mock_calls {
 } mock_calls;
 
 typedef struct mock_backend {
-    /** Pass &mb->backend to tls_config_new(); version and caps may be edited. */
-    tls_backend backend;
+    /** Pass &mb->backend to tls_stream_config_new(); version and caps may be edited. */
+    tls_stream_backend backend;
 
     /* ---- scripts (see mock_script in mock_io.h) ---- */
-    mock_script config_new;    /**< default TLS_OK */
-    mock_script config_load;   /**< default TLS_OK */
-    mock_script config_finish; /**< default TLS_OK */
-    mock_script session_new;   /**< default TLS_OK (TLS_ERR_NOMEM also if the allocator fails) */
-    mock_script handshake;     /**< default TLS_OK */
+    mock_script config_new;    /**< default TLS_STREAM_OK */
+    mock_script config_load;   /**< default TLS_STREAM_OK */
+    mock_script config_finish; /**< default TLS_STREAM_OK */
+    mock_script session_new;   /**< default TLS_STREAM_OK (TLS_STREAM_ERR_NOMEM also if the allocator fails) */
+    mock_script handshake;     /**< default TLS_STREAM_OK */
     /**
      * read: a positive step n answers min(n, len, unread bytes of read_data)
      * bytes (a breach if none is left); other steps are returned as is:
-     * 0 (close_notify), TLS_ERR_TRUNCATED, wants... Default TLS_WANT_READ.
+     * 0 (close_notify), TLS_STREAM_ERR_TRUNCATED, wants... Default TLS_STREAM_WANT_READ.
      */
     mock_script read;
     /**
@@ -76,13 +76,13 @@ typedef struct mock_backend {
      * write.otherwise = 3 for a backend that takes 3 bytes a call.
      */
     mock_script write;
-    mock_script flush;         /**< default TLS_OK; TLS_OK clears unflushed */
-    mock_script close_notify;  /**< default TLS_OK */
-    mock_script info;          /**< default TLS_OK */
+    mock_script flush;         /**< default TLS_STREAM_OK; TLS_STREAM_OK clears unflushed */
+    mock_script close_notify;  /**< default TLS_STREAM_OK */
+    mock_script info;          /**< default TLS_STREAM_OK */
     /**
-     * session_save: TLS_OK copies save_blob into buf when it fits (else
-     * answers TLS_ERR_ARG), *len = save_blob_len either way; other steps
-     * are returned as is. Default TLS_OK.
+     * session_save: TLS_STREAM_OK copies save_blob into buf when it fits (else
+     * answers TLS_STREAM_ERR_ARG), *len = save_blob_len either way; other steps
+     * are returned as is. Default TLS_STREAM_OK.
      */
     mock_script session_save;
     unsigned char save_blob[256];
@@ -102,8 +102,8 @@ typedef struct mock_backend {
     /** pending() answers this. */
     size_t pending;
     /** info() copies this (defaults: "TLSv1.2", MOCK_CIPHER, no ALPN, no cert). */
-    tls_conn_info info_value;
-    /** Code written to tls_detail by a failing slot. */
+    tls_stream_conn_info info_value;
+    /** Code written to tls_stream_detail by a failing slot. */
     int detail_code;
 
     /* ---- records ---- */
@@ -116,17 +116,17 @@ typedef struct mock_backend {
      * MOCK_TRACE_MAX - 1 calls are kept.
      */
     char trace[MOCK_TRACE_MAX];
-    unsigned loads[3];                /**< config_load calls per tls_item */
-    tls_item last_load_item;
+    unsigned loads[3];                /**< config_load calls per tls_stream_item */
+    tls_stream_item last_load_item;
     size_t last_load_len;
     const char *last_load_password;
-    tls_role env_role;                /**< role given to config_new */
-    const tls_allocator *env_alloc;   /**< allocator given to config_new */
-    tls_settings settings;            /**< copy of config_finish's settings */
+    tls_stream_role env_role;                /**< role given to config_new */
+    const tls_stream_allocator *env_alloc;   /**< allocator given to config_new */
+    tls_stream_settings settings;            /**< copy of config_finish's settings */
     int settings_seen;
     char server_name[256];            /**< session_new's server_name ... */
     int server_name_null;             /**< ... or 1 when it was NULL */
-    const tls_io *session_io;         /**< session_new's io */
+    const tls_stream_io *session_io;         /**< session_new's io */
     unsigned char resume[256];        /**< session_new's resume blob (first 256 bytes) */
     size_t resume_len;                /**< ... its length (0 with no blob) */
     int resume_null;                  /**< 1 when session_new got no resume blob */

@@ -1,10 +1,10 @@
-/* Test support: result scripts and the scriptable tls_io (see mock_io.h). */
+/* Test support: result scripts and the scriptable tls_stream_io (see mock_io.h). */
 #include "mock_io.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-#include "tls_stream/tls_error.h"
+#include "tls_stream/error.h"
 
 void mock_script_set(mock_script *s, size_t count, ...)
 {
@@ -100,7 +100,7 @@ void mock_io_init(mock_io *m, unsigned flags)
     m->io.write = io_write;
     m->io.close = (flags & MOCK_IO_NO_CLOSE) ? NULL : io_close;
     m->io.wait = (flags & MOCK_IO_NO_WAIT) ? NULL : io_wait;
-    mock_script_clear(&m->read, TLS_WANT_READ);
+    mock_script_clear(&m->read, TLS_STREAM_WANT_READ);
     mock_script_clear(&m->write, MOCK_ALL);
     mock_script_clear(&m->wait, 0);
 }

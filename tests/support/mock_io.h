@@ -1,14 +1,14 @@
 /*
- * Test support: result scripts and a scriptable tls_io transport.
+ * Test support: result scripts and a scriptable tls_stream_io transport.
  *
  * mock_script is a list of int results answered one per call, then a fixed
  * "otherwise" result forever. Both mocks (mock_io here, mock_backend.h) use
  * it for every slot whose answer a test wants to choose:
  *
- *     mock_script_set(&m.wait, 2, 0, TLS_ERR_TIMEOUT); // ready, then timeout
+ *     mock_script_set(&m.wait, 2, 0, TLS_STREAM_ERR_TIMEOUT); // ready, then timeout
  *     m.wait.otherwise = 0;                            // then ready forever
  *
- * mock_io is a tls_io whose read, write, close and wait count their calls
+ * mock_io is a tls_stream_io whose read, write, close and wait count their calls
  * and answer from scripts. It moves bytes only when a test asks it to
  * (rx/tx below), so it serves both as a transport that a mock backend never
  * touches and as a tiny scripted peer for a real backend. One mock_io per
@@ -24,7 +24,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "tls_stream/tls_io.h"
+#include "tls_stream/io.h"
 
 /** Most results one script holds. */
 #define MOCK_SCRIPT_MAX 64
@@ -65,12 +65,12 @@ size_t mock_script_left(const mock_script *s);
 
 typedef struct mock_io {
     /** The transport to hand to tls_stream_new() (ctx points to this mock_io). */
-    tls_io io;
+    tls_stream_io io;
 
     /**
      * read answers: a positive step n gives min(n, len, bytes left in rx)
      * bytes of rx, or 0 (end of stream) when rx is used up; any other step
-     * is returned as is. Default: TLS_WANT_READ.
+     * is returned as is. Default: TLS_STREAM_WANT_READ.
      */
     mock_script read;
     const unsigned char *rx; /**< not copied: must outlive the reads */

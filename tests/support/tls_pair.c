@@ -28,19 +28,19 @@ const char *tls_pair_path(const char *name)
     return path;
 }
 
-int tls_pair_add_ca(tls_config *cfg, const char *name)
+int tls_pair_add_ca(tls_stream_config *cfg, const char *name)
 {
-    return tls_config_add_ca_file(cfg, tls_pair_path(name));
+    return tls_stream_config_add_ca_file(cfg, tls_pair_path(name));
 }
 
-int tls_pair_set_cert(tls_config *cfg, const char *name)
+int tls_pair_set_cert(tls_stream_config *cfg, const char *name)
 {
-    return tls_config_set_cert_file(cfg, tls_pair_path(name));
+    return tls_stream_config_set_cert_file(cfg, tls_pair_path(name));
 }
 
-int tls_pair_set_key(tls_config *cfg, const char *name, const char *password)
+int tls_pair_set_key(tls_stream_config *cfg, const char *name, const char *password)
 {
-    return tls_config_set_key_file(cfg, tls_pair_path(name), password);
+    return tls_stream_config_set_key_file(cfg, tls_pair_path(name), password);
 }
 
 int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char *key,
@@ -48,10 +48,10 @@ int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char
 {
     unsigned char *text;
     size_t len, pos = 0, id_len = strlen(identity);
-    int rc, result = TLS_ERR_PSK_IDENTITY;
+    int rc, result = TLS_STREAM_ERR_PSK_IDENTITY;
 
-    rc = tls_read_file(tls_pair_path(name), &text, &len);
-    if (rc != TLS_OK)
+    rc = tls_stream_read_file(tls_pair_path(name), &text, &len);
+    if (rc != TLS_STREAM_OK)
         return rc;
     while (pos < len) {
         size_t end = pos;
@@ -63,7 +63,7 @@ int tls_pair_psk_from_file(const char *name, const char *identity, unsigned char
             if (end > hex && text[end - 1] == '\r')
                 end--;
             /* the whole rest of the line (but a CR) must be hex */
-            result = tls_hex_decode((const char *)text + hex, end - hex, key, key_size);
+            result = tls_stream_hex_decode((const char *)text + hex, end - hex, key, key_size);
             break;
         }
         pos = end + 1;
@@ -85,10 +85,10 @@ int tls_pair_load_client1(void **state)
     return 0;
 }
 
-int tls_pair_client1_configs(tls_config **c, tls_config **s, const tls_allocator *alloc)
+int tls_pair_client1_configs(tls_stream_config **c, tls_stream_config **s, const tls_stream_allocator *alloc)
 {
     int rc = tls_pair_psk_client(c, alloc, "client1", tls_pair_client1.key, tls_pair_client1.len);
-    if (rc != TLS_OK)
+    if (rc != TLS_STREAM_OK)
         return rc;
     return tls_pair_psk_server(s, alloc, "client1", tls_pair_client1.key, tls_pair_client1.len);
 }
@@ -120,18 +120,18 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
 
     *der = NULL;
     *len = 0;
-    rc = tls_read_file(tls_pair_path(name), &text, &text_len);
-    if (rc != TLS_OK)
+    rc = tls_stream_read_file(tls_pair_path(name), &text, &text_len);
+    if (rc != TLS_STREAM_OK)
         return rc;
     b = strstr((const char *)text, begin);
     if (b == NULL) {
         if (text_len > 0 && text[0] == 0x30) { /* a DER SEQUENCE */
             *der = text;
             *len = text_len;
-            return TLS_OK;
+            return TLS_STREAM_OK;
         }
         free(text);
-        return TLS_ERR_BAD_CERT;
+        return TLS_STREAM_ERR_BAD_CERT;
     }
     b += sizeof begin - 1;
     e = strstr(b, end);
@@ -139,7 +139,7 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     if (e == NULL || out == NULL) {
         free(out);
         free(text);
-        return e == NULL ? TLS_ERR_BAD_CERT : TLS_ERR_NOMEM;
+        return e == NULL ? TLS_STREAM_ERR_BAD_CERT : TLS_STREAM_ERR_NOMEM;
     }
     for (c = b; c < e; c++) {
         int v;
@@ -149,7 +149,7 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
         if (v < 0) {
             free(out);
             free(text);
-            return TLS_ERR_BAD_CERT;
+            return TLS_STREAM_ERR_BAD_CERT;
         }
         acc = (acc << 6) | (unsigned long)v;
         bits += 6;
@@ -161,16 +161,16 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     free(text);
     *der = out;
     *len = n;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 /* Common start of every builder: a configuration with the test timeout. */
-static int new_config(tls_config **out, const tls_allocator *alloc, tls_role role)
+static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
-    int rc = tls_config_new(out, tls_backend_mbedtls(), role, alloc);
-    if (rc != TLS_OK)
+    int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role, alloc);
+    if (rc != TLS_STREAM_OK)
         return rc;
-    return tls_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);
+    return tls_stream_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);
 }
 
 static int last_config_detail;
@@ -181,68 +181,68 @@ int tls_pair_config_detail(void)
 }
 
 /* Common end of every builder: keep the config or free it. */
-static int finish_config(tls_config **out, int rc)
+static int finish_config(tls_stream_config **out, int rc)
 {
     last_config_detail = 0;
-    if (rc != TLS_OK) {
+    if (rc != TLS_STREAM_OK) {
         const char *msg = "";
         if (*out != NULL)
-            last_config_detail = tls_config_error_detail(*out, &msg);
-        fprintf(stderr, "tls_pair: configuration failed: %d (%s) %s\n", rc, tls_strerror(rc),
+            last_config_detail = tls_stream_config_error_detail(*out, &msg);
+        fprintf(stderr, "tls_pair: configuration failed: %d (%s) %s\n", rc, tls_stream_strerror(rc),
                 msg);
-        tls_config_free(*out);
+        tls_stream_config_free(*out);
         *out = NULL;
     }
     return rc;
 }
 
-int tls_pair_psk_client(tls_config **out, const tls_allocator *alloc, const char *identity,
+int tls_pair_psk_client(tls_stream_config **out, const tls_stream_allocator *alloc, const char *identity,
                         const void *key, size_t key_len)
 {
-    int rc = new_config(out, alloc, TLS_CLIENT);
-    if (rc == TLS_OK)
-        rc = tls_config_set_psk(*out, identity, strlen(identity), key, key_len);
+    int rc = new_config(out, alloc, TLS_STREAM_CLIENT);
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_psk(*out, identity, strlen(identity), key, key_len);
     return finish_config(out, rc);
 }
 
-int tls_pair_psk_server(tls_config **out, const tls_allocator *alloc, const char *identity,
+int tls_pair_psk_server(tls_stream_config **out, const tls_stream_allocator *alloc, const char *identity,
                         const void *key, size_t key_len)
 {
-    int rc = new_config(out, alloc, TLS_SERVER);
-    if (rc == TLS_OK && identity != NULL)
-        rc = tls_config_add_psk(*out, identity, strlen(identity), key, key_len);
+    int rc = new_config(out, alloc, TLS_STREAM_SERVER);
+    if (rc == TLS_STREAM_OK && identity != NULL)
+        rc = tls_stream_config_add_psk(*out, identity, strlen(identity), key, key_len);
     return finish_config(out, rc);
 }
 
-int tls_pair_cert_client(tls_config **out, const tls_allocator *alloc, tls_verify verify,
+int tls_pair_cert_client(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_verify verify,
                          const char *ca, const char *server_name, const char *cert,
                          const char *key)
 {
-    int rc = new_config(out, alloc, TLS_CLIENT);
-    if (rc == TLS_OK)
-        rc = tls_config_set_verify(*out, verify);
-    if (rc == TLS_OK && ca != NULL)
+    int rc = new_config(out, alloc, TLS_STREAM_CLIENT);
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_verify(*out, verify);
+    if (rc == TLS_STREAM_OK && ca != NULL)
         rc = tls_pair_add_ca(*out, ca);
-    if (rc == TLS_OK && server_name != NULL)
-        rc = tls_config_set_server_name(*out, server_name);
-    if (rc == TLS_OK && cert != NULL)
+    if (rc == TLS_STREAM_OK && server_name != NULL)
+        rc = tls_stream_config_set_server_name(*out, server_name);
+    if (rc == TLS_STREAM_OK && cert != NULL)
         rc = tls_pair_set_cert(*out, cert);
-    if (rc == TLS_OK && key != NULL)
+    if (rc == TLS_STREAM_OK && key != NULL)
         rc = tls_pair_set_key(*out, key, NULL);
     return finish_config(out, rc);
 }
 
-int tls_pair_cert_server(tls_config **out, const tls_allocator *alloc, const char *cert,
-                         const char *key, tls_verify verify, const char *ca)
+int tls_pair_cert_server(tls_stream_config **out, const tls_stream_allocator *alloc, const char *cert,
+                         const char *key, tls_stream_verify verify, const char *ca)
 {
-    int rc = new_config(out, alloc, TLS_SERVER);
-    if (rc == TLS_OK)
+    int rc = new_config(out, alloc, TLS_STREAM_SERVER);
+    if (rc == TLS_STREAM_OK)
         rc = tls_pair_set_cert(*out, cert);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = tls_pair_set_key(*out, key, NULL);
-    if (rc == TLS_OK)
-        rc = tls_config_set_verify(*out, verify);
-    if (rc == TLS_OK && ca != NULL)
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_verify(*out, verify);
+    if (rc == TLS_STREAM_OK && ca != NULL)
         rc = tls_pair_add_ca(*out, ca);
     return finish_config(out, rc);
 }
@@ -293,10 +293,10 @@ int tls_pair_write_pattern(tls_stream *s, unsigned dir, size_t n)
 {
     unsigned char *buf = malloc(PAIR_BUF_SIZE);
     size_t done = 0, k = 0;
-    int rc = TLS_OK;
+    int rc = TLS_STREAM_OK;
 
     if (buf == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     while (done < n) {
         size_t len = chunk_size(k++);
         if (len > n - done)
@@ -304,7 +304,7 @@ int tls_pair_write_pattern(tls_stream *s, unsigned dir, size_t n)
         tls_pair_fill(dir, done, buf, len);
         rc = tls_stream_write(s, buf, len);
         if (rc < 0) {
-            fprintf(stderr, "tls_pair: write at %zu: %d (%s)\n", done, rc, tls_strerror(rc));
+            fprintf(stderr, "tls_pair: write at %zu: %d (%s)\n", done, rc, tls_stream_strerror(rc));
             break;
         }
         if ((size_t)rc != len) { /* blocking mode writes everything */
@@ -313,7 +313,7 @@ int tls_pair_write_pattern(tls_stream *s, unsigned dir, size_t n)
             break;
         }
         done += len;
-        rc = TLS_OK;
+        rc = TLS_STREAM_OK;
     }
     free(buf);
     return rc;
@@ -323,10 +323,10 @@ int tls_pair_read_pattern(tls_stream *s, unsigned dir, size_t n)
 {
     unsigned char *buf = malloc(PAIR_BUF_SIZE);
     size_t done = 0, k = 0;
-    int rc = TLS_OK;
+    int rc = TLS_STREAM_OK;
 
     if (buf == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     while (done < n) {
         size_t len = chunk_size(k++), bad;
         if (len > n - done)
@@ -338,7 +338,7 @@ int tls_pair_read_pattern(tls_stream *s, unsigned dir, size_t n)
             break;
         }
         if (rc < 0) {
-            fprintf(stderr, "tls_pair: read at %zu: %d (%s)\n", done, rc, tls_strerror(rc));
+            fprintf(stderr, "tls_pair: read at %zu: %d (%s)\n", done, rc, tls_stream_strerror(rc));
             break;
         }
         bad = first_mismatch(dir, done, buf, (size_t)rc);
@@ -348,7 +348,7 @@ int tls_pair_read_pattern(tls_stream *s, unsigned dir, size_t n)
             break;
         }
         done += (size_t)rc;
-        rc = TLS_OK;
+        rc = TLS_STREAM_OK;
     }
     free(buf);
     return rc;
@@ -394,49 +394,49 @@ static unsigned long long moved(const tls_pair *p)
            p->end[1].written_bytes;
 }
 
-int tls_pair_new(tls_pair *p, tls_config *client_cfg, tls_config *server_cfg,
-                 const tls_allocator *alloc)
+int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *server_cfg,
+                 const tls_stream_allocator *alloc)
 {
-    tls_io io;
+    tls_stream_io io;
     int rc, i;
 
     memset(p, 0, sizeof *p);
-    rc = tls_mem_pipe_new(&p->pipe, 0, alloc);
-    if (rc != TLS_OK)
+    rc = tls_stream_mem_pipe_new(&p->pipe, 0, alloc);
+    if (rc != TLS_STREAM_OK)
         return rc;
     for (i = 0; i < 2; i++)
-        p->end[i].pipe_io = tls_mem_pipe_io(p->pipe, i);
+        p->end[i].pipe_io = tls_stream_mem_pipe_io(p->pipe, i);
     io.read = end_read;
     io.write = end_write;
     io.close = end_close;
     io.wait = end_wait;
     io.ctx = &p->end[0];
     rc = tls_stream_new(&p->client, client_cfg, &io);
-    if (rc == TLS_OK) {
+    if (rc == TLS_STREAM_OK) {
         io.ctx = &p->end[1];
         rc = tls_stream_new(&p->server, server_cfg, &io);
     }
-    if (rc != TLS_OK) {
-        fprintf(stderr, "tls_pair: tls_stream_new: %d (%s)\n", rc, tls_strerror(rc));
+    if (rc != TLS_STREAM_OK) {
+        fprintf(stderr, "tls_pair: tls_stream_new: %d (%s)\n", rc, tls_stream_strerror(rc));
         tls_pair_free(p);
         return rc;
     }
     tls_stream_set_blocking(p->client, 0);
     tls_stream_set_blocking(p->server, 0);
-    p->client_rc = p->server_rc = TLS_WANT_READ;
-    return TLS_OK;
+    p->client_rc = p->server_rc = TLS_STREAM_WANT_READ;
+    return TLS_STREAM_OK;
 }
 
 static int is_want(int rc)
 {
-    return rc == TLS_WANT_READ || rc == TLS_WANT_WRITE;
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
 int tls_pair_handshake(tls_pair *p)
 {
     unsigned long round;
 
-    p->client_rc = p->server_rc = TLS_WANT_READ;
+    p->client_rc = p->server_rc = TLS_STREAM_WANT_READ;
     for (round = 0; round < TLS_PAIR_MAX_STEPS; round++) {
         unsigned long long before = moved(p);
         if (is_want(p->client_rc))
@@ -449,11 +449,11 @@ int tls_pair_handshake(tls_pair *p)
             break; /* nobody moved a byte: nothing will change any more */
     }
     p->steps = round + 1;
-    if (p->client_rc == TLS_OK && p->server_rc == TLS_OK)
-        return TLS_OK;
-    if (p->client_rc != TLS_OK && !is_want(p->client_rc))
+    if (p->client_rc == TLS_STREAM_OK && p->server_rc == TLS_STREAM_OK)
+        return TLS_STREAM_OK;
+    if (p->client_rc != TLS_STREAM_OK && !is_want(p->client_rc))
         return p->client_rc;
-    if (p->server_rc != TLS_OK && !is_want(p->server_rc))
+    if (p->server_rc != TLS_STREAM_OK && !is_want(p->server_rc))
         return p->server_rc;
     return TLS_PAIR_STUCK;
 }
@@ -475,7 +475,7 @@ static int check_want(const xfer_side *x, int rc, const char *what)
                 tls_stream_wants(x->s));
         return TLS_PAIR_MISMATCH;
     }
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 /* One non-blocking step of one side: write some, flush, read some. */
@@ -497,18 +497,18 @@ static int xfer_step(xfer_side *x, size_t n, unsigned char *buf, int *progress)
             x->k++;
             *progress = 1;
         } else if (rc == 0 || !is_want(rc)) {
-            fprintf(stderr, "tls_pair: write: %d (%s)\n", rc, tls_strerror(rc));
+            fprintf(stderr, "tls_pair: write: %d (%s)\n", rc, tls_stream_strerror(rc));
             return rc == 0 ? TLS_PAIR_MISMATCH : rc;
-        } else if (check_want(x, rc, "write") != TLS_OK) {
+        } else if (check_want(x, rc, "write") != TLS_STREAM_OK) {
             return TLS_PAIR_MISMATCH;
         }
     } else if (!x->flushed) {
         rc = tls_stream_flush(x->s);
-        if (rc == TLS_OK)
+        if (rc == TLS_STREAM_OK)
             x->flushed = 1;
         else if (!is_want(rc))
             return rc;
-        else if (check_want(x, rc, "flush") != TLS_OK)
+        else if (check_want(x, rc, "flush") != TLS_STREAM_OK)
             return TLS_PAIR_MISMATCH;
     }
     if (x->received < n) {
@@ -522,7 +522,7 @@ static int xfer_step(xfer_side *x, size_t n, unsigned char *buf, int *progress)
         }
         if (rc < 0) {
             if (!is_want(rc)) {
-                fprintf(stderr, "tls_pair: read: %d (%s)\n", rc, tls_strerror(rc));
+                fprintf(stderr, "tls_pair: read: %d (%s)\n", rc, tls_stream_strerror(rc));
                 return rc;
             }
             return check_want(x, rc, "read");
@@ -535,7 +535,7 @@ static int xfer_step(xfer_side *x, size_t n, unsigned char *buf, int *progress)
         x->received += (size_t)rc;
         *progress = 1;
     }
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 int tls_pair_transfer(tls_pair *p, size_t n)
@@ -545,15 +545,15 @@ int tls_pair_transfer(tls_pair *p, size_t n)
     unsigned long round;
     int rc = TLS_PAIR_STUCK, i;
 
-    if (tls_stream_state(p->client) != TLS_STATE_OPEN ||
-        tls_stream_state(p->server) != TLS_STATE_OPEN) {
+    if (tls_stream_state(p->client) != TLS_STREAM_STATE_OPEN ||
+        tls_stream_state(p->server) != TLS_STREAM_STATE_OPEN) {
         rc = tls_pair_handshake(p);
-        if (rc != TLS_OK)
+        if (rc != TLS_STREAM_OK)
             return rc;
     }
     buf = malloc(PAIR_BUF_SIZE);
     if (buf == NULL)
-        return TLS_ERR_NOMEM;
+        return TLS_STREAM_ERR_NOMEM;
     memset(side, 0, sizeof side);
     side[0].s = p->client;
     side[0].out_dir = TLS_PAIR_C2S;
@@ -567,13 +567,13 @@ int tls_pair_transfer(tls_pair *p, size_t n)
         int progress = 0, done = 1;
         for (i = 0; i < 2; i++) {
             rc = xfer_step(&side[i], n, buf, &progress);
-            if (rc != TLS_OK)
+            if (rc != TLS_STREAM_OK)
                 goto out;
             if (side[i].sent < n || !side[i].flushed || side[i].received < n)
                 done = 0;
         }
         if (done) {
-            rc = TLS_OK;
+            rc = TLS_STREAM_OK;
             goto out;
         }
         if (!progress && moved(p) == before) {
@@ -584,7 +584,7 @@ int tls_pair_transfer(tls_pair *p, size_t n)
                     side[0].sent, side[0].received, tls_stream_wants(p->client),
                     tls_stream_pending(p->client), side[1].sent, side[1].received,
                     tls_stream_wants(p->server), tls_stream_pending(p->server),
-                    tls_mem_pipe_buffered(p->pipe, 0), tls_mem_pipe_buffered(p->pipe, 1), n);
+                    tls_stream_mem_pipe_buffered(p->pipe, 0), tls_stream_mem_pipe_buffered(p->pipe, 1), n);
             rc = TLS_PAIR_STUCK;
             goto out;
         }
@@ -606,7 +606,7 @@ void tls_pair_free(tls_pair *p)
 {
     tls_stream_free(p->client);
     tls_stream_free(p->server);
-    tls_mem_pipe_free(p->pipe);
+    tls_stream_mem_pipe_free(p->pipe);
     memset(p, 0, sizeof *p);
 }
 
@@ -618,16 +618,16 @@ static void *server_main(void *arg)
 {
     tls_pair_sock *ps = arg;
     ps->server_hs_rc = tls_stream_handshake(ps->server);
-    if (ps->server_hs_rc != TLS_OK)
+    if (ps->server_hs_rc != TLS_STREAM_OK)
         ps->server_rc = ps->server_hs_rc;
     else if (ps->serve != NULL)
         ps->server_rc = ps->serve(ps, ps->serve_arg);
     else
-        ps->server_rc = TLS_OK;
+        ps->server_rc = TLS_STREAM_OK;
     return NULL;
 }
 
-int tls_pair_sock_start(tls_pair_sock *ps, tls_config *client_cfg, tls_config *server_cfg,
+int tls_pair_sock_start(tls_pair_sock *ps, tls_stream_config *client_cfg, tls_stream_config *server_cfg,
                         tls_pair_serve_fn serve, void *arg)
 {
     return tls_pair_sock_start_ex(ps, client_cfg, server_cfg, serve, arg, 0);
@@ -650,10 +650,10 @@ static int setup_fd(int fd, unsigned flags)
     return 0;
 }
 
-int tls_pair_sock_start_ex(tls_pair_sock *ps, tls_config *client_cfg, tls_config *server_cfg,
+int tls_pair_sock_start_ex(tls_pair_sock *ps, tls_stream_config *client_cfg, tls_stream_config *server_cfg,
                            tls_pair_serve_fn serve, void *arg, unsigned flags)
 {
-    tls_io io;
+    tls_stream_io io;
     int rc;
 
     memset(ps, 0, sizeof *ps);
@@ -668,26 +668,26 @@ int tls_pair_sock_start_ex(tls_pair_sock *ps, tls_config *client_cfg, tls_config
         close(ps->fd[1]);
         return TLS_PAIR_SYS;
     }
-    io = tls_io_fd(ps->fd[0]);
+    io = tls_stream_io_fd(ps->fd[0]);
     rc = tls_stream_new(&ps->client, client_cfg, &io);
-    if (rc == TLS_OK) {
-        io = tls_io_fd(ps->fd[1]);
+    if (rc == TLS_STREAM_OK) {
+        io = tls_stream_io_fd(ps->fd[1]);
         rc = tls_stream_new(&ps->server, server_cfg, &io);
     }
-    if (rc != TLS_OK) {
-        fprintf(stderr, "tls_pair: tls_stream_new: %d (%s)\n", rc, tls_strerror(rc));
+    if (rc != TLS_STREAM_OK) {
+        fprintf(stderr, "tls_pair: tls_stream_new: %d (%s)\n", rc, tls_stream_strerror(rc));
         goto fail;
     }
     ps->serve = serve;
     ps->serve_arg = arg;
-    ps->server_hs_rc = ps->server_rc = TLS_ERR_INTERNAL; /* until the thread says */
+    ps->server_hs_rc = ps->server_rc = TLS_STREAM_ERR_INTERNAL; /* until the thread says */
     if (pthread_create(&ps->thread, NULL, server_main, ps) != 0) {
         fprintf(stderr, "tls_pair: pthread_create failed\n");
         rc = TLS_PAIR_SYS;
         goto fail;
     }
     ps->thread_started = 1;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 fail:
     /* a stream closes its fd when freed; close those without a stream */
     if (ps->client == NULL)
@@ -722,16 +722,16 @@ int tls_pair_serve_transfer(tls_pair_sock *ps, void *arg)
     size_t n = *(const size_t *)arg;
     unsigned char byte;
     int rc = tls_pair_read_pattern(ps->server, TLS_PAIR_C2S, n);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = tls_pair_write_pattern(ps->server, TLS_PAIR_S2C, n);
-    if (rc == TLS_OK) {
+    if (rc == TLS_STREAM_OK) {
         rc = tls_stream_read(ps->server, &byte, 1);
         if (rc > 0) {
             fprintf(stderr, "tls_pair: server got data after the transfer\n");
             rc = TLS_PAIR_MISMATCH;
         } else if (rc < 0) {
             fprintf(stderr, "tls_pair: server waiting for close_notify: %d (%s)\n", rc,
-                    tls_strerror(rc));
+                    tls_stream_strerror(rc));
         }
     }
     /* the client may have closed its socket already: our close_notify then
@@ -743,9 +743,9 @@ int tls_pair_serve_transfer(tls_pair_sock *ps, void *arg)
 int tls_pair_sock_transfer(tls_pair_sock *ps, size_t n)
 {
     int rc = tls_pair_write_pattern(ps->client, TLS_PAIR_C2S, n);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = tls_pair_read_pattern(ps->client, TLS_PAIR_S2C, n);
-    if (rc == TLS_OK)
+    if (rc == TLS_STREAM_OK)
         rc = tls_stream_close(ps->client);
     return rc;
 }

@@ -24,7 +24,7 @@ int unit_fx_teardown(void **state)
 {
     unit_fx *f = (unit_fx *)*state;
     tls_stream_free(f->s);
-    tls_config_free(f->cfg);
+    tls_stream_config_free(f->cfg);
     assert_int_equal(f->ca.live_bytes, 0);
     assert_int_equal(f->ca.live_blocks, 0);
     assert_int_equal(f->ca.bad_frees, 0);

@@ -19,7 +19,7 @@ typedef struct unit_fx {
     counting_alloc ca;
     mock_backend *mb;
     mock_io io;
-    tls_config *cfg; /* freed by teardown when set */
+    tls_stream_config *cfg; /* freed by teardown when set */
     tls_stream *s;   /* freed by teardown when set */
 } unit_fx;
 

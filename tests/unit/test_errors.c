@@ -1,4 +1,4 @@
-/* Error codes, tls_strerror() and tls_detail_set(). */
+/* Error codes, tls_stream_strerror() and tls_stream_detail_set(). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,17 +7,17 @@
 
 #include <string.h>
 
-#include "tls_stream/tls_backend.h"
-#include "tls_stream/tls_error.h"
+#include "tls_stream/backend.h"
+#include "tls_stream/error.h"
 
-/* Every code of tls_error.h but TLS_OK. */
+/* Every code of tls_stream/error.h but TLS_STREAM_OK. */
 static const int all_codes[] = {
-    TLS_WANT_READ,        TLS_WANT_WRITE,     TLS_ERR_ARG,         TLS_ERR_STATE,
-    TLS_ERR_CONFIG,       TLS_ERR_UNSUPPORTED, TLS_ERR_NOMEM,      TLS_ERR_BAD_KEY,
-    TLS_ERR_BAD_CERT,     TLS_ERR_CLOSED,     TLS_ERR_TRUNCATED,   TLS_ERR_IO,
-    TLS_ERR_TIMEOUT,      TLS_ERR_VERIFY,     TLS_ERR_HOSTNAME,    TLS_ERR_CERT_EXPIRED,
-    TLS_ERR_NO_PEER_CERT, TLS_ERR_PSK_IDENTITY, TLS_ERR_PEER_ALERT, TLS_ERR_HANDSHAKE,
-    TLS_ERR_PROTOCOL,     TLS_ERR_INTERNAL,
+    TLS_STREAM_WANT_READ,        TLS_STREAM_WANT_WRITE,     TLS_STREAM_ERR_ARG,         TLS_STREAM_ERR_STATE,
+    TLS_STREAM_ERR_CONFIG,       TLS_STREAM_ERR_UNSUPPORTED, TLS_STREAM_ERR_NOMEM,      TLS_STREAM_ERR_BAD_KEY,
+    TLS_STREAM_ERR_BAD_CERT,     TLS_STREAM_ERR_CLOSED,     TLS_STREAM_ERR_TRUNCATED,   TLS_STREAM_ERR_IO,
+    TLS_STREAM_ERR_TIMEOUT,      TLS_STREAM_ERR_VERIFY,     TLS_STREAM_ERR_HOSTNAME,    TLS_STREAM_ERR_CERT_EXPIRED,
+    TLS_STREAM_ERR_NO_PEER_CERT, TLS_STREAM_ERR_PSK_IDENTITY, TLS_STREAM_ERR_PEER_ALERT, TLS_STREAM_ERR_HANDSHAKE,
+    TLS_STREAM_ERR_PROTOCOL,     TLS_STREAM_ERR_INTERNAL,
 };
 #define N_CODES (sizeof all_codes / sizeof all_codes[0])
 
@@ -34,51 +34,51 @@ static void test_every_code_is_below_minus_4096_and_distinct(void **state)
 
 static void test_strerror_gives_a_distinct_nonempty_text_for_every_code(void **state)
 {
-    const char *unknown = tls_strerror(12345);
-    const char *transport = tls_strerror(-104);
+    const char *unknown = tls_stream_strerror(12345);
+    const char *transport = tls_stream_strerror(-104);
     size_t i, j;
     (void)state;
     for (i = 0; i < N_CODES; i++) {
-        const char *t = tls_strerror(all_codes[i]);
+        const char *t = tls_stream_strerror(all_codes[i]);
         assert_non_null(t);
         assert_true(strlen(t) > 0);
         assert_string_not_equal(t, unknown);
         assert_string_not_equal(t, transport);
-        assert_string_not_equal(t, tls_strerror(TLS_OK));
+        assert_string_not_equal(t, tls_stream_strerror(TLS_STREAM_OK));
         for (j = i + 1; j < N_CODES; j++)
-            assert_string_not_equal(t, tls_strerror(all_codes[j]));
+            assert_string_not_equal(t, tls_stream_strerror(all_codes[j]));
     }
 }
 
 static void test_strerror_of_ok_is_success(void **state)
 {
     (void)state;
-    assert_string_equal(tls_strerror(TLS_OK), "success");
+    assert_string_equal(tls_stream_strerror(TLS_STREAM_OK), "success");
 }
 
 static void test_strerror_of_unknown_codes_is_unknown_error(void **state)
 {
     (void)state;
-    assert_string_equal(tls_strerror(1), "unknown error");
-    assert_string_equal(tls_strerror(-0x7fff), "unknown error");
-    assert_string_equal(tls_strerror(-4096), "unknown error");
-    assert_string_equal(tls_strerror(-0x7003), "unknown error");
+    assert_string_equal(tls_stream_strerror(1), "unknown error");
+    assert_string_equal(tls_stream_strerror(-0x7fff), "unknown error");
+    assert_string_equal(tls_stream_strerror(-4096), "unknown error");
+    assert_string_equal(tls_stream_strerror(-0x7003), "unknown error");
 }
 
 static void test_strerror_of_a_negated_errno_is_a_transport_text(void **state)
 {
     (void)state;
-    assert_string_equal(tls_strerror(-104), "transport error (negated errno)");
-    assert_string_equal(tls_strerror(-1), "transport error (negated errno)");
-    assert_string_equal(tls_strerror(-4095), "transport error (negated errno)");
+    assert_string_equal(tls_stream_strerror(-104), "transport error (negated errno)");
+    assert_string_equal(tls_stream_strerror(-1), "transport error (negated errno)");
+    assert_string_equal(tls_stream_strerror(-4095), "transport error (negated errno)");
 }
 
 static void test_detail_set_records_code_and_message_and_returns_status(void **state)
 {
-    tls_detail d;
+    tls_stream_detail d;
     (void)state;
     memset(&d, 'x', sizeof d);
-    assert_int_equal(tls_detail_set(&d, TLS_ERR_BAD_KEY, -0x3d00, "bad key"), TLS_ERR_BAD_KEY);
+    assert_int_equal(tls_stream_detail_set(&d, TLS_STREAM_ERR_BAD_KEY, -0x3d00, "bad key"), TLS_STREAM_ERR_BAD_KEY);
     assert_int_equal(d.code, -0x3d00);
     assert_string_equal(d.msg, "bad key");
 }
@@ -86,12 +86,12 @@ static void test_detail_set_records_code_and_message_and_returns_status(void **s
 static void test_detail_set_truncates_a_long_message_to_fit(void **state)
 {
     char longmsg[300];
-    tls_detail d;
+    tls_stream_detail d;
     (void)state;
     memset(longmsg, 'a', sizeof longmsg - 1);
     longmsg[sizeof longmsg - 1] = '\0';
     memset(&d, 'x', sizeof d);
-    assert_int_equal(tls_detail_set(&d, TLS_ERR_IO, 7, longmsg), TLS_ERR_IO);
+    assert_int_equal(tls_stream_detail_set(&d, TLS_STREAM_ERR_IO, 7, longmsg), TLS_STREAM_ERR_IO);
     assert_int_equal(d.code, 7);
     assert_int_equal(strlen(d.msg), sizeof d.msg - 1);
     assert_int_equal(d.msg[sizeof d.msg - 1], '\0');
@@ -100,10 +100,10 @@ static void test_detail_set_truncates_a_long_message_to_fit(void **state)
 
 static void test_detail_set_with_a_null_message_stores_an_empty_one(void **state)
 {
-    tls_detail d;
+    tls_stream_detail d;
     (void)state;
     memset(&d, 'x', sizeof d);
-    assert_int_equal(tls_detail_set(&d, TLS_ERR_PROTOCOL, 3, NULL), TLS_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_detail_set(&d, TLS_STREAM_ERR_PROTOCOL, 3, NULL), TLS_STREAM_ERR_PROTOCOL);
     assert_int_equal(d.code, 3);
     assert_string_equal(d.msg, "");
 }
@@ -111,7 +111,7 @@ static void test_detail_set_with_a_null_message_stores_an_empty_one(void **state
 static void test_detail_set_with_a_null_detail_only_returns_the_status(void **state)
 {
     (void)state;
-    assert_int_equal(tls_detail_set(NULL, TLS_ERR_HANDSHAKE, 1, "x"), TLS_ERR_HANDSHAKE);
+    assert_int_equal(tls_stream_detail_set(NULL, TLS_STREAM_ERR_HANDSHAKE, 1, "x"), TLS_STREAM_ERR_HANDSHAKE);
 }
 
 int main(void)

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tls_stream/tls_posix.h"
-#include "tls_stream/tls_backend.h"
+#include "tls_stream/posix.h"
+#include "tls_stream/backend.h"
 #include "core/core_internal.h"
 
 /* ---- helpers ---- */
@@ -76,13 +76,13 @@ static void restore_alarm(void)
 static void test_bytes_written_to_a_socket_are_read_from_its_peer(void **state)
 {
     int sv[2];
-    tls_io a, b;
+    tls_stream_io a, b;
     unsigned char buf[16];
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
-    b = tls_io_fd(sv[1]);
+    a = tls_stream_io_fd(sv[0]);
+    b = tls_stream_io_fd(sv[1]);
     assert_int_equal((int)(intptr_t)a.ctx, sv[0]);
     assert_non_null(a.close);
     assert_non_null(a.wait);
@@ -101,13 +101,13 @@ static void test_bytes_written_to_a_socket_are_read_from_its_peer(void **state)
 static void test_read_on_empty_nonblocking_socket_wants_read(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4];
     (void)state;
 
     make_socketpair(sv, 1);
-    a = tls_io_fd(sv[0]);
-    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_WANT_READ);
+    a = tls_stream_io_fd(sv[0]);
+    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_STREAM_WANT_READ);
     close(sv[0]);
     close(sv[1]);
 }
@@ -117,21 +117,21 @@ static void test_write_to_full_nonblocking_socket_wants_write(void **state)
     static unsigned char chunk[65536];
     int sv[2], n = 0, i;
     long total = 0;
-    tls_io a;
+    tls_stream_io a;
     (void)state;
 
     make_socketpair(sv, 1);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     for (i = 0; i < 10000; i++) {
         n = a.write(a.ctx, chunk, sizeof chunk);
         if (n < 0)
             break;
         total += n;
     }
-    assert_int_equal(n, TLS_WANT_WRITE);
+    assert_int_equal(n, TLS_STREAM_WANT_WRITE);
     assert_true(total > 0);
     /* not writable now: wait times out */
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_WRITE, 10), TLS_ERR_TIMEOUT);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_WRITE, 10), TLS_STREAM_ERR_TIMEOUT);
     close(sv[0]);
     close(sv[1]);
 }
@@ -139,12 +139,12 @@ static void test_write_to_full_nonblocking_socket_wants_write(void **state)
 static void test_read_after_peer_closed_returns_0(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4];
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     assert_int_equal(write(sv[1], "z", 1), 1);
     close(sv[1]);
     assert_int_equal(a.read(a.ctx, buf, sizeof buf), 1);
@@ -156,13 +156,13 @@ static void test_read_after_peer_closed_returns_0(void **state)
 static void test_write_after_peer_closed_returns_epipe_without_sigpipe(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     (void)state;
 
     /* default SIGPIPE action kills the process: this test would die */
     signal(SIGPIPE, SIG_DFL);
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     close(sv[1]);
     assert_int_equal(a.write(a.ctx, (const unsigned char *)"x", 1), -EPIPE);
     close(sv[0]);
@@ -171,13 +171,13 @@ static void test_write_after_peer_closed_returns_epipe_without_sigpipe(void **st
 static void test_pipe_descriptors_are_read_and_written(void **state)
 {
     int pfd[2];
-    tls_io r, w;
+    tls_stream_io r, w;
     unsigned char buf[8];
     (void)state;
 
     assert_int_equal(pipe(pfd), 0);
-    r = tls_io_fd(pfd[0]);
-    w = tls_io_fd(pfd[1]);
+    r = tls_stream_io_fd(pfd[0]);
+    w = tls_stream_io_fd(pfd[1]);
     assert_int_equal(w.write(w.ctx, (const unsigned char *)"piped", 5), 5);
     assert_int_equal(r.read(r.ctx, buf, sizeof buf), 5);
     assert_memory_equal(buf, "piped", 5);
@@ -189,7 +189,7 @@ static void test_pipe_descriptors_are_read_and_written(void **state)
 static void test_read_on_a_bad_descriptor_returns_negated_ebadf(void **state)
 {
     int pfd[2];
-    tls_io io;
+    tls_stream_io io;
     unsigned char buf[4] = { 1, 2, 3, 4 };
     (void)state;
 
@@ -197,26 +197,26 @@ static void test_read_on_a_bad_descriptor_returns_negated_ebadf(void **state)
     assert_int_equal(pipe(pfd), 0);
     close(pfd[0]);
     close(pfd[1]);
-    io = tls_io_fd(pfd[0]);
+    io = tls_stream_io_fd(pfd[0]);
     assert_int_equal(io.read(io.ctx, buf, sizeof buf), -EBADF);
     assert_int_equal(io.write(io.ctx, buf, sizeof buf), -EBADF);
-    assert_int_equal(io.wait(io.ctx, TLS_WANT_READ, 0), -EBADF);
+    assert_int_equal(io.wait(io.ctx, TLS_STREAM_WANT_READ, 0), -EBADF);
 }
 
 static void test_zero_length_or_null_buffer_is_an_argument_error(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4] = { 0, 0, 0, 0 };
     (void)state;
 
     make_socketpair(sv, 1);
-    a = tls_io_fd(sv[0]);
-    assert_int_equal(a.read(a.ctx, buf, 0), TLS_ERR_ARG);
-    assert_int_equal(a.read(a.ctx, NULL, 4), TLS_ERR_ARG);
-    assert_int_equal(a.write(a.ctx, buf, 0), TLS_ERR_ARG);
-    assert_int_equal(a.write(a.ctx, NULL, 4), TLS_ERR_ARG);
-    assert_int_equal(a.wait(a.ctx, 0, 0), TLS_ERR_ARG);
+    a = tls_stream_io_fd(sv[0]);
+    assert_int_equal(a.read(a.ctx, buf, 0), TLS_STREAM_ERR_ARG);
+    assert_int_equal(a.read(a.ctx, NULL, 4), TLS_STREAM_ERR_ARG);
+    assert_int_equal(a.write(a.ctx, buf, 0), TLS_STREAM_ERR_ARG);
+    assert_int_equal(a.write(a.ctx, NULL, 4), TLS_STREAM_ERR_ARG);
+    assert_int_equal(a.wait(a.ctx, 0, 0), TLS_STREAM_ERR_ARG);
     close(sv[0]);
     close(sv[1]);
 }
@@ -224,17 +224,17 @@ static void test_zero_length_or_null_buffer_is_an_argument_error(void **state)
 static void test_wait_times_out_when_nothing_arrives(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     long long start, elapsed;
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     start = monotonic_ms();
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, 30), TLS_ERR_TIMEOUT);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, 30), TLS_STREAM_ERR_TIMEOUT);
     elapsed = monotonic_ms() - start;
     assert_true(elapsed >= 29);
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, 0), TLS_ERR_TIMEOUT);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, 0), TLS_STREAM_ERR_TIMEOUT);
     close(sv[0]);
     close(sv[1]);
 }
@@ -242,15 +242,15 @@ static void test_wait_times_out_when_nothing_arrives(void **state)
 static void test_wait_returns_0_when_ready(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_WRITE, -1), 0);
+    a = tls_stream_io_fd(sv[0]);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_WRITE, -1), 0);
     assert_int_equal(write(sv[1], "r", 1), 1);
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, -1), 0);
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, 50), 0);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, -1), 0);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, 50), 0);
     close(sv[0]);
     close(sv[1]);
 }
@@ -258,14 +258,14 @@ static void test_wait_returns_0_when_ready(void **state)
 static void test_wait_returns_0_on_hangup_and_read_reports_the_end(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4];
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     close(sv[1]);
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, 50), 0);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, 50), 0);
     assert_int_equal(a.read(a.ctx, buf, sizeof buf), 0);
     close(sv[0]);
 }
@@ -283,12 +283,12 @@ static void write_to_peer_on_alarm(int sig)
 static void test_read_interrupted_by_a_signal_is_retried(void **state)
 {
     int pv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4];
     (void)state;
 
     assert_int_equal(pipe(pv), 0);
-    a = tls_io_fd(pv[0]);
+    a = tls_stream_io_fd(pv[0]);
     alarm_peer_fd = pv[1];
     /* the blocking read gets EINTR; the handler has sent a byte by then */
     alarm_in_ms(write_to_peer_on_alarm, 20);
@@ -303,19 +303,19 @@ static void test_read_interrupted_by_a_signal_is_retried(void **state)
 static void test_blocking_socket_read_and_full_write_answer_want(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     unsigned char buf[4096];
     int rc, i;
     (void)state;
 
     make_socketpair(sv, 0); /* blocking descriptors */
-    a = tls_io_fd(sv[0]);
-    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_WANT_READ);
+    a = tls_stream_io_fd(sv[0]);
+    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_STREAM_WANT_READ);
     memset(buf, 'x', sizeof buf);
     for (i = 0, rc = 1; i < 100000 && rc > 0; i++)
         rc = a.write(a.ctx, buf, sizeof buf);
-    assert_int_equal(rc, TLS_WANT_WRITE);
-    assert_int_equal(tls_io_fd_get(&a), sv[0]);
+    assert_int_equal(rc, TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_io_fd_get(&a), sv[0]);
     close(sv[0]);
     close(sv[1]);
 }
@@ -331,16 +331,16 @@ static void count_alarm(int sig)
 static void test_wait_interrupted_by_a_signal_keeps_its_deadline(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     long long start, elapsed;
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     alarms = 0;
     alarm_in_ms(count_alarm, 300);
     start = monotonic_ms();
-    assert_int_equal(a.wait(a.ctx, TLS_WANT_READ, 400), TLS_ERR_TIMEOUT);
+    assert_int_equal(a.wait(a.ctx, TLS_STREAM_WANT_READ, 400), TLS_STREAM_ERR_TIMEOUT);
     elapsed = monotonic_ms() - start;
     restore_alarm();
     assert_int_equal(alarms, 1);
@@ -355,18 +355,18 @@ static void test_wait_interrupted_by_a_signal_keeps_its_deadline(void **state)
 static void test_close_closes_the_descriptor(void **state)
 {
     int sv[2];
-    tls_io a;
+    tls_stream_io a;
     (void)state;
 
     make_socketpair(sv, 0);
-    a = tls_io_fd(sv[0]);
+    a = tls_stream_io_fd(sv[0]);
     assert_true(fd_is_open(sv[0]));
     a.close(a.ctx);
     assert_false(fd_is_open(sv[0]));
     close(sv[1]);
 }
 
-/* ---- tls_read_file ---- */
+/* ---- tls_stream_read_file ---- */
 
 static char tmp_path[64];
 
@@ -388,7 +388,7 @@ static void test_read_file_returns_contents_nul_terminated(void **state)
     (void)state;
 
     write_temp_file("line one\nline two\n", 18);
-    assert_int_equal(tls_read_file(tmp_path, &data, &len), TLS_OK);
+    assert_int_equal(tls_stream_read_file(tmp_path, &data, &len), TLS_STREAM_OK);
     assert_int_equal(len, 18);
     assert_memory_equal(data, "line one\nline two\n", 18);
     assert_int_equal(data[18], '\0');
@@ -407,7 +407,7 @@ static void test_read_file_reads_a_large_file_whole(void **state)
     for (i = 0; i < size; i++)
         big[i] = (unsigned char)(i * 31 + 7);
     write_temp_file(big, size);
-    assert_int_equal(tls_read_file(tmp_path, &data, &len), TLS_OK);
+    assert_int_equal(tls_stream_read_file(tmp_path, &data, &len), TLS_STREAM_OK);
     assert_int_equal(len, size);
     assert_memory_equal(data, big, size);
     assert_int_equal(data[size], '\0');
@@ -423,7 +423,7 @@ static void test_read_file_reads_an_empty_file(void **state)
     (void)state;
 
     write_temp_file("", 0);
-    assert_int_equal(tls_read_file(tmp_path, &data, &len), TLS_OK);
+    assert_int_equal(tls_stream_read_file(tmp_path, &data, &len), TLS_STREAM_OK);
     assert_int_equal(len, 0);
     assert_non_null(data);
     assert_int_equal(data[0], '\0');
@@ -460,7 +460,7 @@ static void test_read_file_reads_a_fifo_of_unknown_size(void **state)
         close(fd);
         _exit(0);
     }
-    assert_int_equal(tls_read_file(tmp_path, &data, &len), TLS_OK);
+    assert_int_equal(tls_stream_read_file(tmp_path, &data, &len), TLS_STREAM_OK);
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_int_equal(len, size);
@@ -477,7 +477,7 @@ static void test_read_file_of_a_missing_file_returns_negated_enoent(void **state
     size_t len = 5;
     (void)state;
 
-    assert_int_equal(tls_read_file("/nonexistent/tls_stream/file.pem", &data, &len), -ENOENT);
+    assert_int_equal(tls_stream_read_file("/nonexistent/tls_stream/file.pem", &data, &len), -ENOENT);
     assert_null(data);
     assert_int_equal(len, 0);
 }
@@ -488,7 +488,7 @@ static void test_read_file_of_a_directory_returns_negated_eisdir(void **state)
     size_t len = 0;
     (void)state;
 
-    assert_int_equal(tls_read_file("/tmp", &data, &len), -EISDIR);
+    assert_int_equal(tls_stream_read_file("/tmp", &data, &len), -EISDIR);
     assert_null(data);
 }
 
@@ -498,16 +498,16 @@ static void test_read_file_rejects_null_arguments(void **state)
     size_t len = 0;
     (void)state;
 
-    assert_int_equal(tls_read_file(NULL, &data, &len), TLS_ERR_ARG);
-    assert_int_equal(tls_read_file("/tmp", NULL, &len), TLS_ERR_ARG);
-    assert_int_equal(tls_read_file("/tmp", &data, NULL), TLS_ERR_ARG);
+    assert_int_equal(tls_stream_read_file(NULL, &data, &len), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_read_file("/tmp", NULL, &len), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_read_file("/tmp", &data, NULL), TLS_STREAM_ERR_ARG);
 }
 
 /* ---- file setters, over a recording mock backend ---- */
 
 typedef struct loaded {
     int calls;
-    tls_item item;
+    tls_stream_item item;
     unsigned char data[256];
     size_t len;
     const char *password;
@@ -515,14 +515,14 @@ typedef struct loaded {
 
 static loaded last_load;
 
-static int mock_config_new(const tls_backend_env *env, void **out)
+static int mock_config_new(const tls_stream_backend_env *env, void **out)
 {
     (void)env;
     *out = &last_load;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-static int mock_config_load(void *cfg, tls_item item, const unsigned char *data, size_t len,
+static int mock_config_load(void *cfg, tls_stream_item item, const unsigned char *data, size_t len,
                             const char *password)
 {
     loaded *l = (loaded *)cfg;
@@ -531,7 +531,7 @@ static int mock_config_load(void *cfg, tls_item item, const unsigned char *data,
     l->len = len;
     memcpy(l->data, data, len < sizeof l->data ? len : sizeof l->data);
     l->password = password;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 static void mock_config_free(void *cfg)
@@ -540,20 +540,20 @@ static void mock_config_free(void *cfg)
 }
 
 /* Only the configuration slots: these tests never create a stream. */
-static const tls_backend mock_backend = {
-    .version = TLS_BACKEND_VERSION,
+static const tls_stream_backend mock_backend = {
+    .version = TLS_STREAM_BACKEND_VERSION,
     .name = "mock",
-    .caps = TLS_CAP_PSK,
+    .caps = TLS_STREAM_CAP_PSK,
     .config_new = mock_config_new,
     .config_load = mock_config_load,
     .config_free = mock_config_free,
 };
 
-static tls_config *new_config(tls_role role)
+static tls_stream_config *new_config(tls_stream_role role)
 {
-    tls_config *cfg = NULL;
+    tls_stream_config *cfg = NULL;
     memset(&last_load, 0, sizeof last_load);
-    assert_int_equal(tls_config_new(&cfg, &mock_backend, role, NULL), TLS_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, &mock_backend, role, NULL), TLS_STREAM_OK);
     return cfg;
 }
 
@@ -561,74 +561,74 @@ static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICA
 
 static void test_ca_and_cert_files_reach_the_backend_with_the_file_length(void **state)
 {
-    tls_config *cfg = new_config(TLS_CLIENT);
+    tls_stream_config *cfg = new_config(TLS_STREAM_CLIENT);
     (void)state;
 
     write_temp_file(pem, sizeof pem - 1);
-    assert_int_equal(tls_config_add_ca_file(cfg, tmp_path), TLS_OK);
+    assert_int_equal(tls_stream_config_add_ca_file(cfg, tmp_path), TLS_STREAM_OK);
     assert_int_equal(last_load.calls, 1);
-    assert_int_equal(last_load.item, TLS_ITEM_CA);
+    assert_int_equal(last_load.item, TLS_STREAM_ITEM_CA);
     assert_int_equal(last_load.len, sizeof pem - 1);
     assert_memory_equal(last_load.data, pem, sizeof pem - 1);
 
-    assert_int_equal(tls_config_set_cert_file(cfg, tmp_path), TLS_OK);
+    assert_int_equal(tls_stream_config_set_cert_file(cfg, tmp_path), TLS_STREAM_OK);
     assert_int_equal(last_load.calls, 2);
-    assert_int_equal(last_load.item, TLS_ITEM_CERT);
+    assert_int_equal(last_load.item, TLS_STREAM_ITEM_CERT);
     assert_int_equal(last_load.len, sizeof pem - 1);
     unlink(tmp_path);
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void test_key_file_reaches_the_backend_with_its_password(void **state)
 {
     static const char key[] = "-----BEGIN PRIVATE KEY-----\nMC4C\n-----END PRIVATE KEY-----\n";
-    tls_config *cfg = new_config(TLS_SERVER);
+    tls_stream_config *cfg = new_config(TLS_STREAM_SERVER);
     (void)state;
 
     write_temp_file(key, sizeof key - 1);
-    assert_int_equal(tls_config_set_key_file(cfg, tmp_path, "secret"), TLS_OK);
+    assert_int_equal(tls_stream_config_set_key_file(cfg, tmp_path, "secret"), TLS_STREAM_OK);
     assert_int_equal(last_load.calls, 1);
-    assert_int_equal(last_load.item, TLS_ITEM_KEY);
+    assert_int_equal(last_load.item, TLS_STREAM_ITEM_KEY);
     assert_int_equal(last_load.len, sizeof key - 1);
     assert_memory_equal(last_load.data, key, sizeof key - 1);
     assert_string_equal(last_load.password, "secret");
     unlink(tmp_path);
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void test_psk_file_fills_the_server_table(void **state)
 {
     static const char table[] = "# identities\nclient1:0102030405\r\n\nclient2:aabb\n";
-    unsigned char key[TLS_PSK_MAX_KEY];
-    tls_config *cfg = new_config(TLS_SERVER);
+    unsigned char key[TLS_STREAM_PSK_MAX_KEY];
+    tls_stream_config *cfg = new_config(TLS_STREAM_SERVER);
     (void)state;
 
     write_temp_file(table, sizeof table - 1);
-    assert_int_equal(tls_config_load_psk_file(cfg, tmp_path), TLS_OK);
-    assert_int_equal(tls_psk_table_lookup(cfg, (const unsigned char *)"client1", 7, key,
+    assert_int_equal(tls_stream_config_load_psk_file(cfg, tmp_path), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_psk_table_lookup(cfg, (const unsigned char *)"client1", 7, key,
                                           sizeof key), 5);
     assert_memory_equal(key, "\x01\x02\x03\x04\x05", 5);
-    assert_int_equal(tls_psk_table_lookup(cfg, (const unsigned char *)"client2", 7, key,
+    assert_int_equal(tls_stream_psk_table_lookup(cfg, (const unsigned char *)"client2", 7, key,
                                           sizeof key), 2);
     unlink(tmp_path);
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void test_missing_file_fails_with_io_error_and_errno_detail(void **state)
 {
     const char *msg = NULL;
-    tls_config *cfg = new_config(TLS_SERVER);
+    tls_stream_config *cfg = new_config(TLS_STREAM_SERVER);
     (void)state;
 
-    assert_int_equal(tls_config_set_key_file(cfg, "/nonexistent/key.pem", NULL), TLS_ERR_IO);
-    assert_int_equal(tls_config_error_detail(cfg, &msg), -ENOENT);
+    assert_int_equal(tls_stream_config_set_key_file(cfg, "/nonexistent/key.pem", NULL), TLS_STREAM_ERR_IO);
+    assert_int_equal(tls_stream_config_error_detail(cfg, &msg), -ENOENT);
     assert_string_equal(msg, "cannot read /nonexistent/key.pem: No such file or directory");
     assert_int_equal(last_load.calls, 0);
-    assert_int_equal(tls_config_add_ca_file(cfg, "/nonexistent/ca.pem"), TLS_ERR_IO);
-    assert_int_equal(tls_config_set_cert_file(cfg, "/nonexistent/c.pem"), TLS_ERR_IO);
-    assert_int_equal(tls_config_load_psk_file(cfg, "/nonexistent/psk.txt"), TLS_ERR_IO);
-    assert_int_equal(tls_config_error_detail(cfg, &msg), -ENOENT);
-    tls_config_free(cfg);
+    assert_int_equal(tls_stream_config_add_ca_file(cfg, "/nonexistent/ca.pem"), TLS_STREAM_ERR_IO);
+    assert_int_equal(tls_stream_config_set_cert_file(cfg, "/nonexistent/c.pem"), TLS_STREAM_ERR_IO);
+    assert_int_equal(tls_stream_config_load_psk_file(cfg, "/nonexistent/psk.txt"), TLS_STREAM_ERR_IO);
+    assert_int_equal(tls_stream_config_error_detail(cfg, &msg), -ENOENT);
+    tls_stream_config_free(cfg);
 }
 
 static void test_long_path_in_error_keeps_its_tail_and_the_reason(void **state)
@@ -637,33 +637,33 @@ static void test_long_path_in_error_keeps_its_tail_and_the_reason(void **state)
     const char *msg = NULL;
     const char *reason = ": No such file or directory";
     size_t mlen, i;
-    tls_config *cfg = new_config(TLS_CLIENT);
+    tls_stream_config *cfg = new_config(TLS_STREAM_CLIENT);
     (void)state;
 
     /* components under NAME_MAX, so the error is ENOENT, not ENAMETOOLONG */
     for (i = 0; i < sizeof path; i++)
         path[i] = i % 50 == 0 ? '/' : 'd';
     memcpy(path + sizeof path - 12, "/the_ca.pem", 12); /* with its NUL */
-    assert_int_equal(tls_config_add_ca_file(cfg, path), TLS_ERR_IO);
-    tls_config_error_detail(cfg, &msg);
+    assert_int_equal(tls_stream_config_add_ca_file(cfg, path), TLS_STREAM_ERR_IO);
+    tls_stream_config_error_detail(cfg, &msg);
     mlen = strlen(msg);
-    assert_true(mlen < sizeof(((tls_detail *)0)->msg));
+    assert_true(mlen < sizeof(((tls_stream_detail *)0)->msg));
     assert_memory_equal(msg, "cannot read ...", 15);
     assert_string_equal(msg + mlen - strlen(reason) - 11, "/the_ca.pem: No such file or directory");
-    tls_config_free(cfg);
+    tls_stream_config_free(cfg);
 }
 
 static void test_file_setters_reject_null_arguments(void **state)
 {
-    tls_config *cfg = new_config(TLS_CLIENT);
+    tls_stream_config *cfg = new_config(TLS_STREAM_CLIENT);
     (void)state;
 
-    assert_int_equal(tls_config_add_ca_file(NULL, "/tmp/x"), TLS_ERR_ARG);
-    assert_int_equal(tls_config_add_ca_file(cfg, NULL), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_cert_file(cfg, NULL), TLS_ERR_ARG);
-    assert_int_equal(tls_config_set_key_file(cfg, NULL, NULL), TLS_ERR_ARG);
-    assert_int_equal(tls_config_load_psk_file(cfg, NULL), TLS_ERR_ARG);
-    tls_config_free(cfg);
+    assert_int_equal(tls_stream_config_add_ca_file(NULL, "/tmp/x"), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_add_ca_file(cfg, NULL), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_cert_file(cfg, NULL), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_set_key_file(cfg, NULL, NULL), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_config_load_psk_file(cfg, NULL), TLS_STREAM_ERR_ARG);
+    tls_stream_config_free(cfg);
 }
 
 int main(void)

@@ -15,7 +15,7 @@
 
 typedef struct fixture {
     ut_end a, b;
-    tls_io io;
+    tls_stream_io io;
     ussl_opts o;
     ussl_error err;
     ussl_socket *s;
@@ -106,7 +106,7 @@ static void test_zeroed_opts_are_rejected_not_do_handshake_false(void **state)
 {
     fixture *f = *state;
     memset(&f->o, 0, sizeof f->o);
-    f->o.backend = tls_backend_mbedtls();
+    f->o.backend = tls_stream_backend_mbedtls();
     expect_value_error(f, "opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())");
 }
 
@@ -114,7 +114,7 @@ static void test_missing_backend_is_value_error(void **state)
 {
     fixture *f = *state;
     f->o.backend = NULL;
-    expect_value_error(f, "opts.backend is required (e.g. tls_backend_mbedtls())");
+    expect_value_error(f, "opts.backend is required (e.g. tls_stream_backend_mbedtls())");
 }
 
 static void test_bad_cert_reqs_is_value_error(void **state)
@@ -230,7 +230,7 @@ static void test_paths_load_through_posix_loader(void **state)
     strcpy(kp, ut_path(k));
     strcpy(cp, ut_path(c));
     ussl_opts_init_posix(&f->o);
-    f->o.backend = tls_backend_mbedtls();
+    f->o.backend = tls_stream_backend_mbedtls();
     f->o.alloc = &f->ca.alloc;
     f->o.server_side = 1;
     f->o.do_handshake = 0;
@@ -243,7 +243,7 @@ static void test_missing_file_is_oserror_enoent(void **state)
 {
     fixture *f = *state;
     ussl_opts_init_posix(&f->o);
-    f->o.backend = tls_backend_mbedtls();
+    f->o.backend = tls_stream_backend_mbedtls();
     f->o.alloc = &f->ca.alloc;
     f->o.ca_certs = USSL_PATH("/nonexistent/ca.pem");
     assert_int_equal(wrap_fails(f), -USSL_ENOENT);
@@ -258,7 +258,7 @@ static void test_bad_file_contents_is_invalid_key(void **state)
     char cp[512];
     strcpy(cp, ut_path("server.pem"));
     ussl_opts_init_posix(&f->o);
-    f->o.backend = tls_backend_mbedtls();
+    f->o.backend = tls_stream_backend_mbedtls();
     f->o.alloc = &f->ca.alloc;
     f->o.keyfile = USSL_PATH(cp); /* a certificate is not a key */
     f->o.certfile = USSL_PATH(cp);

@@ -1,5 +1,5 @@
 /*
- * Blocking sockets: ussl over tls_io_fd on a socketpair(AF_UNIX), the peer
+ * Blocking sockets: ussl over tls_stream_io_fd on a socketpair(AF_UNIX), the peer
  * in a thread — do_handshake=True as MicroPython users write it, blocking
  * read(n)/write, setblocking() on a real descriptor, poll through
  * ussl_fd_sock_ops, timeouts, transport errno pass-through.
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/posix.h"
 #include "ussl_test_util.h"
 
 typedef struct peer {
@@ -33,7 +33,7 @@ static void *server_main(void *arg)
     peer *p = arg;
     ussl_opts o;
     ussl_socket *s = NULL;
-    tls_io io = tls_io_fd(p->fd);
+    tls_stream_io io = tls_stream_io_fd(p->fd);
     static unsigned char buf[65536];
     size_t left = p->echo_bytes;
     ut_opts(&o);
@@ -120,7 +120,7 @@ static int teardown(void **state)
 
 static void wrap_client(fixture *f, ussl_opts *o)
 {
-    tls_io io = tls_io_fd(f->fds[0]);
+    tls_stream_io io = tls_stream_io_fd(f->fds[0]);
     assert_int_equal(ussl_wrap_socket(&io, o, &f->c, &f->err), 0);
 }
 
@@ -196,7 +196,7 @@ static void test_peer_closing_during_handshake_fails_wrap_and_keeps_fd(void **st
 {
     fixture *f = *state;
     ussl_opts o;
-    tls_io io = tls_io_fd(f->fds[0]);
+    tls_stream_io io = tls_stream_io_fd(f->fds[0]);
     close(f->fds[1]);
     ut_opts(&o);
     assert_int_equal(ussl_wrap_socket(&io, &o, &f->c, &f->err) < 0, 1);

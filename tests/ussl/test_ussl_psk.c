@@ -104,7 +104,7 @@ static void test_psk_unknown_identity_fails_both_sides_with_oserror(void **state
     f->p.co.psk_ident = "stranger";
     ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(src, USSL_E_TLS);
-    assert_int_equal(ussl_last_error(f->p.s)->status, TLS_ERR_PSK_IDENTITY);
+    assert_int_equal(ussl_last_error(f->p.s)->status, TLS_STREAM_ERR_PSK_IDENTITY);
     assert_int_equal(crc, USSL_E_TLS);
     assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_OSERROR);
 }
@@ -118,7 +118,7 @@ static int lookup(void *arg, const unsigned char *identity, size_t identity_len,
         memset(key, 0x42, 16);
         return 16;
     }
-    return TLS_ERR_PSK_IDENTITY;
+    return TLS_STREAM_ERR_PSK_IDENTITY;
 }
 
 /* ..._psk_object.py + _binary_identity.py: a lookup callback and a non-UTF-8 identity */

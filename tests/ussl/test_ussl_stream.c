@@ -69,22 +69,22 @@ static void test_wrap_write_read_close_both_ways(void **state)
 }
 
 /* One handshake of ussl client c with a core server over the fixture's pipe. */
-static tls_stream *core_server_handshake(fixture *f, tls_config *scfg)
+static tls_stream *core_server_handshake(fixture *f, tls_stream_config *scfg)
 {
     tls_stream *srv;
-    int crc = TLS_WANT_READ, src = TLS_WANT_READ, i;
-    assert_int_equal(tls_stream_new(&srv, scfg, &f->p.sio), TLS_OK);
+    int crc = TLS_STREAM_WANT_READ, src = TLS_STREAM_WANT_READ, i;
+    assert_int_equal(tls_stream_new(&srv, scfg, &f->p.sio), TLS_STREAM_OK);
     tls_stream_set_blocking(srv, 0);
     assert_int_equal(ussl_wrap_socket(&f->p.cio, &f->p.co, &f->p.c, &f->p.err), 0);
     ussl_setblocking(f->p.c, 0);
-    for (i = 0; i < 1000 && (crc != 0 || src != TLS_OK); i++) {
+    for (i = 0; i < 1000 && (crc != 0 || src != TLS_STREAM_OK); i++) {
         if (crc != 0)
             crc = ussl_do_handshake(f->p.c);
-        if (src != TLS_OK)
+        if (src != TLS_STREAM_OK)
             src = tls_stream_handshake(srv);
     }
     assert_int_equal(crc, 0);
-    assert_int_equal(src, TLS_OK);
+    assert_int_equal(src, TLS_STREAM_OK);
     return srv;
 }
 
@@ -96,12 +96,12 @@ static void test_saved_session_resumes_against_a_ticket_server(void **state)
     unsigned char blob[2048];
     size_t len = 0;
     char buf[8];
-    tls_config *scfg;
+    tls_stream_config *scfg;
     tls_stream *srv;
-    assert_int_equal(tls_config_new(&scfg, tls_backend_mbedtls(), TLS_SERVER, NULL), TLS_OK);
-    assert_int_equal(tls_config_set_cert(scfg, f->p.scert.data, f->p.scert.len), TLS_OK);
-    assert_int_equal(tls_config_set_key(scfg, f->p.skey.data, f->p.skey.len, NULL), TLS_OK);
-    assert_int_equal(tls_config_set_session_tickets(scfg, 3600), TLS_OK);
+    assert_int_equal(tls_stream_config_new(&scfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_cert(scfg, f->p.scert.data, f->p.scert.len), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_key(scfg, f->p.skey.data, f->p.skey.len, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_session_tickets(scfg, 3600), TLS_STREAM_OK);
 
     srv = core_server_handshake(f, scfg);
     assert_int_equal(ussl_session_resumed(f->p.c), 0);
@@ -128,7 +128,7 @@ static void test_saved_session_resumes_against_a_ticket_server(void **state)
     assert_int_equal(ussl_close(f->p.c), 0);
     assert_int_equal(ussl_session_resumed(f->p.c), 0); /* closed */
     tls_stream_free(srv);
-    tls_config_free(scfg);
+    tls_stream_config_free(scfg);
 }
 
 /* do_handshake=False: nothing is sent until the first read or write */
@@ -203,7 +203,7 @@ static void test_handshake_on_stream_at_eof_is_oserror(void **state)
     assert_int_equal(ussl_wrap_socket(&f->p.cio, &f->p.co, &f->p.c, &f->p.err), USSL_E_TLS);
     assert_int_equal(f->p.err.kind, USSL_OSERROR);
     assert_int_equal(f->p.err.code, -0x7280); /* MBEDTLS_ERR_SSL_CONN_EOF */
-    assert_int_equal(f->p.err.status, TLS_ERR_TRUNCATED);
+    assert_int_equal(f->p.err.status, TLS_STREAM_ERR_TRUNCATED);
     assert_null(f->p.c);
 }
 
@@ -264,7 +264,7 @@ static void test_read_after_transport_eof_without_close_notify_is_oserror(void *
     assert_int_equal(ussl_read(f->p.s, buf, 4), USSL_E_TLS);
     /* MicroPython (mbedtls 2.x) would return b'' here: see docs/micropython-compat.md */
     assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
-    assert_int_equal(ussl_last_error(f->p.s)->status, TLS_ERR_TRUNCATED);
+    assert_int_equal(ussl_last_error(f->p.s)->status, TLS_STREAM_ERR_TRUNCATED);
     assert_int_equal(ussl_last_error(f->p.s)->code, -0x7280); /* MBEDTLS_ERR_SSL_CONN_EOF */
     assert_string_equal(ussl_last_error(f->p.s)->msg, "end of stream without close_notify");
     /* sticky: the same error again, and poll says NVAL */
@@ -308,11 +308,11 @@ static void test_poll_follows_handshake_direction(void **state)
     assert_int_equal(ussl_poll_direction(f->p.c, USSL_POLL_WR), USSL_POLL_RD);
     /* unblock reads and nudge both sockets with read() until the handshake is over */
     f->p.ce.block_reads = 0;
-    for (i = 0; i < 100 && (tls_mem_pipe_buffered(f->p.ce.pipe, 0) > 0 ||
-                            tls_mem_pipe_buffered(f->p.ce.pipe, 1) > 0); i++) {
-        if (tls_mem_pipe_buffered(f->p.ce.pipe, 0) > 0) /* towards the client */
+    for (i = 0; i < 100 && (tls_stream_mem_pipe_buffered(f->p.ce.pipe, 0) > 0 ||
+                            tls_stream_mem_pipe_buffered(f->p.ce.pipe, 1) > 0); i++) {
+        if (tls_stream_mem_pipe_buffered(f->p.ce.pipe, 0) > 0) /* towards the client */
             assert_int_equal(ussl_read(f->p.c, buf, 128), -USSL_EAGAIN);
-        if (tls_mem_pipe_buffered(f->p.ce.pipe, 1) > 0)
+        if (tls_stream_mem_pipe_buffered(f->p.ce.pipe, 1) > 0)
             assert_int_equal(ussl_read(f->p.s, buf, 128), -USSL_EAGAIN);
     }
     /* the handshake is done: the caller's own direction again */
@@ -392,7 +392,7 @@ static void test_nonblocking_write_returns_count_accepted(void **state)
     static unsigned char big[256 * 1024];
     size_t sent = 0;
     int rc;
-    tls_mem_pipe_free(f->p.ce.pipe);
+    tls_stream_mem_pipe_free(f->p.ce.pipe);
     ut_pipe_new(&f->p.ce, &f->p.se, 16 * 1024);
     connect_both(f);
     assert_int_equal(ussl_setblocking(f->p.c, 0), 0);
@@ -506,7 +506,7 @@ static void test_128_sequential_connections_do_not_leak(void **state)
         ussl_free(f->p.s);
         f->p.c = f->p.s = NULL;
         assert_true(counting_alloc_clean(&f->ca_alloc));
-        tls_mem_pipe_free(f->p.ce.pipe);
+        tls_stream_mem_pipe_free(f->p.ce.pipe);
         ut_pipe_new(&f->p.ce, &f->p.se, 0);
     }
     assert_int_equal(f->p.ce.closes, 0); /* fresh ends, nothing else closed them */

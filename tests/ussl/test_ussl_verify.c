@@ -71,7 +71,7 @@ static void test_wrong_hostname_is_value_error_with_reason(void **state)
     assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_VALUEERROR);
     assert_non_null(strstr(ussl_last_error(f->p.c)->msg,
                            "The certificate Common Name (CN) does not match with the expected CN"));
-    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_HOSTNAME);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_HOSTNAME);
     /* the server sees the client's fatal alert as OSError */
     assert_int_equal(src, USSL_E_TLS);
     assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
@@ -87,7 +87,7 @@ static void test_untrusted_ca_is_value_error(void **state)
     verifying_client(f, &f->other_ca, "localhost");
     ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_VERIFY);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_VERIFY);
     assert_non_null(strstr(ussl_last_error(f->p.c)->msg, "not correctly signed by the trusted CA"));
 }
 
@@ -135,7 +135,7 @@ static void test_cert_optional_client_verifies_like_required(void **state)
     f->p.co.cert_reqs = USSL_CERT_OPTIONAL;
     ut_pair_handshake(&f->p, &crc, NULL);
     assert_int_equal(crc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_VERIFY);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_VERIFY);
 }
 
 /* asyncio_tls_server_client_cert_required_error.py: server CERT_REQUIRED, no client cert */
@@ -202,7 +202,7 @@ static void test_deferred_verification_failure_comes_from_read(void **state)
         (void)ussl_read(f->p.s, buf, 4);
     }
     assert_int_equal(rc, USSL_E_VALUE);
-    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_ERR_HOSTNAME);
+    assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_HOSTNAME);
     assert_int_equal(ussl_write(f->p.c, "x", 1), USSL_E_VALUE); /* sticky */
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tls_stream/tls_posix.h"
+#include "tls_stream/posix.h"
 
 const char *ut_path(const char *name)
 {
@@ -19,8 +19,8 @@ const char *ut_path(const char *name)
 
 void ut_blob_load(ut_blob *b, const char *name)
 {
-    int rc = tls_read_file(ut_path(name), &b->data, &b->len);
-    if (rc != TLS_OK)
+    int rc = tls_stream_read_file(ut_path(name), &b->data, &b->len);
+    if (rc != TLS_STREAM_OK)
         fail_msg("cannot read %s: %d", ut_path(name), rc);
 }
 
@@ -42,7 +42,7 @@ static int end_read(void *ctx, unsigned char *buf, size_t len)
     if (e->eof_reads)
         return 0;
     if (e->block_reads)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     return e->inner.read(e->inner.ctx, buf, len);
 }
 
@@ -51,7 +51,7 @@ static int end_write(void *ctx, const unsigned char *buf, size_t len)
     ut_end *e = (ut_end *)ctx;
     int rc;
     if (e->block_writes)
-        return TLS_WANT_WRITE;
+        return TLS_STREAM_WANT_WRITE;
     rc = e->inner.write(e->inner.ctx, buf, len);
     if (rc > 0)
         e->bytes_written += (unsigned long)rc;
@@ -78,7 +78,7 @@ static int end_poll(void *ctx, int events)
     int ret = 0;
     e->last_poll_arg = events;
     if ((events & USSL_POLL_RD) && !e->block_reads &&
-        tls_mem_pipe_buffered(e->pipe, e->end) > 0)
+        tls_stream_mem_pipe_buffered(e->pipe, e->end) > 0)
         ret |= USSL_POLL_RD;
     if ((events & USSL_POLL_WR) && !e->block_writes)
         ret |= USSL_POLL_WR;
@@ -89,27 +89,27 @@ const ussl_sock_ops ut_sock_ops = { end_setblocking, end_poll };
 
 void ut_pipe_new(ut_end *a, ut_end *b, size_t capacity)
 {
-    tls_mem_pipe *p = NULL;
-    assert_int_equal(tls_mem_pipe_new(&p, capacity, NULL), TLS_OK);
+    tls_stream_mem_pipe *p = NULL;
+    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, NULL), TLS_STREAM_OK);
     memset(a, 0, sizeof *a);
     memset(b, 0, sizeof *b);
     a->pipe = b->pipe = p;
     a->end = 0;
     b->end = 1;
-    a->inner = tls_mem_pipe_io(p, 0);
-    b->inner = tls_mem_pipe_io(p, 1);
+    a->inner = tls_stream_mem_pipe_io(p, 0);
+    b->inner = tls_stream_mem_pipe_io(p, 1);
     a->last_poll_arg = b->last_poll_arg = -1;
 }
 
 void ut_pipe_free(ut_end *a, ut_end *b)
 {
-    tls_mem_pipe_free(a->pipe);
+    tls_stream_mem_pipe_free(a->pipe);
     a->pipe = b->pipe = NULL;
 }
 
-tls_io ut_io(ut_end *e)
+tls_stream_io ut_io(ut_end *e)
 {
-    tls_io io;
+    tls_stream_io io;
     io.ctx = e;
     io.read = end_read;
     io.write = end_write;
@@ -121,7 +121,7 @@ tls_io ut_io(ut_end *e)
 void ut_opts(ussl_opts *o)
 {
     ussl_opts_init(o);
-    o->backend = tls_backend_mbedtls();
+    o->backend = tls_stream_backend_mbedtls();
 }
 
 void ut_pair_init(ut_pair *p)

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_mem_pipe.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/mem_pipe.h"
 #include "tls_stream/ussl.h"
 
 /** A file of tests/certs in memory (malloc'ed, freed by ut_blob_free). */
@@ -23,13 +23,13 @@ const char *ut_path(const char *name);
 
 /**
  * A transport end in the style of MicroPython's ssl_poll.py _Pipe: a
- * tls_mem_pipe end that can be told to block reads or writes, counts
+ * tls_stream_mem_pipe end that can be told to block reads or writes, counts
  * close() and setblocking() calls, and answers poll() from its state.
  */
 typedef struct ut_end {
-    tls_mem_pipe *pipe;
+    tls_stream_mem_pipe *pipe;
     int end;
-    tls_io inner;
+    tls_stream_io inner;
     int block_reads, block_writes;
     int eof_reads;       /* read returns 0 (end of stream) */
     int closes;
@@ -41,7 +41,7 @@ typedef struct ut_end {
 /** Two ends over one pipe (capacity 0: default). */
 void ut_pipe_new(ut_end *a, ut_end *b, size_t capacity);
 void ut_pipe_free(ut_end *a, ut_end *b);
-tls_io ut_io(ut_end *e);
+tls_stream_io ut_io(ut_end *e);
 extern const ussl_sock_ops ut_sock_ops;
 
 /** Options with the backend set (MicroPython defaults otherwise). */
@@ -54,7 +54,7 @@ void ut_opts(ussl_opts *o);
  */
 typedef struct ut_pair {
     ut_end ce, se; /* client end, server end */
-    tls_io cio, sio;
+    tls_stream_io cio, sio;
     ussl_opts co, so;
     ussl_error err;
     ussl_socket *c, *s; /* freed by ut_pair_free */

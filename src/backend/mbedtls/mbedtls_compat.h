@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tls_stream/tls_error.h"
+#include "tls_stream/error.h"
 #include "tls_stream/tls_stream.h"
 
 #include <mbedtls/version.h>
@@ -46,7 +46,7 @@
 #error "tls_stream needs mbedtls 2.28 or later"
 #endif
 
-typedef int (*tls_mbc_rng_fn)(void *, unsigned char *, size_t);
+typedef int (*tls_stream_mbc_rng_fn)(void *, unsigned char *, size_t);
 
 #if MBEDTLS_VERSION_NUMBER < 0x03000000 /* ---------------- mbedtls 2.28 */
 
@@ -54,14 +54,14 @@ typedef int (*tls_mbc_rng_fn)(void *, unsigned char *, size_t);
 #include <mbedtls/ssl_internal.h>
 
 /** Bytes of an already built record still waiting to be sent. */
-static inline size_t tls_mbc_out_left(const mbedtls_ssl_context *ssl)
+static inline size_t tls_stream_mbc_out_left(const mbedtls_ssl_context *ssl)
 {
     return ssl->out_left;
 }
 
 /** The description of the last alert received (valid right after
  *  MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE), or -1. */
-static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
 {
     if (ssl->in_msg == NULL || ssl->in_msgtype != MBEDTLS_SSL_MSG_ALERT ||
         ssl->in_msglen < 2)
@@ -70,19 +70,19 @@ static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
 }
 
 /* 2.28 needs no RNG to parse a key or to check a key pair. */
-static inline int tls_mbc_pk_parse_key(mbedtls_pk_context *pk,
+static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
                                        const unsigned char *key, size_t len,
                                        const unsigned char *pwd, size_t pwdlen,
-                                       tls_mbc_rng_fn f_rng, void *p_rng)
+                                       tls_stream_mbc_rng_fn f_rng, void *p_rng)
 {
     (void)f_rng;
     (void)p_rng;
     return mbedtls_pk_parse_key(pk, key, len, pwd, pwdlen);
 }
 
-static inline int tls_mbc_pk_check_pair(const mbedtls_pk_context *pub,
+static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
                                         const mbedtls_pk_context *prv,
-                                        tls_mbc_rng_fn f_rng, void *p_rng)
+                                        tls_stream_mbc_rng_fn f_rng, void *p_rng)
 {
     (void)f_rng;
     (void)p_rng;
@@ -90,7 +90,7 @@ static inline int tls_mbc_pk_check_pair(const mbedtls_pk_context *pub,
 }
 
 /** TLS 1.2 only (2.28 knows nothing newer; refuse 1.0 and 1.1). */
-static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 {
     mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
@@ -99,13 +99,13 @@ static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 }
 
 /** The handshake has completed. */
-static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_over(const mbedtls_ssl_context *ssl)
 {
     return ssl->state == MBEDTLS_SSL_HANDSHAKE_OVER;
 }
 
 /** The handshake state (MBEDTLS_SSL_*): the next message to handle. */
-static inline int tls_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
 {
     return ssl->state;
 }
@@ -113,44 +113,44 @@ static inline int tls_mbc_handshake_state(const mbedtls_ssl_context *ssl)
 /** 1 when the running handshake (still) resumes a session, 0 when not, -1
  *  once the handshake data is gone (completed). A client sets it when it
  *  offers a session and clears it when the server declines. */
-static inline int tls_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
 {
     return ssl->handshake == NULL ? -1 : ssl->handshake->resume != 0;
 }
 
 /* Error codes that exist only in 2.28, as rows of the error table. */
-#define TLS_MBC_VERSION_ERRORS                                                \
-    {MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, TLS_ERR_HANDSHAKE},                    \
-    {MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, TLS_ERR_HANDSHAKE},               \
-    {MBEDTLS_ERR_SSL_UNKNOWN_CIPHER, TLS_ERR_HANDSHAKE},                      \
-    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO, TLS_ERR_HANDSHAKE},                 \
-    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO, TLS_ERR_HANDSHAKE},                 \
-    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE, TLS_ERR_HANDSHAKE},                  \
-    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_REQUEST, TLS_ERR_HANDSHAKE},          \
-    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE, TLS_ERR_HANDSHAKE},          \
-    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO_DONE, TLS_ERR_HANDSHAKE},            \
-    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE, TLS_ERR_HANDSHAKE},          \
-    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP, TLS_ERR_HANDSHAKE},       \
-    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS, TLS_ERR_HANDSHAKE},       \
-    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_VERIFY, TLS_ERR_HANDSHAKE},           \
-    {MBEDTLS_ERR_SSL_BAD_HS_CHANGE_CIPHER_SPEC, TLS_ERR_HANDSHAKE},           \
-    {MBEDTLS_ERR_SSL_BAD_HS_FINISHED, TLS_ERR_HANDSHAKE},                     \
-    {MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION, TLS_ERR_HANDSHAKE},             \
-    {MBEDTLS_ERR_SSL_BAD_HS_NEW_SESSION_TICKET, TLS_ERR_HANDSHAKE},           \
-    {MBEDTLS_ERR_SSL_CERTIFICATE_REQUIRED, TLS_ERR_CONFIG},                   \
-    {MBEDTLS_ERR_SSL_CERTIFICATE_TOO_LARGE, TLS_ERR_PROTOCOL},
+#define TLS_STREAM_MBC_VERSION_ERRORS                                                \
+    {MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, TLS_STREAM_ERR_HANDSHAKE},                    \
+    {MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, TLS_STREAM_ERR_HANDSHAKE},               \
+    {MBEDTLS_ERR_SSL_UNKNOWN_CIPHER, TLS_STREAM_ERR_HANDSHAKE},                      \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO, TLS_STREAM_ERR_HANDSHAKE},                 \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO, TLS_STREAM_ERR_HANDSHAKE},                 \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE, TLS_STREAM_ERR_HANDSHAKE},                  \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_REQUEST, TLS_STREAM_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE, TLS_STREAM_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO_DONE, TLS_STREAM_ERR_HANDSHAKE},            \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE, TLS_STREAM_ERR_HANDSHAKE},          \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP, TLS_STREAM_ERR_HANDSHAKE},       \
+    {MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS, TLS_STREAM_ERR_HANDSHAKE},       \
+    {MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_VERIFY, TLS_STREAM_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_BAD_HS_CHANGE_CIPHER_SPEC, TLS_STREAM_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_BAD_HS_FINISHED, TLS_STREAM_ERR_HANDSHAKE},                     \
+    {MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION, TLS_STREAM_ERR_HANDSHAKE},             \
+    {MBEDTLS_ERR_SSL_BAD_HS_NEW_SESSION_TICKET, TLS_STREAM_ERR_HANDSHAKE},           \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_REQUIRED, TLS_STREAM_ERR_CONFIG},                   \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_TOO_LARGE, TLS_STREAM_ERR_PROTOCOL},
 
 #else /* ---------------------------------------------------- mbedtls 3.x */
 
 /* Exported by libmbedtls 3.x, but declared only in its private ssl_misc.h. */
 int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
 
-static inline size_t tls_mbc_out_left(const mbedtls_ssl_context *ssl)
+static inline size_t tls_stream_mbc_out_left(const mbedtls_ssl_context *ssl)
 {
     return ssl->MBEDTLS_PRIVATE(out_left);
 }
 
-static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
 {
     if (ssl->MBEDTLS_PRIVATE(in_msg) == NULL ||
         ssl->MBEDTLS_PRIVATE(in_msgtype) != MBEDTLS_SSL_MSG_ALERT ||
@@ -159,59 +159,59 @@ static inline int tls_mbc_last_alert(const mbedtls_ssl_context *ssl)
     return ssl->MBEDTLS_PRIVATE(in_msg)[1];
 }
 
-static inline int tls_mbc_pk_parse_key(mbedtls_pk_context *pk,
+static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
                                        const unsigned char *key, size_t len,
                                        const unsigned char *pwd, size_t pwdlen,
-                                       tls_mbc_rng_fn f_rng, void *p_rng)
+                                       tls_stream_mbc_rng_fn f_rng, void *p_rng)
 {
     return mbedtls_pk_parse_key(pk, key, len, pwd, pwdlen, f_rng, p_rng);
 }
 
-static inline int tls_mbc_pk_check_pair(const mbedtls_pk_context *pub,
+static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
                                         const mbedtls_pk_context *prv,
-                                        tls_mbc_rng_fn f_rng, void *p_rng)
+                                        tls_stream_mbc_rng_fn f_rng, void *p_rng)
 {
     return mbedtls_pk_check_pair(pub, prv, f_rng, p_rng);
 }
 
-static inline void tls_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 {
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
 }
 
-static inline int tls_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_over(const mbedtls_ssl_context *ssl)
 {
     return mbedtls_ssl_is_handshake_over(ssl);
 }
 
-static inline int tls_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
 {
     return ssl->MBEDTLS_PRIVATE(state);
 }
 
-static inline int tls_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
 {
     return ssl->MBEDTLS_PRIVATE(handshake) == NULL
                ? -1
                : ssl->MBEDTLS_PRIVATE(handshake)->MBEDTLS_PRIVATE(resume) != 0;
 }
 
-#define TLS_MBC_VERSION_ERRORS                                                \
-    {MBEDTLS_ERR_SSL_DECODE_ERROR, TLS_ERR_PROTOCOL},                         \
-    {MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER, TLS_ERR_PROTOCOL},                    \
-    {MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, TLS_ERR_HANDSHAKE},                   \
-    {MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, TLS_ERR_HANDSHAKE},                \
-    {MBEDTLS_ERR_SSL_BAD_CERTIFICATE, TLS_ERR_HANDSHAKE},                     \
-    {MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION, TLS_ERR_HANDSHAKE},               \
-    {MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL, TLS_ERR_HANDSHAKE},             \
-    {MBEDTLS_ERR_SSL_UNRECOGNIZED_NAME, TLS_ERR_HANDSHAKE},                   \
-    {MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME, TLS_ERR_CONFIG},
+#define TLS_STREAM_MBC_VERSION_ERRORS                                                \
+    {MBEDTLS_ERR_SSL_DECODE_ERROR, TLS_STREAM_ERR_PROTOCOL},                         \
+    {MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER, TLS_STREAM_ERR_PROTOCOL},                    \
+    {MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, TLS_STREAM_ERR_HANDSHAKE},                   \
+    {MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, TLS_STREAM_ERR_HANDSHAKE},                \
+    {MBEDTLS_ERR_SSL_BAD_CERTIFICATE, TLS_STREAM_ERR_HANDSHAKE},                     \
+    {MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION, TLS_STREAM_ERR_HANDSHAKE},               \
+    {MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL, TLS_STREAM_ERR_HANDSHAKE},             \
+    {MBEDTLS_ERR_SSL_UNRECOGNIZED_NAME, TLS_STREAM_ERR_HANDSHAKE},                   \
+    {MBEDTLS_ERR_SSL_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME, TLS_STREAM_ERR_CONFIG},
 
 #endif /* MBEDTLS_VERSION_NUMBER */
 
 /** Send the pending record (both versions have it, not as public API). */
-static inline int tls_mbc_flush(mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_flush(mbedtls_ssl_context *ssl)
 {
     return mbedtls_ssl_flush_output(ssl);
 }
@@ -220,13 +220,13 @@ static inline int tls_mbc_flush(mbedtls_ssl_context *ssl)
 
 /** Renegotiation off, and never with peers lacking RFC 5746. */
 #if defined(MBEDTLS_SSL_RENEGOTIATION)
-static inline void tls_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
+static inline void tls_stream_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
 {
     mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
     mbedtls_ssl_conf_legacy_renegotiation(conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
 }
 #else
-static inline void tls_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
+static inline void tls_stream_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
 {
     mbedtls_ssl_conf_legacy_renegotiation(conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
 }
@@ -234,12 +234,12 @@ static inline void tls_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf)
 
 /** Set mbedtls's debug threshold. It is a process-wide global in mbedtls. */
 #if defined(MBEDTLS_DEBUG_C)
-static inline void tls_mbc_debug_threshold(int level)
+static inline void tls_stream_mbc_debug_threshold(int level)
 {
     mbedtls_debug_set_threshold(level);
 }
 #else
-static inline void tls_mbc_debug_threshold(int level)
+static inline void tls_stream_mbc_debug_threshold(int level)
 {
     (void)level;
 }
@@ -248,32 +248,32 @@ static inline void tls_mbc_debug_threshold(int level)
 /** ALPN: mbedtls keeps the pointer (not the strings' copies). It never
  *  writes through it; the prototype just lacks the inner const. */
 #if defined(MBEDTLS_SSL_ALPN)
-static inline int tls_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
+static inline int tls_stream_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
 {
     return mbedtls_ssl_conf_alpn_protocols(conf, (const char **)(uintptr_t)protos);
 }
-static inline const char *tls_mbc_get_alpn(const mbedtls_ssl_context *ssl)
+static inline const char *tls_stream_mbc_get_alpn(const mbedtls_ssl_context *ssl)
 {
     return mbedtls_ssl_get_alpn_protocol(ssl);
 }
-#define TLS_MBC_CAP_ALPN 1
+#define TLS_STREAM_MBC_CAP_ALPN 1
 #else
-static inline int tls_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
+static inline int tls_stream_mbc_conf_alpn(mbedtls_ssl_config *conf, const char *const *protos)
 {
     (void)conf;
     return protos == NULL ? 0 : MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
 }
-static inline const char *tls_mbc_get_alpn(const mbedtls_ssl_context *ssl)
+static inline const char *tls_stream_mbc_get_alpn(const mbedtls_ssl_context *ssl)
 {
     (void)ssl;
     return NULL;
 }
-#define TLS_MBC_CAP_ALPN 0
+#define TLS_STREAM_MBC_CAP_ALPN 0
 #endif
 
 /** The peer's certificate (DER), or NULL when none was kept. */
 #if defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
-static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *ssl,
+static inline const unsigned char *tls_stream_mbc_peer_cert(const mbedtls_ssl_context *ssl,
                                                      size_t *len)
 {
     const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(ssl);
@@ -286,7 +286,7 @@ static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *
     return crt->raw.p;
 }
 #else
-static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *ssl,
+static inline const unsigned char *tls_stream_mbc_peer_cert(const mbedtls_ssl_context *ssl,
                                                      size_t *len)
 {
     (void)ssl;
@@ -297,25 +297,25 @@ static inline const unsigned char *tls_mbc_peer_cert(const mbedtls_ssl_context *
 
 /** mbedtls_strerror, which prints a placeholder without MBEDTLS_ERROR_C. */
 #if defined(MBEDTLS_ERROR_C)
-static inline void tls_mbc_strerror(int code, char *buf, size_t size)
+static inline void tls_stream_mbc_strerror(int code, char *buf, size_t size)
 {
     mbedtls_strerror(code, buf, size);
 }
 #else
-static inline void tls_mbc_strerror(int code, char *buf, size_t size)
+static inline void tls_stream_mbc_strerror(int code, char *buf, size_t size)
 {
     snprintf(buf, size, "mbedtls error -0x%04X", (unsigned)-code);
 }
 #endif
 
 /** Groups chosen by name, in both forms (2.28 takes curve ids, 3.x TLS ids). */
-typedef struct tls_mbc_groups {
-    mbedtls_ecp_group_id ids[TLS_MAX_GROUPS + 1]; /* MBEDTLS_ECP_DP_NONE-terminated */
-    uint16_t tls_ids[TLS_MAX_GROUPS + 1];         /* 0-terminated */
-} tls_mbc_groups;
+typedef struct tls_stream_mbc_groups {
+    mbedtls_ecp_group_id ids[TLS_STREAM_MAX_GROUPS + 1]; /* MBEDTLS_ECP_DP_NONE-terminated */
+    uint16_t tls_ids[TLS_STREAM_MAX_GROUPS + 1];         /* 0-terminated */
+} tls_stream_mbc_groups;
 
 /** The key exchange of a suite: plain PSK or ECDHE-PSK (1), another PSK (2), none (0). */
-static inline int tls_mbc_suite_psk_kind(const mbedtls_ssl_ciphersuite_t *info)
+static inline int tls_stream_mbc_suite_psk_kind(const mbedtls_ssl_ciphersuite_t *info)
 {
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
     mbedtls_key_exchange_type_t kx = info->key_exchange;
@@ -329,7 +329,7 @@ static inline int tls_mbc_suite_psk_kind(const mbedtls_ssl_ciphersuite_t *info)
     return 0;
 }
 
-static inline void tls_mbc_conf_groups(mbedtls_ssl_config *conf, const tls_mbc_groups *g)
+static inline void tls_stream_mbc_conf_groups(mbedtls_ssl_config *conf, const tls_stream_mbc_groups *g)
 {
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
     mbedtls_ssl_conf_curves(conf, g->ids);
@@ -341,15 +341,15 @@ static inline void tls_mbc_conf_groups(mbedtls_ssl_config *conf, const tls_mbc_g
 /* Session resumption needs tickets, the cache and session serialisation. */
 #if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_TICKET_C) && \
     defined(MBEDTLS_SSL_CACHE_C) && defined(MBEDTLS_GCM_C)
-#define TLS_MBC_CAP_RESUME 1
+#define TLS_STREAM_MBC_CAP_RESUME 1
 #else
-#define TLS_MBC_CAP_RESUME 0
+#define TLS_STREAM_MBC_CAP_RESUME 0
 #endif
 
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
-#define TLS_MBC_CAP_MAX_FRAGMENT 1
+#define TLS_STREAM_MBC_CAP_MAX_FRAGMENT 1
 /** Ask for records of at most len bytes (512..4096). */
-static inline int tls_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
+static inline int tls_stream_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
 {
     unsigned char code = len == 512    ? MBEDTLS_SSL_MAX_FRAG_LEN_512
                          : len == 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
@@ -358,8 +358,8 @@ static inline int tls_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned l
     return mbedtls_ssl_conf_max_frag_len(conf, code);
 }
 #else
-#define TLS_MBC_CAP_MAX_FRAGMENT 0
-static inline int tls_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
+#define TLS_STREAM_MBC_CAP_MAX_FRAGMENT 0
+static inline int tls_stream_mbc_conf_max_fragment(mbedtls_ssl_config *conf, unsigned len)
 {
     (void)conf;
     (void)len;

@@ -29,7 +29,7 @@ static const unsigned char rng_personalization[] = "tls_stream";
 
 /* Seed (or, when already seeded, reseed) the DRBG from every entropy source
  * registered so far. */
-static int seed_rng(tls_mbt_config *cfg)
+static int seed_rng(tls_stream_mbt_config *cfg)
 {
     int ret;
 
@@ -47,7 +47,7 @@ static int seed_rng(tls_mbt_config *cfg)
  * never calls it. */
 static int lazy_rng(void *p, unsigned char *out, size_t len)
 {
-    tls_mbt_config *cfg = p;
+    tls_stream_mbt_config *cfg = p;
     int ret;
 
     if (!cfg->rng_seeded && (ret = seed_rng(cfg)) != 0)
@@ -57,7 +57,7 @@ static int lazy_rng(void *p, unsigned char *out, size_t len)
 
 static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
 {
-    const tls_mbt_config *cfg = p;
+    const tls_stream_mbt_config *cfg = p;
 
     if (cfg->entropy(cfg->entropy_arg, out, len) != 0)
         return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
@@ -69,7 +69,7 @@ static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
  * own level even though mbedtls's threshold is process-wide. */
 static void debug_line(void *p, int level, const char *file, int line, const char *str)
 {
-    const tls_mbt_config *cfg = p;
+    const tls_stream_mbt_config *cfg = p;
     char buf[512];
     size_t n = strlen(str);
 
@@ -88,26 +88,26 @@ static void debug_line(void *p, int level, const char *file, int line, const cha
 
 /* Server PSK: ask the application for the key of identity. On refusal
  * mbedtls sends unknown_psk_identity; psk_status lets the handshake slot
- * report TLS_ERR_PSK_IDENTITY rather than a generic failure. */
+ * report TLS_STREAM_ERR_PSK_IDENTITY rather than a generic failure. */
 static int psk_callback(void *p, mbedtls_ssl_context *ssl,
                         const unsigned char *identity, size_t identity_len)
 {
-    const tls_mbt_config *cfg = p;
-    tls_mbt_session *s = (tls_mbt_session *)(void *)ssl; /* ssl is its first member */
-    unsigned char key[TLS_PSK_MAX_KEY];
+    const tls_stream_mbt_config *cfg = p;
+    tls_stream_mbt_session *s = (tls_stream_mbt_session *)(void *)ssl; /* ssl is its first member */
+    unsigned char key[TLS_STREAM_PSK_MAX_KEY];
     int n, ret = -1;
 
-    if (identity_len == 0 || identity_len > TLS_PSK_MAX_IDENTITY) {
-        s->psk_status = TLS_ERR_PSK_IDENTITY;
+    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY) {
+        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
         return -1;
     }
     n = cfg->psk_lookup(cfg->psk_lookup_arg, identity, identity_len, key, sizeof key);
     if (n <= 0) {
-        s->psk_status = TLS_ERR_PSK_IDENTITY;
+        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
     } else if ((size_t)n > sizeof key) {
-        s->psk_status = TLS_ERR_INTERNAL; /* the lookup broke its contract */
+        s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
     } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
-        s->psk_status = tls_mbt_is_alloc_failure(ret) ? TLS_ERR_NOMEM : TLS_ERR_INTERNAL;
+        s->psk_status = tls_stream_mbt_is_alloc_failure(ret) ? TLS_STREAM_ERR_NOMEM : TLS_STREAM_ERR_INTERNAL;
     }
     mbedtls_platform_zeroize(key, sizeof key);
     return ret;
@@ -131,7 +131,7 @@ static int has_pem_marker(const unsigned char *data, size_t len)
  * Returns in *out data itself when it is DER or already NUL-terminated PEM,
  * else a NUL-terminated copy (*copy_len bytes, to free with free_pem_copy).
  */
-static int pem_terminated(tls_mbt_config *cfg, const unsigned char *data, size_t len,
+static int pem_terminated(tls_stream_mbt_config *cfg, const unsigned char *data, size_t len,
                           const unsigned char **out, size_t *out_len,
                           unsigned char **copy, size_t *copy_len)
 {
@@ -140,21 +140,21 @@ static int pem_terminated(tls_mbt_config *cfg, const unsigned char *data, size_t
     *copy = NULL;
     *copy_len = 0;
     if (data[len - 1] == '\0' || !has_pem_marker(data, len))
-        return TLS_OK;
+        return TLS_STREAM_OK;
     if (len == (size_t)-1)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("data too large"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("data too large"));
     *copy = cfg->alloc->alloc(cfg->alloc->ctx, len + 1);
     if (*copy == NULL)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
     memcpy(*copy, data, len);
     (*copy)[len] = '\0';
     *copy_len = len + 1;
     *out = *copy;
     *out_len = len + 1;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-static void free_pem_copy(tls_mbt_config *cfg, unsigned char *copy, size_t copy_len)
+static void free_pem_copy(tls_stream_mbt_config *cfg, unsigned char *copy, size_t copy_len)
 {
     if (copy == NULL)
         return;
@@ -188,7 +188,7 @@ static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_
         mbedtls_pem_free(&pem);
         if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT || used == 0)
             break;
-        if (tls_mbt_is_alloc_failure(ret) || (ret != 0 && !allow_partial))
+        if (tls_stream_mbt_is_alloc_failure(ret) || (ret != 0 && !allow_partial))
             return ret;
         if (ret == 0)
             parsed++;
@@ -201,16 +201,16 @@ static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_
     return first_error != 0 ? first_error : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
 }
 
-int tls_mbt_config_new(const tls_backend_env *env, void **out)
+int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 {
-    tls_mbt_config *cfg;
+    tls_stream_mbt_config *cfg;
 
     *out = NULL;
     if (env->alloc == NULL || env->detail == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
     if (cfg == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
     memset(cfg, 0, sizeof *cfg);
     cfg->alloc = env->alloc;
     cfg->detail = env->detail;
@@ -222,38 +222,38 @@ int tls_mbt_config_new(const tls_backend_env *env, void **out)
     mbedtls_x509_crt_init(&cfg->own_cert);
     mbedtls_pk_init(&cfg->own_key);
     *out = cfg;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
+int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned char *data,
                         size_t len, const char *password)
 {
-    tls_mbt_config *cfg = vcfg;
+    tls_stream_mbt_config *cfg = vcfg;
     const unsigned char *in;
     unsigned char *copy;
     size_t in_len, copy_len;
     int status, ret;
 
     if (cfg->finished)
-        return tls_detail_set(cfg->detail, TLS_ERR_STATE, 0,
-                              TLS_MSG("configuration already finished"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_STATE, 0,
+                              TLS_STREAM_MSG("configuration already finished"));
     if (data == NULL || len == 0)
-        return tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, TLS_MSG("no data"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
     status = pem_terminated(cfg, data, len, &in, &in_len, &copy, &copy_len);
-    if (status != TLS_OK)
+    if (status != TLS_STREAM_OK)
         return status;
 
     switch (item) {
-    case TLS_ITEM_CA:
+    case TLS_STREAM_ITEM_CA:
         ret = parse_certs(&cfg->ca, in, in_len, 1);
         if (ret != 0) {
             status =
-                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, TLS_MSG("invalid CA"));
+                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_CERT, ret, TLS_STREAM_MSG("invalid CA"));
             goto out;
         }
         cfg->has_ca = 1;
         break;
-    case TLS_ITEM_CERT:
+    case TLS_STREAM_ITEM_CERT:
         /* A new chain replaces the previous one. */
         mbedtls_x509_crt_free(&cfg->own_cert);
         mbedtls_x509_crt_init(&cfg->own_cert);
@@ -263,32 +263,32 @@ int tls_mbt_config_load(void *vcfg, tls_item item, const unsigned char *data,
             mbedtls_x509_crt_free(&cfg->own_cert);
             mbedtls_x509_crt_init(&cfg->own_cert);
             status =
-                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_CERT, ret, TLS_MSG("invalid cert"));
+                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_CERT, ret, TLS_STREAM_MSG("invalid cert"));
             goto out;
         }
         cfg->has_cert = 1;
         break;
-    case TLS_ITEM_KEY:
+    case TLS_STREAM_ITEM_KEY:
         mbedtls_pk_free(&cfg->own_key);
         mbedtls_pk_init(&cfg->own_key);
         cfg->has_key = 0;
-        ret = tls_mbc_pk_parse_key(&cfg->own_key, in, in_len,
+        ret = tls_stream_mbc_pk_parse_key(&cfg->own_key, in, in_len,
                                    (const unsigned char *)password,
                                    password != NULL ? strlen(password) : 0, lazy_rng, cfg);
         if (ret != 0) {
             mbedtls_pk_free(&cfg->own_key);
             mbedtls_pk_init(&cfg->own_key);
             status =
-                tls_mbt_config_error(cfg->detail, TLS_ERR_BAD_KEY, ret, TLS_MSG("invalid key"));
+                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("invalid key"));
             goto out;
         }
         cfg->has_key = 1;
         break;
     default:
-        status = tls_detail_set(cfg->detail, TLS_ERR_ARG, 0, TLS_MSG("unknown item"));
+        status = tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
         goto out;
     }
-    status = TLS_OK;
+    status = TLS_STREAM_OK;
 out:
     free_pem_copy(cfg, copy, copy_len);
     return status;
@@ -296,92 +296,92 @@ out:
 
 /* The role's consistency rules; the core checks most of them first, this
  * keeps the backend safe on its own. */
-static int check_settings(tls_mbt_config *cfg, const tls_settings *st)
+static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
-    tls_detail *d = cfg->detail;
+    tls_stream_detail *d = cfg->detail;
     int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
 
     if (st->role != cfg->role)
-        return tls_detail_set(d, TLS_ERR_INTERNAL, 0, TLS_MSG("role differs from config_new"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
     if (cfg->has_cert && !cfg->has_key)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("certificate without key"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("certificate without key"));
     if (cfg->has_key && !cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("key without certificate"));
-    if (cfg->role == TLS_CLIENT && st->psk_lookup != NULL)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("PSK lookup on a client"));
-    if (cfg->role == TLS_SERVER && client_psk)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("client PSK on a server"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("key without certificate"));
+    if (cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK lookup on a client"));
+    if (cfg->role == TLS_STREAM_SERVER && client_psk)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
     if (client_psk &&
         (st->psk_identity == NULL || st->psk_identity_len == 0 ||
-         st->psk_identity_len > TLS_PSK_MAX_IDENTITY))
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("bad PSK identity"));
+         st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
     if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
-                       st->psk_key_len > TLS_PSK_MAX_KEY ||
+                       st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
                        st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
-        return tls_detail_set(d, TLS_ERR_BAD_KEY, 0, TLS_MSG("bad PSK key length"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
     if (cfg->is_psk && cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("PSK and certificate on one side"));
-    if (cfg->role == TLS_SERVER && !cfg->is_psk && !cfg->has_cert)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0,
-                              TLS_MSG("server needs a cert and key, or a PSK"));
-    if (cfg->role == TLS_CLIENT && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));
+    if (cfg->role == TLS_STREAM_SERVER && !cfg->is_psk && !cfg->has_cert)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
+                              TLS_STREAM_MSG("server needs a cert and key, or a PSK"));
+    if (cfg->role == TLS_STREAM_CLIENT && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0,
-                              TLS_MSG("verifying client needs a CA or a PSK"));
-    if (cfg->role == TLS_SERVER && st->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
+                              TLS_STREAM_MSG("verifying client needs a CA or a PSK"));
+    if (cfg->role == TLS_STREAM_SERVER && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("verifying clients needs a CA"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("verifying clients needs a CA"));
     if (st->verify_depth < 0)
-        return tls_detail_set(d, TLS_ERR_CONFIG, 0, TLS_MSG("bad verify depth"));
-    return TLS_OK;
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad verify depth"));
+    return TLS_STREAM_OK;
 }
 
-static int authmode(tls_role role, tls_verify verify)
+static int authmode(tls_stream_role role, tls_stream_verify verify)
 {
-    if (verify == TLS_VERIFY_NONE)
+    if (verify == TLS_STREAM_VERIFY_NONE)
         return MBEDTLS_SSL_VERIFY_NONE;
-    if (role == TLS_SERVER && verify == TLS_VERIFY_OPTIONAL)
+    if (role == TLS_STREAM_SERVER && verify == TLS_STREAM_VERIFY_OPTIONAL)
         return MBEDTLS_SSL_VERIFY_OPTIONAL; /* checked after the handshake */
     return MBEDTLS_SSL_VERIFY_REQUIRED;
 }
 
-static int set_psk_suites(tls_mbt_config *cfg)
+static int set_psk_suites(tls_stream_mbt_config *cfg)
 {
     size_t i, n = 0;
 
     for (i = 0; i < sizeof psk_suites / sizeof psk_suites[0]; i++) {
         if (mbedtls_ssl_ciphersuite_from_id(psk_suites[i]) != NULL &&
-            n < TLS_MBT_MAX_SUITES - 1)
+            n < TLS_STREAM_MBT_MAX_SUITES - 1)
             cfg->suites[n++] = psk_suites[i];
     }
     cfg->suites[n] = 0;
     if (n == 0)
-        return tls_detail_set(cfg->detail, TLS_ERR_UNSUPPORTED, 0,
-                              TLS_MSG("this mbedtls has no PSK cipher suite"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                              TLS_STREAM_MSG("this mbedtls has no PSK cipher suite"));
     mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
 #if TLS_STREAM_NO_MESSAGES
-static int name_error(tls_mbt_config *cfg, int status, const char *what, const char *name)
+static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     (void)what;
     (void)name;
-    return tls_detail_set(cfg->detail, status, 0, "");
+    return tls_stream_detail_set(cfg->detail, status, 0, "");
 }
 #else
 /* "what: name" into the detail, with status. */
-static int name_error(tls_mbt_config *cfg, int status, const char *what, const char *name)
+static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     char msg[sizeof cfg->detail->msg];
     snprintf(msg, sizeof msg, "%s: %.60s", what, name);
-    return tls_detail_set(cfg->detail, status, 0, msg);
+    return tls_stream_detail_set(cfg->detail, status, 0, msg);
 }
 #endif
 
 /* The application's suite list. A PSK configuration takes only plain PSK
  * and ECDHE-PSK suites, a certificate one no PSK suite: no fallback. */
-static int set_named_suites(tls_mbt_config *cfg, const char *const *names)
+static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names)
 {
     size_t n = 0;
 
@@ -390,58 +390,58 @@ static int set_named_suites(tls_mbt_config *cfg, const char *const *names)
         const mbedtls_ssl_ciphersuite_t *info = mbedtls_ssl_ciphersuite_from_id(id);
         int kind;
 
-        if (id == 0 || info == NULL || n >= TLS_MBT_MAX_SUITES - 1)
-            return name_error(cfg, TLS_ERR_CONFIG, TLS_MSG("unknown cipher suite"), names[n]);
-        kind = tls_mbc_suite_psk_kind(info);
+        if (id == 0 || info == NULL || n >= TLS_STREAM_MBT_MAX_SUITES - 1)
+            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
+        kind = tls_stream_mbc_suite_psk_kind(info);
         if (cfg->is_psk ? kind != 1 : kind != 0)
-            return name_error(cfg, TLS_ERR_CONFIG,
-                              cfg->is_psk ? TLS_MSG("not a PSK or ECDHE-PSK suite")
-                                          : TLS_MSG("a PSK suite needs a PSK"),
+            return name_error(cfg, TLS_STREAM_ERR_CONFIG,
+                              cfg->is_psk ? TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite")
+                                          : TLS_STREAM_MSG("a PSK suite needs a PSK"),
                               names[n]);
         cfg->suites[n] = id;
     }
     cfg->suites[n] = 0;
     mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-static int set_named_groups(tls_mbt_config *cfg, const char *const *names)
+static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names)
 {
     size_t n = 0;
 
-    for (; names[n] != NULL && n < TLS_MAX_GROUPS; n++) {
+    for (; names[n] != NULL && n < TLS_STREAM_MAX_GROUPS; n++) {
         const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
         if (info == NULL)
-            return name_error(cfg, TLS_ERR_CONFIG, TLS_MSG("unknown group"), names[n]);
+            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
         cfg->groups.ids[n] = info->grp_id;
         cfg->groups.tls_ids[n] = info->tls_id;
     }
     cfg->groups.ids[n] = MBEDTLS_ECP_DP_NONE;
     cfg->groups.tls_ids[n] = 0;
-    tls_mbc_conf_groups(&cfg->conf, &cfg->groups);
-    return TLS_OK;
+    tls_stream_mbc_conf_groups(&cfg->conf, &cfg->groups);
+    return TLS_STREAM_OK;
 }
 
-int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
+int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
 {
-    tls_mbt_config *cfg = vcfg;
-    tls_detail *d = cfg->detail;
+    tls_stream_mbt_config *cfg = vcfg;
+    tls_stream_detail *d = cfg->detail;
     int status, ret;
 
     if (cfg->finished)
-        return tls_detail_set(d, TLS_ERR_STATE, 0, TLS_MSG("configuration already finished"));
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration already finished"));
     cfg->is_psk = st->psk_identity != NULL || st->psk_key != NULL || st->psk_lookup != NULL;
     status = check_settings(cfg, st);
-    if (status != TLS_OK)
+    if (status != TLS_STREAM_OK)
         return status;
     cfg->verify = st->verify;
     cfg->verify_depth = st->verify_depth;
 
     if (cfg->has_cert &&
-        (ret = tls_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
-        return tls_mbt_is_alloc_failure(ret)
-                   ? tls_mbt_config_error(d, TLS_ERR_NOMEM, ret, TLS_MSG("key check"))
-                   : tls_detail_set(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("key does not match certificate"));
+        (ret = tls_stream_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
+        return tls_stream_mbt_is_alloc_failure(ret)
+                   ? tls_stream_mbt_config_error(d, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("key check"))
+                   : tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("key does not match certificate"));
 
     if (st->entropy != NULL) {
         cfg->entropy = st->entropy;
@@ -450,19 +450,19 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
                                          MBEDTLS_ENTROPY_BLOCK_SIZE,
                                          MBEDTLS_ENTROPY_SOURCE_STRONG);
         if (ret != 0)
-            return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("entropy source"));
+            return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("entropy source"));
     }
     if ((ret = seed_rng(cfg)) != 0)
-        return tls_mbt_config_error(d, TLS_ERR_CONFIG, ret, TLS_MSG("cannot seed the RNG"));
+        return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_CONFIG, ret, TLS_STREAM_MSG("cannot seed the RNG"));
 
     ret = mbedtls_ssl_config_defaults(&cfg->conf,
-                                      cfg->role == TLS_SERVER ? MBEDTLS_SSL_IS_SERVER
+                                      cfg->role == TLS_STREAM_SERVER ? MBEDTLS_SSL_IS_SERVER
                                                               : MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
-        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("config defaults"));
-    tls_mbc_conf_tls12_only(&cfg->conf);
-    tls_mbc_conf_no_renegotiation(&cfg->conf);
+        return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("config defaults"));
+    tls_stream_mbc_conf_tls12_only(&cfg->conf);
+    tls_stream_mbc_conf_no_renegotiation(&cfg->conf);
     mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
 
@@ -473,20 +473,20 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
         cfg->debug_arg = st->debug_arg;
         cfg->debug_level = st->debug_level;
         mbedtls_ssl_conf_dbg(&cfg->conf, debug_line, cfg);
-        tls_mbc_debug_threshold(st->debug_level > 4 ? 4 : st->debug_level);
+        tls_stream_mbc_debug_threshold(st->debug_level > 4 ? 4 : st->debug_level);
     }
 
     if (cfg->has_ca)
         mbedtls_ssl_conf_ca_chain(&cfg->conf, &cfg->ca, NULL);
     if (cfg->has_cert &&
         (ret = mbedtls_ssl_conf_own_cert(&cfg->conf, &cfg->own_cert, &cfg->own_key)) != 0)
-        return tls_mbt_config_error(d, TLS_ERR_INTERNAL, ret, TLS_MSG("own certificate"));
+        return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("own certificate"));
 
     if (st->psk_key != NULL) {
         ret = mbedtls_ssl_conf_psk(&cfg->conf, st->psk_key, st->psk_key_len,
                                    st->psk_identity, st->psk_identity_len);
         if (ret != 0)
-            return tls_mbt_config_error(d, TLS_ERR_BAD_KEY, ret, TLS_MSG("PSK"));
+            return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("PSK"));
     }
     if (st->psk_lookup != NULL) {
         cfg->psk_lookup = st->psk_lookup;
@@ -497,38 +497,38 @@ int tls_mbt_config_finish(void *vcfg, const tls_settings *st)
         status = set_named_suites(cfg, st->ciphersuites);
     else if (cfg->is_psk)
         status = set_psk_suites(cfg);
-    if (status != TLS_OK)
+    if (status != TLS_STREAM_OK)
         return status;
-    if (st->groups != NULL && (status = set_named_groups(cfg, st->groups)) != TLS_OK)
+    if (st->groups != NULL && (status = set_named_groups(cfg, st->groups)) != TLS_STREAM_OK)
         return status;
 
-    if (st->alpn != NULL && (ret = tls_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)
-        return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
-                                           ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
-                                    ret, TLS_MSG("ALPN"));
+    if (st->alpn != NULL && (ret = tls_stream_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)
+        return tls_stream_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
+                                           ? TLS_STREAM_ERR_UNSUPPORTED : TLS_STREAM_ERR_ARG,
+                                    ret, TLS_STREAM_MSG("ALPN"));
 
-    if (st->max_fragment != 0 && cfg->role == TLS_CLIENT &&
-        (ret = tls_mbc_conf_max_fragment(&cfg->conf, st->max_fragment)) != 0)
-        return tls_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
-                                           ? TLS_ERR_UNSUPPORTED : TLS_ERR_ARG,
-                                    ret, TLS_MSG("max fragment length"));
-    if ((status = tls_mbt_resume_setup(cfg, st)) != TLS_OK)
+    if (st->max_fragment != 0 && cfg->role == TLS_STREAM_CLIENT &&
+        (ret = tls_stream_mbc_conf_max_fragment(&cfg->conf, st->max_fragment)) != 0)
+        return tls_stream_mbt_config_error(d, ret == MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE
+                                           ? TLS_STREAM_ERR_UNSUPPORTED : TLS_STREAM_ERR_ARG,
+                                    ret, TLS_STREAM_MSG("max fragment length"));
+    if ((status = tls_stream_mbt_resume_setup(cfg, st)) != TLS_STREAM_OK)
         return status;
 
     cfg->finished = 1;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-void tls_mbt_config_free(void *vcfg)
+void tls_stream_mbt_config_free(void *vcfg)
 {
-    tls_mbt_config *cfg = vcfg;
-    const tls_allocator *alloc;
+    tls_stream_mbt_config *cfg = vcfg;
+    const tls_stream_allocator *alloc;
 
     if (cfg == NULL)
         return;
     alloc = cfg->alloc;
     /* Each of these zeroizes the secrets it holds (PSK, key, DRBG state). */
-    tls_mbt_resume_free(cfg);
+    tls_stream_mbt_resume_free(cfg);
     mbedtls_ssl_config_free(&cfg->conf);
     mbedtls_ctr_drbg_free(&cfg->drbg);
     mbedtls_entropy_free(&cfg->entropy_ctx);

@@ -1,21 +1,21 @@
 /*
  * mbedtls backend: mbedtls error codes and certificate verification flags
- * translated into tls_status, with the detail (code + text) kept.
+ * translated into tls_stream_status, with the detail (code + text) kept.
  *
- * Order of the checks in tls_mbt_error():
- *   1. WANT_READ / WANT_WRITE               -> TLS_WANT_READ / TLS_WANT_WRITE
- *   2. the transport failed (bio callbacks)  -> TLS_ERR_IO, detail code = the
+ * Order of the checks in tls_stream_mbt_error():
+ *   1. WANT_READ / WANT_WRITE               -> TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE
+ *   2. the transport failed (bio callbacks)  -> TLS_STREAM_ERR_IO, detail code = the
  *      transport's own code (a negated errno), whatever mbedtls made of it
- *   3. our PSK callback refused the identity -> TLS_ERR_PSK_IDENTITY
+ *   3. our PSK callback refused the identity -> TLS_STREAM_ERR_PSK_IDENTITY
  *   4. any *_ALLOC_FAILED, also in the low-level part of a combined code
- *                                            -> TLS_ERR_NOMEM
+ *                                            -> TLS_STREAM_ERR_NOMEM
  *   5. X509_CERT_VERIFY_FAILED               -> by verify flags (see
- *      tls_mbt_verify_error for the priority)
- *   6. FATAL_ALERT_MESSAGE                   -> TLS_ERR_PEER_ALERT, alert number
+ *      tls_stream_mbt_verify_error for the priority)
+ *   6. FATAL_ALERT_MESSAGE                   -> TLS_STREAM_ERR_PEER_ALERT, alert number
  *      in the text
  *   7. the table below
- *   8. anything else: TLS_ERR_HANDSHAKE during the handshake, else
- *      TLS_ERR_PROTOCOL.
+ *   8. anything else: TLS_STREAM_ERR_HANDSHAKE during the handshake, else
+ *      TLS_STREAM_ERR_PROTOCOL.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,27 +28,27 @@ struct code_map {
 };
 
 static const struct code_map code_table[] = {
-    {MBEDTLS_ERR_SSL_INVALID_MAC, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_INVALID_RECORD, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_UNEXPECTED_RECORD, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_COUNTER_WRAPPING, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_CONN_EOF, TLS_ERR_TRUNCATED},
-    {MBEDTLS_ERR_SSL_UNKNOWN_IDENTITY, TLS_ERR_PSK_IDENTITY},
-    {MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, TLS_ERR_NO_PEER_CERT},
-    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_ERR_VERIFY},
-    {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_ERR_HANDSHAKE},
-    {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_ERR_HANDSHAKE},
+    {MBEDTLS_ERR_SSL_INVALID_MAC, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_INVALID_RECORD, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_UNEXPECTED_RECORD, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_COUNTER_WRAPPING, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_CONN_EOF, TLS_STREAM_ERR_TRUNCATED},
+    {MBEDTLS_ERR_SSL_UNKNOWN_IDENTITY, TLS_STREAM_ERR_PSK_IDENTITY},
+    {MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, TLS_STREAM_ERR_NO_PEER_CERT},
+    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},
+    {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_STREAM_ERR_HANDSHAKE},
+    {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_STREAM_ERR_HANDSHAKE},
     /* Returned for misuse of the API (ours), not for peer data, in 2.28. */
     /* 2.28 says BAD_INPUT_DATA for a peer's record longer than the maximum */
-    {MBEDTLS_ERR_SSL_BAD_INPUT_DATA, TLS_ERR_PROTOCOL},
-    {MBEDTLS_ERR_SSL_INTERNAL_ERROR, TLS_ERR_INTERNAL},
-    {MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL, TLS_ERR_INTERNAL},
-    {MBEDTLS_ERR_SSL_NO_RNG, TLS_ERR_CONFIG},
-    {MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, TLS_ERR_CONFIG},
-    {MBEDTLS_ERR_SSL_PRIVATE_KEY_REQUIRED, TLS_ERR_CONFIG},
-    {MBEDTLS_ERR_SSL_BAD_CONFIG, TLS_ERR_CONFIG},
-    TLS_MBC_VERSION_ERRORS
+    {MBEDTLS_ERR_SSL_BAD_INPUT_DATA, TLS_STREAM_ERR_PROTOCOL},
+    {MBEDTLS_ERR_SSL_INTERNAL_ERROR, TLS_STREAM_ERR_INTERNAL},
+    {MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL, TLS_STREAM_ERR_INTERNAL},
+    {MBEDTLS_ERR_SSL_NO_RNG, TLS_STREAM_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED, TLS_STREAM_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_PRIVATE_KEY_REQUIRED, TLS_STREAM_ERR_CONFIG},
+    {MBEDTLS_ERR_SSL_BAD_CONFIG, TLS_STREAM_ERR_CONFIG},
+    TLS_STREAM_MBC_VERSION_ERRORS
 };
 
 static const int alloc_codes[] = {
@@ -59,7 +59,7 @@ static const int alloc_codes[] = {
     MBEDTLS_ERR_ASN1_ALLOC_FAILED, MBEDTLS_ERR_MPI_ALLOC_FAILED,
 };
 
-int tls_mbt_is_alloc_failure(int ret)
+int tls_stream_mbt_is_alloc_failure(int ret)
 {
     int high, low;
     size_t i;
@@ -82,21 +82,21 @@ int tls_mbt_is_alloc_failure(int ret)
  */
 #if TLS_STREAM_NO_MESSAGES
 
-static int describe(tls_detail *d, int status, int ret, const char *what)
+static int describe(tls_stream_detail *d, int status, int ret, const char *what)
 {
     (void)what;
-    return tls_detail_set(d, status, ret, "");
+    return tls_stream_detail_set(d, status, ret, "");
 }
 
-static int verify_detail(tls_mbt_session *s, int status, int ret, uint32_t flags)
+static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_t flags)
 {
     (void)flags;
-    return tls_detail_set(s->detail, status, ret, "");
+    return tls_stream_detail_set(s->detail, status, ret, "");
 }
 
-static int peer_alert(tls_mbt_session *s, int ret)
+static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
-    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "");
+    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, "");
 }
 
 #else /* !TLS_STREAM_NO_MESSAGES */
@@ -135,18 +135,18 @@ static const char *alert_name(int alert)
     }
 }
 
-static int describe(tls_detail *d, int status, int ret, const char *what)
+static int describe(tls_stream_detail *d, int status, int ret, const char *what)
 {
     char text[80], msg[sizeof d->msg];
 
-    tls_mbc_strerror(ret, text, sizeof text);
+    tls_stream_mbc_strerror(ret, text, sizeof text);
     if (what != NULL) {
         /* a long mbedtls text is cut: the code in the detail stays exact */
         if (snprintf(msg, sizeof msg, "%s: %s", what, text) < 0)
             msg[0] = '\0';
-        return tls_detail_set(d, status, ret, msg);
+        return tls_stream_detail_set(d, status, ret, msg);
     }
-    return tls_detail_set(d, status, ret, text);
+    return tls_stream_detail_set(d, status, ret, text);
 }
 
 /* mbedtls_x509_crt_verify_info writes one line per flag; join them. */
@@ -175,7 +175,7 @@ static void verify_text(char *out, size_t size, uint32_t flags)
 }
 
 /* The text of a verification failure (status is already decided). */
-static int verify_detail(tls_mbt_session *s, int status, int ret, uint32_t flags)
+static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_t flags)
 {
     char msg[sizeof s->detail->msg];
 
@@ -188,87 +188,87 @@ static int verify_detail(tls_mbt_session *s, int status, int ret, uint32_t flags
                  s->cfg->verify_depth);
     else
         verify_text(msg, sizeof msg, flags);
-    return tls_detail_set(s->detail, status, ret, msg);
+    return tls_stream_detail_set(s->detail, status, ret, msg);
 }
 
-static int peer_alert(tls_mbt_session *s, int ret)
+static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
     char msg[sizeof s->detail->msg];
-    int alert = tls_mbc_last_alert(&s->ssl);
+    int alert = tls_stream_mbc_last_alert(&s->ssl);
 
     if (alert < 0)
-        return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, "peer alert");
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, "peer alert");
     snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
-    return tls_detail_set(s->detail, TLS_ERR_PEER_ALERT, ret, msg);
+    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, msg);
 }
 
 #endif /* TLS_STREAM_NO_MESSAGES */
 
-int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what)
+int tls_stream_mbt_config_error(tls_stream_detail *d, int status, int ret, const char *what)
 {
-    if (tls_mbt_is_alloc_failure(ret))
-        status = TLS_ERR_NOMEM;
+    if (tls_stream_mbt_is_alloc_failure(ret))
+        status = TLS_STREAM_ERR_NOMEM;
     return describe(d, status, ret, what);
 }
 
 /*
  * Priority when several flags are set (the most fundamental problem wins):
- *   MISSING                                  -> TLS_ERR_NO_PEER_CERT
+ *   MISSING                                  -> TLS_STREAM_ERR_NO_PEER_CERT
  *   any flag other than EXPIRED, FUTURE and CN_MISMATCH (NOT_TRUSTED,
  *   a too deep chain, bad key usage, weak signature...)
- *                                            -> TLS_ERR_VERIFY
- *   EXPIRED or FUTURE                        -> TLS_ERR_CERT_EXPIRED
- *   CN_MISMATCH                              -> TLS_ERR_HOSTNAME
+ *                                            -> TLS_STREAM_ERR_VERIFY
+ *   EXPIRED or FUTURE                        -> TLS_STREAM_ERR_CERT_EXPIRED
+ *   CN_MISMATCH                              -> TLS_STREAM_ERR_HOSTNAME
  */
-int tls_mbt_verify_error(tls_mbt_session *s, int ret, uint32_t flags)
+int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags)
 {
     const uint32_t dates = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
     const uint32_t name = MBEDTLS_X509_BADCERT_CN_MISMATCH;
-    int status = TLS_ERR_VERIFY;
+    int status = TLS_STREAM_ERR_VERIFY;
 
     if (flags != (uint32_t)-1 && (flags & MBEDTLS_X509_BADCERT_MISSING))
-        status = TLS_ERR_NO_PEER_CERT;
+        status = TLS_STREAM_ERR_NO_PEER_CERT;
     else if (flags == (uint32_t)-1 || s->depth_exceeded || (flags & ~(dates | name)))
-        status = TLS_ERR_VERIFY;
+        status = TLS_STREAM_ERR_VERIFY;
     else if (flags & dates)
-        status = TLS_ERR_CERT_EXPIRED;
+        status = TLS_STREAM_ERR_CERT_EXPIRED;
     else if (flags & name)
-        status = TLS_ERR_HOSTNAME;
+        status = TLS_STREAM_ERR_HOSTNAME;
     return verify_detail(s, status, ret, flags);
 }
 
-static int transport_error(tls_mbt_session *s)
+static int transport_error(tls_stream_mbt_session *s)
 {
-    return tls_detail_set(s->detail, s->io_status, s->io_code,
-                          s->io_status == TLS_ERR_IO
-                              ? TLS_MSG("transport error")
-                              : TLS_MSG("transport broke the tls_io contract"));
+    return tls_stream_detail_set(s->detail, s->io_status, s->io_code,
+                          s->io_status == TLS_STREAM_ERR_IO
+                              ? TLS_STREAM_MSG("transport error")
+                              : TLS_STREAM_MSG("transport broke the tls_stream_io contract"));
 }
 
-int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase)
+int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase)
 {
     size_t i;
 
     if (ret == MBEDTLS_ERR_SSL_WANT_READ)
-        return TLS_WANT_READ;
+        return TLS_STREAM_WANT_READ;
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
-        return TLS_WANT_WRITE;
+        return TLS_STREAM_WANT_WRITE;
     if (s->io_status != 0)
         return transport_error(s);
     if (s->psk_status != 0)
         return describe(s->detail, s->psk_status, ret,
-                        s->psk_status == TLS_ERR_PSK_IDENTITY ? TLS_MSG("unknown PSK identity")
-                                                              : TLS_MSG("PSK lookup"));
-    if (tls_mbt_is_alloc_failure(ret))
-        return describe(s->detail, TLS_ERR_NOMEM, ret, NULL);
+                        s->psk_status == TLS_STREAM_ERR_PSK_IDENTITY ? TLS_STREAM_MSG("unknown PSK identity")
+                                                              : TLS_STREAM_MSG("PSK lookup"));
+    if (tls_stream_mbt_is_alloc_failure(ret))
+        return describe(s->detail, TLS_STREAM_ERR_NOMEM, ret, NULL);
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
-        return tls_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
+        return tls_stream_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
         return peer_alert(s, ret);
     for (i = 0; i < sizeof code_table / sizeof code_table[0]; i++) {
         if (code_table[i].code == ret)
             return describe(s->detail, code_table[i].status, ret, NULL);
     }
-    return describe(s->detail, phase == TLS_MBT_HANDSHAKE ? TLS_ERR_HANDSHAKE : TLS_ERR_PROTOCOL,
+    return describe(s->detail, phase == TLS_STREAM_MBT_HANDSHAKE ? TLS_STREAM_ERR_HANDSHAKE : TLS_STREAM_ERR_PROTOCOL,
                     ret, NULL);
 }

@@ -5,8 +5,8 @@
  *                      suites, verification, PSK)
  *   mbedtls_session.c  the session slots (transport callbacks, handshake,
  *                      read, write, flush, close_notify, info)
- *   mbedtls_backend.c  the tls_backend table
- *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_status + detail
+ *   mbedtls_backend.c  the tls_stream_backend table
+ *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
  *   mbedtls_compat.h   everything that differs between mbedtls versions
  */
 #ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
@@ -15,57 +15,57 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls_stream/tls_backend.h"
-#include "tls_stream/tls_mbedtls.h"
-#include "tls_stream/tls_options.h"
+#include "tls_stream/backend.h"
+#include "tls_stream/mbedtls.h"
+#include "tls_stream/options.h"
 
 #include "mbedtls_compat.h"
 
 /** Empty application-data records read in one call before giving up
  *  (mbedtls 2.28 itself fails the connection after four in a row). */
-#define TLS_MBT_MAX_EMPTY_RECORDS 8
+#define TLS_STREAM_MBT_MAX_EMPTY_RECORDS 8
 
 /** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
-#define TLS_MBT_MAX_SUITES 16
+#define TLS_STREAM_MBT_MAX_SUITES 16
 
 /** A backend configuration. Shared read-only by its sessions once finished. */
-typedef struct tls_mbt_config {
-    const tls_allocator *alloc;
-    tls_detail *detail; /* where config errors go (the core's) */
-    tls_role role;
+typedef struct tls_stream_mbt_config {
+    const tls_stream_allocator *alloc;
+    tls_stream_detail *detail; /* where config errors go (the core's) */
+    tls_stream_role role;
     int finished;
     int has_ca, has_cert, has_key;
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
-    tls_verify verify;
+    tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
-    tls_psk_lookup_fn psk_lookup;
+    tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
-    tls_entropy_fn entropy;
+    tls_stream_entropy_fn entropy;
     void *entropy_arg;
-    tls_debug_fn debug;
+    tls_stream_debug_fn debug;
     void *debug_arg;
     int debug_level;
-    int suites[TLS_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
-    tls_mbc_groups groups;          /* likewise */
+    int suites[TLS_STREAM_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
+    tls_stream_mbc_groups groups;          /* likewise */
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_x509_crt ca;
     mbedtls_x509_crt own_cert;
     mbedtls_pk_context own_key;
-    struct tls_mbt_resume *resume; /* server tickets and cache, or NULL */
-} tls_mbt_config;
+    struct tls_stream_mbt_resume *resume; /* server tickets and cache, or NULL */
+} tls_stream_mbt_config;
 
 /** One connection. */
-typedef struct tls_mbt_session {
+typedef struct tls_stream_mbt_session {
     /* First member: mbedtls hands callbacks the mbedtls_ssl_context *, and
      * the PSK callback finds its session by converting that pointer back. */
     mbedtls_ssl_context ssl;
-    tls_mbt_config *cfg;
-    const tls_io *io;
-    tls_detail *detail;
-    int io_status;      /* once the transport failed: TLS_ERR_IO or TLS_ERR_INTERNAL */
+    tls_stream_mbt_config *cfg;
+    const tls_stream_io *io;
+    tls_stream_detail *detail;
+    int io_status;      /* once the transport failed: TLS_STREAM_ERR_IO or TLS_STREAM_ERR_INTERNAL */
     int io_code;        /* the transport's own (negative) code */
     int psk_status;     /* server: why the PSK callback refused the identity */
     int depth_exceeded; /* the verify callback flagged a too deep chain */
@@ -76,59 +76,59 @@ typedef struct tls_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
-} tls_mbt_session;
+} tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */
-typedef enum tls_mbt_phase { TLS_MBT_HANDSHAKE = 0, TLS_MBT_DATA } tls_mbt_phase;
+typedef enum tls_stream_mbt_phase { TLS_STREAM_MBT_HANDSHAKE = 0, TLS_STREAM_MBT_DATA } tls_stream_mbt_phase;
 
 /**
  * Translate ret (an mbedtls return value < 0) met by session s in phase, and
- * describe it in s->detail. Returns the tls_status.
+ * describe it in s->detail. Returns the tls_stream_status.
  */
-int tls_mbt_error(tls_mbt_session *s, int ret, tls_mbt_phase phase);
+int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase);
 
 /**
  * Translate verification flags (from mbedtls_ssl_get_verify_result) into
- * TLS_ERR_VERIFY / _CERT_EXPIRED / _HOSTNAME / _NO_PEER_CERT, described in
- * s->detail with code ret. Returns the tls_status.
+ * TLS_STREAM_ERR_VERIFY / _CERT_EXPIRED / _HOSTNAME / _NO_PEER_CERT, described in
+ * s->detail with code ret. Returns the tls_stream_status.
  */
-int tls_mbt_verify_error(tls_mbt_session *s, int ret, uint32_t flags);
+int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags);
 
 /** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
-int tls_mbt_is_alloc_failure(int ret);
+int tls_stream_mbt_is_alloc_failure(int ret);
 
 /**
  * Describe a configuration error: "what: <mbedtls text>" with code ret in d.
- * Allocation failures become TLS_ERR_NOMEM whatever status says.
+ * Allocation failures become TLS_STREAM_ERR_NOMEM whatever status says.
  * Returns the status used.
  */
-int tls_mbt_config_error(tls_detail *d, int status, int ret, const char *what);
+int tls_stream_mbt_config_error(tls_stream_detail *d, int status, int ret, const char *what);
 
 /* Session resumption (mbedtls_resume.c). */
 /** Server: set up tickets and the session cache from st. Client: enable tickets. */
-int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st);
-/** Free what tls_mbt_resume_setup() made. */
-void tls_mbt_resume_free(tls_mbt_config *cfg);
+int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_settings *st);
+/** Free what tls_stream_mbt_resume_setup() made. */
+void tls_stream_mbt_resume_free(tls_stream_mbt_config *cfg);
 /** Client: offer a saved session; an unreadable one is ignored (full handshake). */
-int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len);
+int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *blob, size_t len);
 
-/* The slots, for the table in mbedtls_backend.c (see tls_backend.h). */
-int tls_mbt_config_new(const tls_backend_env *env, void **out);
-int tls_mbt_config_load(void *cfg, tls_item item, const unsigned char *data,
+/* The slots, for the table in mbedtls_backend.c (see tls_stream/backend.h). */
+int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out);
+int tls_stream_mbt_config_load(void *cfg, tls_stream_item item, const unsigned char *data,
                         size_t len, const char *password);
-int tls_mbt_config_finish(void *cfg, const tls_settings *settings);
-void tls_mbt_config_free(void *cfg);
+int tls_stream_mbt_config_finish(void *cfg, const tls_stream_settings *settings);
+void tls_stream_mbt_config_free(void *cfg);
 
-int tls_mbt_session_new(void *cfg, const tls_session_env *env, void **out);
-void tls_mbt_session_free(void *session);
-int tls_mbt_handshake(void *session);
-int tls_mbt_read(void *session, unsigned char *buf, size_t len);
-int tls_mbt_write(void *session, const unsigned char *buf, size_t len);
-int tls_mbt_flush(void *session);
-int tls_mbt_close_notify(void *session);
-size_t tls_mbt_pending(const void *session);
-int tls_mbt_wants_flush(const void *session);
-int tls_mbt_info(void *session, tls_conn_info *info);
-int tls_mbt_session_save(void *session, unsigned char *buf, size_t size, size_t *len);
+int tls_stream_mbt_session_new(void *cfg, const tls_stream_session_env *env, void **out);
+void tls_stream_mbt_session_free(void *session);
+int tls_stream_mbt_handshake(void *session);
+int tls_stream_mbt_read(void *session, unsigned char *buf, size_t len);
+int tls_stream_mbt_write(void *session, const unsigned char *buf, size_t len);
+int tls_stream_mbt_flush(void *session);
+int tls_stream_mbt_close_notify(void *session);
+size_t tls_stream_mbt_pending(const void *session);
+int tls_stream_mbt_wants_flush(const void *session);
+int tls_stream_mbt_info(void *session, tls_stream_conn_info *info);
+int tls_stream_mbt_session_save(void *session, unsigned char *buf, size_t size, size_t *len);
 
 #endif /* TLS_STREAM_MBEDTLS_INTERNAL_H */

@@ -7,28 +7,28 @@
 
 #include "mbedtls_internal.h"
 
-#if TLS_MBC_CAP_RESUME
+#if TLS_STREAM_MBC_CAP_RESUME
 
-struct tls_mbt_resume {
+struct tls_stream_mbt_resume {
     int tickets, cache;
     mbedtls_ssl_ticket_context ticket;
     mbedtls_ssl_cache_context session_cache;
 };
 
-int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
+int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
-    struct tls_mbt_resume *r;
+    struct tls_stream_mbt_resume *r;
     int ret;
 
-    if (cfg->role == TLS_CLIENT) {
+    if (cfg->role == TLS_STREAM_CLIENT) {
         mbedtls_ssl_conf_session_tickets(&cfg->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
-        return TLS_OK;
+        return TLS_STREAM_OK;
     }
     if (st->ticket_lifetime == 0 && st->cache_entries == 0)
-        return TLS_OK;
+        return TLS_STREAM_OK;
     r = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *r);
     if (r == NULL)
-        return tls_detail_set(cfg->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
     memset(r, 0, sizeof *r);
     mbedtls_ssl_ticket_init(&r->ticket);
     mbedtls_ssl_cache_init(&r->session_cache);
@@ -38,8 +38,8 @@ int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
                                        MBEDTLS_CIPHER_AES_256_GCM,
                                        (uint32_t)st->ticket_lifetime);
         if (ret != 0)
-            return tls_mbt_config_error(cfg->detail, TLS_ERR_INTERNAL, ret,
-                                        TLS_MSG("session tickets"));
+            return tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, ret,
+                                        TLS_STREAM_MSG("session tickets"));
         r->tickets = 1;
         mbedtls_ssl_conf_session_tickets_cb(&cfg->conf, mbedtls_ssl_ticket_write,
                                             mbedtls_ssl_ticket_parse, &r->ticket);
@@ -51,12 +51,12 @@ int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
         mbedtls_ssl_conf_session_cache(&cfg->conf, &r->session_cache, mbedtls_ssl_cache_get,
                                        mbedtls_ssl_cache_set);
     }
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-void tls_mbt_resume_free(tls_mbt_config *cfg)
+void tls_stream_mbt_resume_free(tls_stream_mbt_config *cfg)
 {
-    struct tls_mbt_resume *r = cfg->resume;
+    struct tls_stream_mbt_resume *r = cfg->resume;
 
     if (r == NULL)
         return;
@@ -67,7 +67,7 @@ void tls_mbt_resume_free(tls_mbt_config *cfg)
     cfg->resume = NULL;
 }
 
-int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len)
+int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *blob, size_t len)
 {
     mbedtls_ssl_session session;
     int ret;
@@ -79,61 +79,61 @@ int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t l
     if (ret == 0)
         ret = mbedtls_ssl_set_session(&s->ssl, &session);
     mbedtls_ssl_session_free(&session); /* zeroizes the master secret */
-    if (tls_mbt_is_alloc_failure(ret))
-        return tls_mbt_config_error(s->detail, TLS_ERR_NOMEM, ret, TLS_MSG("session"));
-    return TLS_OK;
+    if (tls_stream_mbt_is_alloc_failure(ret))
+        return tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("session"));
+    return TLS_STREAM_OK;
 }
 
-int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
+int tls_stream_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     mbedtls_ssl_session session;
     int ret;
 
     *len = 0;
-    if (!s->hs_done || s->cfg->role != TLS_CLIENT)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("no client session to save"));
+    if (!s->hs_done || s->cfg->role != TLS_STREAM_CLIENT)
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("no client session to save"));
     mbedtls_ssl_session_init(&session);
     ret = mbedtls_ssl_get_session(&s->ssl, &session);
     if (ret == 0)
         ret = mbedtls_ssl_session_save(&session, buf, size, len);
     mbedtls_ssl_session_free(&session);
     if (ret == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL)
-        return TLS_ERR_ARG; /* *len says how much is needed */
+        return TLS_STREAM_ERR_ARG; /* *len says how much is needed */
     if (ret != 0)
-        return tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, TLS_MSG("session save"));
-    return TLS_OK;
+        return tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session save"));
+    return TLS_STREAM_OK;
 }
 
-#else /* this mbedtls build cannot resume: the core sees no TLS_CAP_RESUME */
+#else /* this mbedtls build cannot resume: the core sees no TLS_STREAM_CAP_RESUME */
 
-int tls_mbt_resume_setup(tls_mbt_config *cfg, const tls_settings *st)
+int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
     (void)cfg;
     (void)st;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-void tls_mbt_resume_free(tls_mbt_config *cfg)
+void tls_stream_mbt_resume_free(tls_stream_mbt_config *cfg)
 {
     (void)cfg;
 }
 
-int tls_mbt_resume_offer(tls_mbt_session *s, const unsigned char *blob, size_t len)
+int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *blob, size_t len)
 {
     (void)s;
     (void)blob;
     (void)len;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
+int tls_stream_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     (void)buf;
     (void)size;
     *len = 0;
-    return tls_detail_set(s->detail, TLS_ERR_UNSUPPORTED, 0, TLS_MSG("no session resumption"));
+    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_UNSUPPORTED, 0, TLS_STREAM_MSG("no session resumption"));
 }
 
 #endif

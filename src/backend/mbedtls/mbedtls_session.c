@@ -14,12 +14,12 @@ static size_t cap_int(size_t len)
 
 /* Remember why the transport failed: mbedtls only passes on its own code,
  * and callers want the transport's (a negated errno). Sticky. */
-static int transport_failed(tls_mbt_session *s, int n, int mbedtls_code)
+static int transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code)
 {
     if (s->io_status == 0) {
-        /* 0 or a count larger than asked break the tls_io contract; mbedtls
+        /* 0 or a count larger than asked break the tls_stream_io contract; mbedtls
          * 2.28 would even take a 0 from send for "all sent". */
-        s->io_status = n < 0 ? TLS_ERR_IO : TLS_ERR_INTERNAL;
+        s->io_status = n < 0 ? TLS_STREAM_ERR_IO : TLS_STREAM_ERR_INTERNAL;
         s->io_code = n;
     }
     return mbedtls_code;
@@ -27,7 +27,7 @@ static int transport_failed(tls_mbt_session *s, int n, int mbedtls_code)
 
 static int bio_send(void *p, const unsigned char *buf, size_t len)
 {
-    tls_mbt_session *s = p;
+    tls_stream_mbt_session *s = p;
     int n;
 
     if (s->io_status != 0)
@@ -36,16 +36,16 @@ static int bio_send(void *p, const unsigned char *buf, size_t len)
     n = s->io->write(s->io->ctx, buf, len);
     if (n > 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_WANT_WRITE)
+    if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (n == TLS_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
     return transport_failed(s, n, MBEDTLS_ERR_NET_SEND_FAILED);
 }
 
 static int bio_recv(void *p, unsigned char *buf, size_t len)
 {
-    tls_mbt_session *s = p;
+    tls_stream_mbt_session *s = p;
     int n;
 
     if (s->io_status != 0)
@@ -56,9 +56,9 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
         s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n >= 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
-    if (n == TLS_WANT_WRITE)
+    if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     return transport_failed(s, n, MBEDTLS_ERR_NET_RECV_FAILED);
 }
@@ -67,7 +67,7 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
  * the peer's own certificate; the trust anchor is the deepest. */
 static int verify_depth_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-    tls_mbt_session *s = p;
+    tls_stream_mbt_session *s = p;
 
     (void)crt;
     if (depth > s->cfg->verify_depth) {
@@ -77,28 +77,28 @@ static int verify_depth_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *
     return 0;
 }
 
-int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
+int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, void **out)
 {
-    tls_mbt_config *cfg = vcfg;
-    tls_mbt_session *s;
+    tls_stream_mbt_config *cfg = vcfg;
+    tls_stream_mbt_session *s;
     int ret, status;
 
     *out = NULL;
     if (env->io == NULL || env->io->read == NULL || env->io->write == NULL ||
         env->detail == NULL)
-        return TLS_ERR_ARG;
+        return TLS_STREAM_ERR_ARG;
     if (!cfg->finished)
-        return tls_detail_set(env->detail, TLS_ERR_STATE, 0, TLS_MSG("configuration not finished"));
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration not finished"));
     /* The core refuses this already; without a name mbedtls 2.28 would not
      * check the certificate's name at all (CVE-2025-27809). */
-    if (cfg->role == TLS_CLIENT && cfg->verify != TLS_VERIFY_NONE && !cfg->is_psk &&
+    if (cfg->role == TLS_STREAM_CLIENT && cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
         env->server_name == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_CONFIG, 0,
-                              TLS_MSG("verifying client without server name"));
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_CONFIG, 0,
+                              TLS_STREAM_MSG("verifying client without server name"));
 
     s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
     if (s == NULL)
-        return tls_detail_set(env->detail, TLS_ERR_NOMEM, 0, TLS_MSG("out of memory"));
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
     memset(s, 0, sizeof *s);
     mbedtls_ssl_init(&s->ssl);
     s->cfg = cfg;
@@ -106,31 +106,31 @@ int tls_mbt_session_new(void *vcfg, const tls_session_env *env, void **out)
     s->detail = env->detail;
 
     if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
-        status = tls_mbt_config_error(s->detail, TLS_ERR_INTERNAL, ret, TLS_MSG("session setup"));
+        status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session setup"));
         goto fail;
     }
-    if (cfg->role == TLS_CLIENT && env->server_name != NULL &&
+    if (cfg->role == TLS_STREAM_CLIENT && env->server_name != NULL &&
         (ret = mbedtls_ssl_set_hostname(&s->ssl, env->server_name)) != 0) {
-        status = tls_mbt_config_error(s->detail, TLS_ERR_ARG, ret, TLS_MSG("server name"));
+        status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_ARG, ret, TLS_STREAM_MSG("server name"));
         goto fail;
     }
     if (cfg->verify_depth > 0)
         mbedtls_ssl_set_verify(&s->ssl, verify_depth_cb, s);
-    if (cfg->role == TLS_CLIENT && env->resume != NULL &&
-        (status = tls_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_OK)
+    if (cfg->role == TLS_STREAM_CLIENT && env->resume != NULL &&
+        (status = tls_stream_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_STREAM_OK)
         goto fail;
     mbedtls_ssl_set_bio(&s->ssl, s, bio_send, bio_recv, NULL);
     *out = s;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 fail:
-    tls_mbt_session_free(s);
+    tls_stream_mbt_session_free(s);
     return status;
 }
 
-void tls_mbt_session_free(void *vs)
+void tls_stream_mbt_session_free(void *vs)
 {
-    tls_mbt_session *s = vs;
-    const tls_allocator *alloc;
+    tls_stream_mbt_session *s = vs;
+    const tls_stream_allocator *alloc;
 
     if (s == NULL)
         return;
@@ -141,10 +141,10 @@ void tls_mbt_session_free(void *vs)
 }
 
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
-static int fail(tls_mbt_session *s, int status)
+static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status != TLS_WANT_READ && status != TLS_WANT_WRITE) {
-        int ignored = tls_mbc_flush(&s->ssl);
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+        int ignored = tls_stream_mbc_flush(&s->ssl);
 
         (void)ignored;
         s->failed = status;
@@ -152,78 +152,78 @@ static int fail(tls_mbt_session *s, int status)
     return status;
 }
 
-static void send_fatal_alert(tls_mbt_session *s, unsigned char alert)
+static void send_fatal_alert(tls_stream_mbt_session *s, unsigned char alert)
 {
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
 }
 
-/* Server with TLS_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
+/* Server with TLS_STREAM_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
  * the client certificate's fate; refuse a certificate that was sent and
  * failed (none sent is fine). */
-static int check_optional_client_cert(tls_mbt_session *s)
+static int check_optional_client_cert(tls_stream_mbt_session *s)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
     int status;
 
     flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
     if (flags == 0)
-        return TLS_OK;
-    status = tls_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
-    send_fatal_alert(s, status == TLS_ERR_CERT_EXPIRED ? MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED
+        return TLS_STREAM_OK;
+    status = tls_stream_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
+    send_fatal_alert(s, status == TLS_STREAM_ERR_CERT_EXPIRED ? MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED
                         : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
                             ? MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA
                             : MBEDTLS_SSL_ALERT_MSG_BAD_CERT);
     return fail(s, status);
 }
 
-int tls_mbt_handshake(void *vs)
+int tls_stream_mbt_handshake(void *vs)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     int ret, status, check_optional;
 
     if (s->failed != 0)
         return s->failed;
     if (s->hs_done)
-        return TLS_OK;
-    check_optional = s->cfg->role == TLS_SERVER && s->cfg->verify == TLS_VERIFY_OPTIONAL &&
+        return TLS_STREAM_OK;
+    check_optional = s->cfg->role == TLS_STREAM_SERVER && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
                      !s->cfg->is_psk;
     /* mbedtls_ssl_handshake()'s loop, stepped here to see whether the
      * handshake resumes (mbedtls forgets it when the handshake ends). */
     ret = 0;
-    while (ret == 0 && !tls_mbc_handshake_over(&s->ssl)) {
+    while (ret == 0 && !tls_stream_mbc_handshake_over(&s->ssl)) {
         int resumes;
         ret = mbedtls_ssl_handshake_step(&s->ssl);
-        if ((resumes = tls_mbc_handshake_resumes(&s->ssl)) >= 0)
+        if ((resumes = tls_stream_mbc_handshake_resumes(&s->ssl)) >= 0)
             s->resumed = resumes; /* the last word before the data is freed */
         /* Server, OPTIONAL: refuse a bad client certificate before our
          * Finished, so the client's handshake fails too (not its first read). */
         if (ret == 0 && check_optional && !s->optional_checked &&
-            tls_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
+            tls_stream_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
             s->optional_checked = 1;
-            if ((status = check_optional_client_cert(s)) != TLS_OK)
+            if ((status = check_optional_client_cert(s)) != TLS_STREAM_OK)
                 return status;
         }
     }
     if (ret != 0) {
-        status = tls_mbt_error(s, ret, TLS_MBT_HANDSHAKE);
+        status = tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_HANDSHAKE);
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
         if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
         return fail(s, status);
     }
     s->hs_done = 1;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }
 
-int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
+int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     int ret, empty = 0;
 
     if (s->failed != 0)
         return s->failed;
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("read before the handshake"));
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("read before the handshake"));
     if (s->peer_closed)
         return 0;
     if (len == 0)
@@ -232,7 +232,7 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
      * connection after four in a row) unless the transport ended */
     do
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
-    while (ret == 0 && !s->transport_eof && ++empty <= TLS_MBT_MAX_EMPTY_RECORDS);
+    while (ret == 0 && !s->transport_eof && ++empty <= TLS_STREAM_MBT_MAX_EMPTY_RECORDS);
     if (ret > 0)
         return ret;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -240,12 +240,12 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
         return 0;
     }
     if (ret == 0 && s->transport_eof)
-        return fail(s, tls_detail_set(s->detail, TLS_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
-                                      TLS_MSG("end of stream without close_notify")));
+        return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
+                                      TLS_STREAM_MSG("end of stream without close_notify")));
     if (ret == 0)
-        return fail(s, tls_detail_set(s->detail, TLS_ERR_PROTOCOL, 0,
-                                      TLS_MSG("too many empty records")));
-    return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+        return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PROTOCOL, 0,
+                                      TLS_STREAM_MSG("too many empty records")));
+    return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
 }
 
 /*
@@ -255,54 +255,54 @@ int tls_mbt_read(void *vs, unsigned char *buf, size_t len)
  * commit nothing while it is pending; once mbedtls has built a record for
  * our chunk, the chunk is committed even if sending it would block.
  */
-int tls_mbt_write(void *vs, const unsigned char *buf, size_t len)
+int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     size_t chunk;
     int ret, max;
 
     if (s->failed != 0)
         return s->failed;
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("write before the handshake"));
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
     if (len == 0)
         return 0;
-    if (tls_mbc_out_left(&s->ssl) > 0) {
-        ret = tls_mbc_flush(&s->ssl);
+    if (tls_stream_mbc_out_left(&s->ssl) > 0) {
+        ret = tls_stream_mbc_flush(&s->ssl);
         if (ret != 0)
-            return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
-        if (tls_mbc_out_left(&s->ssl) > 0)
-            return TLS_WANT_WRITE;
+            return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+        if (tls_stream_mbc_out_left(&s->ssl) > 0)
+            return TLS_STREAM_WANT_WRITE;
     }
     max = mbedtls_ssl_get_max_out_record_payload(&s->ssl);
     if (max <= 0)
-        return fail(s, tls_mbt_error(s, max < 0 ? max : MBEDTLS_ERR_SSL_INTERNAL_ERROR,
-                                     TLS_MBT_DATA));
+        return fail(s, tls_stream_mbt_error(s, max < 0 ? max : MBEDTLS_ERR_SSL_INTERNAL_ERROR,
+                                     TLS_STREAM_MBT_DATA));
     chunk = cap_int(len);
     if (chunk > (size_t)max)
         chunk = (size_t)max;
     ret = mbedtls_ssl_write(&s->ssl, buf, chunk);
     if (ret > 0)
         return ret;
-    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_mbc_out_left(&s->ssl) > 0)
+    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0)
         return (int)chunk; /* the record holding chunk is built: committed */
     if (ret == 0)
         return fail(
-            s, tls_detail_set(s->detail, TLS_ERR_INTERNAL, 0, TLS_MSG("mbedtls wrote nothing")));
-    return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+            s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("mbedtls wrote nothing")));
+    return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
 }
 
-int tls_mbt_flush(void *vs)
+int tls_stream_mbt_flush(void *vs)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     int ret;
 
     if (s->failed != 0)
         return s->failed;
-    ret = tls_mbc_flush(&s->ssl);
+    ret = tls_stream_mbc_flush(&s->ssl);
     if (ret != 0)
-        return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
-    return tls_mbc_out_left(&s->ssl) > 0 ? TLS_WANT_WRITE : TLS_OK;
+        return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+    return tls_stream_mbc_out_left(&s->ssl) > 0 ? TLS_STREAM_WANT_WRITE : TLS_STREAM_OK;
 }
 
 /*
@@ -310,49 +310,49 @@ int tls_mbt_flush(void *vs)
  * it and returns 0 without sending the alert; and after WANT_WRITE the
  * alert is already built. Hence: flush, build the alert once, flush.
  */
-int tls_mbt_close_notify(void *vs)
+int tls_stream_mbt_close_notify(void *vs)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
     int ret;
 
     if (s->failed != 0)
         return s->failed;
-    if ((ret = tls_mbt_flush(s)) != TLS_OK)
+    if ((ret = tls_stream_mbt_flush(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
         ret = mbedtls_ssl_close_notify(&s->ssl);
-        if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_mbc_out_left(&s->ssl) > 0))
-            return fail(s, tls_mbt_error(s, ret, TLS_MBT_DATA));
+        if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
+            return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
     }
-    return tls_mbt_flush(s);
+    return tls_stream_mbt_flush(s);
 }
 
-size_t tls_mbt_pending(const void *vs)
+size_t tls_stream_mbt_pending(const void *vs)
 {
-    const tls_mbt_session *s = vs;
+    const tls_stream_mbt_session *s = vs;
 
     return mbedtls_ssl_get_bytes_avail(&s->ssl);
 }
 
-int tls_mbt_wants_flush(const void *vs)
+int tls_stream_mbt_wants_flush(const void *vs)
 {
-    const tls_mbt_session *s = vs;
+    const tls_stream_mbt_session *s = vs;
 
-    return tls_mbc_out_left(&s->ssl) > 0;
+    return tls_stream_mbc_out_left(&s->ssl) > 0;
 }
 
-int tls_mbt_info(void *vs, tls_conn_info *info)
+int tls_stream_mbt_info(void *vs, tls_stream_conn_info *info)
 {
-    tls_mbt_session *s = vs;
+    tls_stream_mbt_session *s = vs;
 
     memset(info, 0, sizeof *info);
     if (!s->hs_done)
-        return tls_detail_set(s->detail, TLS_ERR_STATE, 0, TLS_MSG("handshake not complete"));
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("handshake not complete"));
     info->version = mbedtls_ssl_get_version(&s->ssl);
     info->cipher = mbedtls_ssl_get_ciphersuite(&s->ssl);
-    info->alpn = tls_mbc_get_alpn(&s->ssl);
-    info->peer_cert = tls_mbc_peer_cert(&s->ssl, &info->peer_cert_len);
+    info->alpn = tls_stream_mbc_get_alpn(&s->ssl);
+    info->peer_cert = tls_stream_mbc_peer_cert(&s->ssl, &info->peer_cert_len);
     info->resumed = s->resumed;
-    return TLS_OK;
+    return TLS_STREAM_OK;
 }

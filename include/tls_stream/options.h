@@ -19,10 +19,10 @@
  * over core, ussl and the mbedtls backend).
  *
  * With 1:
- *  - every detail message (tls_config_error_detail(),
+ *  - every detail message (tls_stream_config_error_detail(),
  *    tls_stream_error_detail(), ussl_error.msg for ValueError and TLS
  *    OSError) is the empty string "";
- *  - tls_strerror() returns "" for every code;
+ *  - tls_stream_strerror() returns "" for every code;
  *  - status codes, detail codes (the backend's own), ussl error kinds and
  *    errno values are exactly those of the default build, and
  *    ussl_errno_name() keeps its names ("EAGAIN"...): they are part of the
@@ -33,15 +33,15 @@
 #endif
 
 /**
- * TLS_MSG(text): a diagnostic text of the library. Every detail and error
+ * TLS_STREAM_MSG(text): a diagnostic text of the library. Every detail and error
  * message in the sources is written through it, so that
  * TLS_STREAM_NO_MESSAGES turns them all into "" (one shared byte). Tests
  * wrap the texts they expect in it too.
  */
 #if TLS_STREAM_NO_MESSAGES
-#define TLS_MSG(text) ""
+#define TLS_STREAM_MSG(text) ""
 #else
-#define TLS_MSG(text) text
+#define TLS_STREAM_MSG(text) text
 #endif
 
 #endif /* TLS_STREAM_TLS_OPTIONS_H */

@@ -4,14 +4,14 @@
 #ifndef TLS_STREAM_TLS_MBEDTLS_H
 #define TLS_STREAM_TLS_MBEDTLS_H
 
-#include "tls_backend.h"
+#include "tls_stream/backend.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /**
- * The mbedtls backend table, for tls_config_new(). Returns a pointer to a
+ * The mbedtls backend table, for tls_stream_config_new(). Returns a pointer to a
  * static, read-only table; never NULL.
  *
  * Memory: tls_stream's own objects use the configuration's allocator;
@@ -19,9 +19,9 @@ extern "C" {
  * calloc/free (the platform's, unless mbedtls was built with
  * MBEDTLS_PLATFORM_MEMORY and set up by the application).
  * Randomness: mbedtls's entropy collector (the OS source on hosted builds)
- * plus the source given with tls_config_set_entropy().
+ * plus the source given with tls_stream_config_set_entropy().
  */
-const tls_backend *tls_backend_mbedtls(void);
+const tls_stream_backend *tls_stream_backend_mbedtls(void);
 
 #ifdef __cplusplus
 }

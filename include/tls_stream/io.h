@@ -1,7 +1,7 @@
 /*
  * tls_stream — the stream (transport) interface.
  *
- * A tls_io is a small value: a context pointer and three or four function
+ * A tls_stream_io is a small value: a context pointer and three or four function
  * pointers. tls_stream_new() copies it, so the struct itself may live on the
  * caller's stack; the context it points to must outlive the tls_stream.
  *
@@ -9,10 +9,10 @@
  *   - len is never 0;
  *   - return n > 0: n bytes moved (short reads and writes are normal);
  *   - read returns 0 only for a clean end of stream (the peer closed);
- *   - return TLS_WANT_READ / TLS_WANT_WRITE when the call would block;
+ *   - return TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE when the call would block;
  *     never 0 for "retry";
  *   - any other negative value is a transport error. Adapters return the
- *     negated errno (e.g. -ECONNRESET); tls_stream reports TLS_ERR_IO and
+ *     negated errno (e.g. -ECONNRESET); tls_stream reports TLS_STREAM_ERR_IO and
  *     keeps that value as the error detail.
  */
 #ifndef TLS_STREAM_TLS_IO_H
@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /** A byte stream that tls_stream runs TLS over. */
-typedef struct tls_io {
+typedef struct tls_stream_io {
     /** The adapter's own state, passed first to every function. */
     void *ctx;
     /** Read up to len bytes into buf (see the contract above). Required. */
@@ -37,13 +37,13 @@ typedef struct tls_io {
     void (*close)(void *ctx);
     /**
      * Wait until the transport is ready. Optional (NULL: cannot block).
-     * want is TLS_WANT_READ or TLS_WANT_WRITE; timeout_ms < 0 waits forever.
-     * Returns 0 when ready (or possibly ready), TLS_ERR_TIMEOUT when the
+     * want is TLS_STREAM_WANT_READ or TLS_STREAM_WANT_WRITE; timeout_ms < 0 waits forever.
+     * Returns 0 when ready (or possibly ready), TLS_STREAM_ERR_TIMEOUT when the
      * time ran out, or a negative transport error. tls_stream calls it in
      * blocking mode when read or write answered "would block".
      */
     int (*wait)(void *ctx, int want, int timeout_ms);
-} tls_io;
+} tls_stream_io;
 
 #ifdef __cplusplus
 }

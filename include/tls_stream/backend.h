@@ -3,18 +3,18 @@
  *
  * A backend owns everything that touches crypto or the TLS state machine.
  * The core calls it through this table and never sees a backend type.
- * To port tls_stream to another TLS library, fill in one const tls_backend
+ * To port tls_stream to another TLS library, fill in one const tls_stream_backend
  * (see docs/porting.md and src/backend/mbedtls/ for the reference one).
  *
  * Rules shared by every slot:
- *   - Return TLS_OK / a byte count, or a tls_status code. Translate your own
- *     error codes: the core only understands tls_status.
+ *   - Return TLS_STREAM_OK / a byte count, or a tls_stream_status code. Translate your own
+ *     error codes: the core only understands tls_stream_status.
  *   - When returning an error, write your own code and a short message to
- *     the tls_detail you were given (tls_detail_set()).
+ *     the tls_stream_detail you were given (tls_stream_detail_set()).
  *   - Allocate only through the allocator you were given (your library's
  *     own allocations are your business: document them).
- *   - Talk to the transport only through the tls_io you were given, and
- *     return TLS_WANT_READ / TLS_WANT_WRITE when it would block; every slot
+ *   - Talk to the transport only through the tls_stream_io you were given, and
+ *     return TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE when it would block; every slot
  *     must be callable again after a "want" with the same arguments.
  */
 #ifndef TLS_STREAM_TLS_BACKEND_H
@@ -28,134 +28,134 @@
 extern "C" {
 #endif
 
-/** The version of this interface; a backend sets tls_backend.version to it. */
-#define TLS_BACKEND_VERSION 1
+/** The version of this interface; a backend sets tls_stream_backend.version to it. */
+#define TLS_STREAM_BACKEND_VERSION 1
 
-/** Capability flags (tls_backend.caps). */
-#define TLS_CAP_PSK 0x1u  /**< PSK and ECDHE-PSK suites, client and server */
-#define TLS_CAP_ALPN 0x2u /**< ALPN */
-#define TLS_CAP_RESUME 0x4u /**< session tickets, session cache, session_save */
-#define TLS_CAP_MAX_FRAGMENT 0x8u /**< max fragment length negotiation */
+/** Capability flags (tls_stream_backend.caps). */
+#define TLS_STREAM_CAP_PSK 0x1u  /**< PSK and ECDHE-PSK suites, client and server */
+#define TLS_STREAM_CAP_ALPN 0x2u /**< ALPN */
+#define TLS_STREAM_CAP_RESUME 0x4u /**< session tickets, session cache, session_save */
+#define TLS_STREAM_CAP_MAX_FRAGMENT 0x8u /**< max fragment length negotiation */
 
 /** The backend's own view of an error, kept for diagnosis. */
-typedef struct tls_detail {
+typedef struct tls_stream_detail {
     int code;      /**< the backend's or the transport's own code, 0 if none */
     char msg[96];  /**< NUL-terminated message */
-} tls_detail;
+} tls_stream_detail;
 
 /**
  * Record code and msg (truncated to fit) in d. Returns status unchanged, so
- * a backend can write: return tls_detail_set(d, TLS_ERR_BAD_KEY, ret, "...").
+ * a backend can write: return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, "...").
  */
-int tls_detail_set(tls_detail *d, int status, int code, const char *msg);
+int tls_stream_detail_set(tls_stream_detail *d, int status, int code, const char *msg);
 
-/** What a backend configuration is made from (tls_backend.config_new). */
-typedef struct tls_backend_env {
-    tls_role role;
-    const tls_allocator *alloc; /**< valid for the life of the configuration */
-    tls_detail *detail;         /**< where config errors are described */
-} tls_backend_env;
+/** What a backend configuration is made from (tls_stream_backend.config_new). */
+typedef struct tls_stream_backend_env {
+    tls_stream_role role;
+    const tls_stream_allocator *alloc; /**< valid for the life of the configuration */
+    tls_stream_detail *detail;         /**< where config errors are described */
+} tls_stream_backend_env;
 
-/** Kinds of data that tls_backend.config_load parses. */
-typedef enum tls_item { TLS_ITEM_CA = 0, TLS_ITEM_CERT, TLS_ITEM_KEY } tls_item;
+/** Kinds of data that tls_stream_backend.config_load parses. */
+typedef enum tls_stream_item { TLS_STREAM_ITEM_CA = 0, TLS_STREAM_ITEM_CERT, TLS_STREAM_ITEM_KEY } tls_stream_item;
 
 /**
- * The validated settings, given once to tls_backend.config_finish. Every
- * pointer stays valid until tls_backend.config_free.
+ * The validated settings, given once to tls_stream_backend.config_finish. Every
+ * pointer stays valid until tls_stream_backend.config_free.
  */
-typedef struct tls_settings {
-    tls_role role;
-    tls_verify verify;
+typedef struct tls_stream_settings {
+    tls_stream_role role;
+    tls_stream_verify verify;
     int verify_depth;             /**< 0: backend default */
     int has_ca, has_cert;         /**< CA / own cert+key loaded */
     const unsigned char *psk_identity; /**< client PSK, NULL if none */
     size_t psk_identity_len;
     const unsigned char *psk_key;
     size_t psk_key_len;
-    tls_psk_lookup_fn psk_lookup; /**< server PSK, NULL if none */
+    tls_stream_psk_lookup_fn psk_lookup; /**< server PSK, NULL if none */
     void *psk_lookup_arg;
     const char *const *alpn;      /**< NULL-terminated, or NULL */
     const char *const *ciphersuites; /**< IANA/backend names in order, or NULL: defaults */
     const char *const *groups;    /**< key exchange groups in order, or NULL: defaults */
-    tls_entropy_fn entropy;       /**< NULL: platform source only */
+    tls_stream_entropy_fn entropy;       /**< NULL: platform source only */
     void *entropy_arg;
-    tls_debug_fn debug;
+    tls_stream_debug_fn debug;
     void *debug_arg;
     int debug_level;
     int ticket_lifetime;          /**< server: seconds, 0 = no tickets */
     int cache_entries;            /**< server: 0 = no session cache */
     int cache_timeout;            /**< server: seconds */
     unsigned max_fragment;        /**< client: 512..4096, 0 = off */
-} tls_settings;
+} tls_stream_settings;
 
-/** What a session is made from (tls_backend.session_new). */
-typedef struct tls_session_env {
-    const tls_io *io;        /**< the transport; valid for the session's life */
+/** What a session is made from (tls_stream_backend.session_new). */
+typedef struct tls_stream_session_env {
+    const tls_stream_io *io;        /**< the transport; valid for the session's life */
     const char *server_name; /**< client: SNI and verified name, or NULL */
-    tls_detail *detail;      /**< where this session's errors are described */
+    tls_stream_detail *detail;      /**< where this session's errors are described */
     const unsigned char *resume; /**< client: a saved session to offer, or NULL */
     size_t resume_len;
-} tls_session_env;
+} tls_stream_session_env;
 
-/** Facts about an established session (tls_backend.info). */
-typedef struct tls_conn_info {
+/** Facts about an established session (tls_stream_backend.info). */
+typedef struct tls_stream_conn_info {
     const char *version;               /**< e.g. "TLSv1.2" (static) */
     const char *cipher;                /**< suite name (static) */
     const char *alpn;                  /**< or NULL */
     const unsigned char *peer_cert;    /**< DER, owned by the session, or NULL */
     size_t peer_cert_len;
     int resumed;                       /**< 1 when the handshake resumed a session */
-} tls_conn_info;
+} tls_stream_conn_info;
 
 /** The backend table. All slots are required but session_save, which is
- *  NULL when caps lacks TLS_CAP_RESUME. */
-struct tls_backend {
-    unsigned version; /**< TLS_BACKEND_VERSION */
+ *  NULL when caps lacks TLS_STREAM_CAP_RESUME. */
+struct tls_stream_backend {
+    unsigned version; /**< TLS_STREAM_BACKEND_VERSION */
     const char *name;
-    unsigned caps;    /**< TLS_CAP_* */
+    unsigned caps;    /**< TLS_STREAM_CAP_* */
 
     /** Create an empty configuration for env->role in *out. */
-    int (*config_new)(const tls_backend_env *env, void **out);
+    int (*config_new)(const tls_stream_backend_env *env, void **out);
     /** Parse data (PEM or DER) as item; password only for keys. Called before config_finish. */
-    int (*config_load)(void *cfg, tls_item item, const unsigned char *data,
+    int (*config_load)(void *cfg, tls_stream_item item, const unsigned char *data,
                        size_t len, const char *password);
     /** Apply the validated settings (seed the RNG, select suites). Called once. */
-    int (*config_finish)(void *cfg, const tls_settings *settings);
+    int (*config_finish)(void *cfg, const tls_stream_settings *settings);
     /** Free a configuration (also one that never finished). */
     void (*config_free)(void *cfg);
 
     /** Create a session from a finished configuration. */
-    int (*session_new)(void *cfg, const tls_session_env *env, void **out);
+    int (*session_new)(void *cfg, const tls_stream_session_env *env, void **out);
     /** Free a session; never touches the transport. */
     void (*session_free)(void *session);
-    /** Advance the handshake: TLS_OK when complete. */
+    /** Advance the handshake: TLS_STREAM_OK when complete. */
     int (*handshake)(void *session);
     /**
      * Read plaintext: n > 0, 0 after the peer's close_notify,
-     * TLS_ERR_TRUNCATED at an end of stream without it.
+     * TLS_STREAM_ERR_TRUNCATED at an end of stream without it.
      */
     int (*read)(void *session, unsigned char *buf, size_t len);
     /**
      * Accept up to len bytes of plaintext: returns n > 0 once n bytes are
      * committed (encrypted; possibly still buffered, see flush), or
-     * TLS_WANT_* when none was. Must never lose or repeat committed bytes.
+     * TLS_STREAM_WANT_* when none was. Must never lose or repeat committed bytes.
      * Since nothing is committed while it answers a want, the next call may
      * pass other data (the core relies on this).
      */
     int (*write)(void *session, const unsigned char *buf, size_t len);
-    /** Send buffered records: TLS_OK when nothing is left. */
+    /** Send buffered records: TLS_STREAM_OK when nothing is left. */
     int (*flush)(void *session);
-    /** Send close_notify (and flush it): TLS_OK when sent. */
+    /** Send close_notify (and flush it): TLS_STREAM_OK when sent. */
     int (*close_notify)(void *session);
     /** Decrypted plaintext bytes buffered. */
     size_t (*pending)(const void *session);
     /** Non-zero while committed bytes wait in the backend to be sent. */
     int (*wants_flush)(const void *session);
     /** Fill info after the handshake. */
-    int (*info)(void *session, tls_conn_info *info);
+    int (*info)(void *session, tls_stream_conn_info *info);
     /**
      * Client: serialise the session into buf (size bytes); *len = bytes
-     * written, or needed with TLS_ERR_ARG when size is too small.
+     * written, or needed with TLS_STREAM_ERR_ARG when size is too small.
      */
     int (*session_save)(void *session, unsigned char *buf, size_t size, size_t *len);
 };

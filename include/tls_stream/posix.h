@@ -1,0 +1,58 @@
+/*
+ * tls_stream — POSIX adapters: a file-descriptor stream and file loaders.
+ * Not part of the portable core: link only on platforms with POSIX I/O.
+ */
+#ifndef TLS_STREAM_TLS_POSIX_H
+#define TLS_STREAM_TLS_POSIX_H
+
+#include "tls_stream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A tls_stream_io over a connected socket or pipe descriptor (blocking or
+ * O_NONBLOCK). Sockets are read and written with MSG_DONTWAIT, so a blocking
+ * tls_stream waits in poll() and its timeout works on blocking sockets too;
+ * other descriptors (pipes, terminals) need O_NONBLOCK for timeouts.
+ * EINTR is retried; EAGAIN/EWOULDBLOCK become TLS_STREAM_WANT_*;
+ * other failures return the negated errno; wait() uses poll(); close()
+ * closes fd. Writes to sockets use MSG_NOSIGNAL, so a closed peer gives
+ * -EPIPE, not SIGPIPE; for pipes (and platforms without MSG_NOSIGNAL) the
+ * application must ignore SIGPIPE itself. The descriptor is stored in the returned value itself: no
+ * memory is allocated and nothing needs freeing.
+ */
+tls_stream_io tls_stream_io_fd(int fd);
+
+/** The descriptor of a tls_stream_io made by tls_stream_io_fd(), or -1 for any other io. */
+int tls_stream_io_fd_get(const tls_stream_io *io);
+
+/**
+ * Load a file's contents and hand them to the matching setter:
+ * tls_stream_config_add_ca(), tls_stream_config_set_cert(), tls_stream_config_set_key(),
+ * tls_stream_config_load_psk_table(). PEM or DER are detected by the backend.
+ * Returns what the setter returns (an empty file: TLS_STREAM_ERR_ARG), TLS_STREAM_ERR_ARG
+ * for NULL arguments, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_IO when the file cannot be read (detail: the negated errno, via
+ * tls_stream_config_error_detail()).
+ */
+int tls_stream_config_add_ca_file(tls_stream_config *cfg, const char *path);
+/** See tls_stream_config_add_ca_file(). */
+int tls_stream_config_set_cert_file(tls_stream_config *cfg, const char *path);
+/** See tls_stream_config_add_ca_file(); password may be NULL. */
+int tls_stream_config_set_key_file(tls_stream_config *cfg, const char *path, const char *password);
+/** See tls_stream_config_add_ca_file(). */
+int tls_stream_config_load_psk_file(tls_stream_config *cfg, const char *path);
+
+/**
+ * Read a whole file into memory allocated with malloc (NUL-terminated, the
+ * NUL not counted in *len). The caller frees *data with free().
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, or a negated errno.
+ */
+int tls_stream_read_file(const char *path, unsigned char **data, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TLS_STREAM_TLS_POSIX_H */
