@@ -47,7 +47,7 @@ typedef struct tls_stream_detail {
  * Record code and msg (truncated to fit) in d. Returns status unchanged, so
  * a backend can write: return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, "...").
  */
-int tls_stream_detail_set(tls_stream_detail *d, int status, int code, const char *msg);
+TLS_STREAM_API int tls_stream_detail_set(tls_stream_detail *d, int status, int code, const char *msg);
 
 /** What a backend configuration is made from (tls_stream_backend.config_new). */
 typedef struct tls_stream_backend_env {

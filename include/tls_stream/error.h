@@ -12,6 +12,8 @@
 #ifndef TLS_STREAM_TLS_ERROR_H
 #define TLS_STREAM_TLS_ERROR_H
 
+#include "tls_stream/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,7 +52,7 @@ enum tls_stream_status {
  * unknown codes and negated errno values, described as a transport error).
  * The caller must not free it.
  */
-const char *tls_stream_strerror(int code);
+TLS_STREAM_API const char *tls_stream_strerror(int code);
 
 #ifdef __cplusplus
 }

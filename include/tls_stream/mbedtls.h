@@ -21,7 +21,7 @@ extern "C" {
  * Randomness: mbedtls's entropy collector (the OS source on hosted builds)
  * plus the source given with tls_stream_config_set_entropy().
  */
-const tls_stream_backend *tls_stream_backend_mbedtls(void);
+TLS_STREAM_API const tls_stream_backend *tls_stream_backend_mbedtls(void);
 
 #ifdef __cplusplus
 }

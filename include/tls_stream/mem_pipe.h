@@ -29,19 +29,19 @@ typedef struct tls_stream_mem_pipe tls_stream_mem_pipe;
  * alloc may be NULL for the platform default. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG
  * (NULL out, or no usable allocator) or TLS_STREAM_ERR_NOMEM; the caller owns *out and frees it with tls_stream_mem_pipe_free().
  */
-int tls_stream_mem_pipe_new(tls_stream_mem_pipe **out, size_t capacity, const tls_stream_allocator *alloc);
+TLS_STREAM_API int tls_stream_mem_pipe_new(tls_stream_mem_pipe **out, size_t capacity, const tls_stream_allocator *alloc);
 
 /** Free the pipe (both ends must no longer be used). NULL is ignored. */
-void tls_stream_mem_pipe_free(tls_stream_mem_pipe *pipe);
+TLS_STREAM_API void tls_stream_mem_pipe_free(tls_stream_mem_pipe *pipe);
 
 /**
  * The tls_stream_io of end 0 or 1 (any other value is treated as 1). The io's ctx
  * points into the pipe: it is valid until tls_stream_mem_pipe_free().
  */
-tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end);
+TLS_STREAM_API tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end);
 
 /** Bytes buffered towards end (waiting for end to read them). */
-size_t tls_stream_mem_pipe_buffered(const tls_stream_mem_pipe *pipe, int end);
+TLS_STREAM_API size_t tls_stream_mem_pipe_buffered(const tls_stream_mem_pipe *pipe, int end);
 
 #ifdef __cplusplus
 }

@@ -23,10 +23,10 @@ extern "C" {
  * application must ignore SIGPIPE itself. The descriptor is stored in the returned value itself: no
  * memory is allocated and nothing needs freeing.
  */
-tls_stream_io tls_stream_io_fd(int fd);
+TLS_STREAM_API tls_stream_io tls_stream_io_fd(int fd);
 
 /** The descriptor of a tls_stream_io made by tls_stream_io_fd(), or -1 for any other io. */
-int tls_stream_io_fd_get(const tls_stream_io *io);
+TLS_STREAM_API int tls_stream_io_fd_get(const tls_stream_io *io);
 
 /**
  * Load a file's contents and hand them to the matching setter:
@@ -36,20 +36,20 @@ int tls_stream_io_fd_get(const tls_stream_io *io);
  * for NULL arguments, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_IO when the file cannot be read (detail: the negated errno, via
  * tls_stream_config_error_detail()).
  */
-int tls_stream_config_add_ca_file(tls_stream_config *cfg, const char *path);
+TLS_STREAM_API int tls_stream_config_add_ca_file(tls_stream_config *cfg, const char *path);
 /** See tls_stream_config_add_ca_file(). */
-int tls_stream_config_set_cert_file(tls_stream_config *cfg, const char *path);
+TLS_STREAM_API int tls_stream_config_set_cert_file(tls_stream_config *cfg, const char *path);
 /** See tls_stream_config_add_ca_file(); password may be NULL. */
-int tls_stream_config_set_key_file(tls_stream_config *cfg, const char *path, const char *password);
+TLS_STREAM_API int tls_stream_config_set_key_file(tls_stream_config *cfg, const char *path, const char *password);
 /** See tls_stream_config_add_ca_file(). */
-int tls_stream_config_load_psk_file(tls_stream_config *cfg, const char *path);
+TLS_STREAM_API int tls_stream_config_load_psk_file(tls_stream_config *cfg, const char *path);
 
 /**
  * Read a whole file into memory allocated with malloc (NUL-terminated, the
  * NUL not counted in *len). The caller frees *data with free().
  * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, or a negated errno.
  */
-int tls_stream_read_file(const char *path, unsigned char **data, size_t *len);
+TLS_STREAM_API int tls_stream_read_file(const char *path, unsigned char **data, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -106,20 +106,20 @@ typedef void (*tls_stream_debug_fn)(void *arg, int level, const char *line);
  * On success *out holds one reference owned by the caller.
  * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, or a backend error.
  */
-int tls_stream_config_new(tls_stream_config **out, const tls_stream_backend *backend, tls_stream_role role,
+TLS_STREAM_API int tls_stream_config_new(tls_stream_config **out, const tls_stream_backend *backend, tls_stream_role role,
                    const tls_stream_allocator *alloc);
 
 /**
  * Take one more reference to cfg. Returns cfg. Each reference is dropped
  * with tls_stream_config_free().
  */
-tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg);
+TLS_STREAM_API tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg);
 
 /**
  * Drop one reference; the last one frees the configuration and everything
  * it copied. NULL is ignored.
  */
-void tls_stream_config_free(tls_stream_config *cfg);
+TLS_STREAM_API void tls_stream_config_free(tls_stream_config *cfg);
 
 /*
  * Setters. They are valid until the first tls_stream_new() on the
@@ -128,41 +128,41 @@ void tls_stream_config_free(tls_stream_config *cfg);
  */
 
 /** Set the verification mode (see tls_stream_verify). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG. */
-int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode);
+TLS_STREAM_API int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode);
 
 /**
  * Limit the peer's certificate chain to depth certificates below the trust
  * anchor (default: the backend's, 8 for mbedtls). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG
  * for 0 or a depth above 16.
  */
-int tls_stream_config_set_verify_depth(tls_stream_config *cfg, int depth);
+TLS_STREAM_API int tls_stream_config_set_verify_depth(tls_stream_config *cfg, int depth);
 
 /**
  * Add trusted CA certificates, PEM (one or many) or DER (one). May be called
  * more than once. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_NOMEM.
  */
-int tls_stream_config_add_ca(tls_stream_config *cfg, const void *data, size_t len);
+TLS_STREAM_API int tls_stream_config_add_ca(tls_stream_config *cfg, const void *data, size_t len);
 
 /**
  * Set our own certificate chain (PEM with leaf first, or one DER). Returns
  * TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_CERT, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_CONFIG when
  * a PSK is already configured.
  */
-int tls_stream_config_set_cert(tls_stream_config *cfg, const void *data, size_t len);
+TLS_STREAM_API int tls_stream_config_set_cert(tls_stream_config *cfg, const void *data, size_t len);
 
 /**
  * Set our private key (PEM or DER; password may be NULL). Returns TLS_STREAM_OK,
  * TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_BAD_KEY, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_CONFIG when a PSK
  * is already configured.
  */
-int tls_stream_config_set_key(tls_stream_config *cfg, const void *data, size_t len,
+TLS_STREAM_API int tls_stream_config_set_key(tls_stream_config *cfg, const void *data, size_t len,
                        const char *password);
 
 /**
  * Client: the server's name, sent as SNI and verified against its
  * certificate. A NUL-terminated string, copied. Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG.
  */
-int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
+TLS_STREAM_API int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
 
 /**
  * Client PSK: identity (1..TLS_STREAM_PSK_MAX_IDENTITY bytes) and key
@@ -172,7 +172,7 @@ int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
  * TLS_STREAM_ERR_CONFIG when a certificate or key is already set, TLS_STREAM_ERR_UNSUPPORTED
  * when the backend has no PSK.
  */
-int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
+TLS_STREAM_API int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
 
 /**
@@ -181,14 +181,14 @@ int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size
  * TLS_STREAM_ERR_CONFIG when a certificate or key is set, TLS_STREAM_ERR_UNSUPPORTED when
  * the backend has no PSK.
  */
-int tls_stream_config_set_psk_lookup(tls_stream_config *cfg, tls_stream_psk_lookup_fn fn, void *arg);
+TLS_STREAM_API int tls_stream_config_set_psk_lookup(tls_stream_config *cfg, tls_stream_psk_lookup_fn fn, void *arg);
 
 /**
  * Server PSK: add identity → key to the configuration's own table (copied).
  * The table is used when no lookup function is set. Returns as
  * tls_stream_config_set_psk_lookup(), plus TLS_STREAM_ERR_BAD_KEY for a key too long.
  */
-int tls_stream_config_add_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
+TLS_STREAM_API int tls_stream_config_add_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
 
 /**
@@ -198,14 +198,14 @@ int tls_stream_config_add_psk(tls_stream_config *cfg, const void *identity, size
  * Returns TLS_STREAM_OK, or TLS_STREAM_ERR_BAD_KEY naming the first bad line in the detail
  * (tls_stream_config_error_detail()), or the errors of tls_stream_config_add_psk().
  */
-int tls_stream_config_load_psk_table(tls_stream_config *cfg, const char *text, size_t len);
+TLS_STREAM_API int tls_stream_config_load_psk_table(tls_stream_config *cfg, const char *text, size_t len);
 
 /**
  * Set the ALPN protocols to offer (client) or accept (server), in order of
  * preference; protos is a NULL-terminated array of strings, copied.
  * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, TLS_STREAM_ERR_UNSUPPORTED.
  */
-int tls_stream_config_set_alpn(tls_stream_config *cfg, const char *const *protos);
+TLS_STREAM_API int tls_stream_config_set_alpn(tls_stream_config *cfg, const char *const *protos);
 
 /** The most cipher suites tls_stream_config_set_ciphersuites() takes. */
 #define TLS_STREAM_MAX_CIPHERSUITES 15
@@ -221,14 +221,14 @@ int tls_stream_config_set_alpn(tls_stream_config *cfg, const char *const *protos
  * tls_stream_new() with TLS_STREAM_ERR_CONFIG naming it. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG
  * (empty list, more than TLS_STREAM_MAX_CIPHERSUITES), TLS_STREAM_ERR_NOMEM.
  */
-int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, const char *const *names);
+TLS_STREAM_API int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, const char *const *names);
 
 /**
  * Use only these (EC)DHE groups, in order of preference: a NULL-terminated
  * array of names such as "secp256r1", "x25519", copied. Checked like
  * tls_stream_config_set_ciphersuites(). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM.
  */
-int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names);
+TLS_STREAM_API int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names);
 
 /**
  * Inactivity timeout for blocking streams, in milliseconds (< 0: none, the
@@ -236,20 +236,20 @@ int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *name
  * stays not ready that long. Needs a transport with a wait function.
  * Returns TLS_STREAM_OK.
  */
-int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms);
+TLS_STREAM_API int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms);
 
 /**
  * Accept an end of stream without close_notify as a clean end (read returns
  * 0), like CPython's suppress_ragged_eofs. Insecure against truncation
  * attacks; off by default. Returns TLS_STREAM_OK.
  */
-int tls_stream_config_insecure_allow_truncation(tls_stream_config *cfg, int allow);
+TLS_STREAM_API int tls_stream_config_insecure_allow_truncation(tls_stream_config *cfg, int allow);
 
 /** Add an entropy source (see tls_stream_entropy_fn). Returns TLS_STREAM_OK or TLS_STREAM_ERR_ARG. */
-int tls_stream_config_set_entropy(tls_stream_config *cfg, tls_stream_entropy_fn fn, void *arg);
+TLS_STREAM_API int tls_stream_config_set_entropy(tls_stream_config *cfg, tls_stream_entropy_fn fn, void *arg);
 
 /** Route the backend's debug output to fn at up to level (0 = off). Returns TLS_STREAM_OK. */
-int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, void *arg, int level);
+TLS_STREAM_API int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, void *arg, int level);
 
 /**
  * Server: issue session tickets (RFC 5077) valid for lifetime_s seconds, so
@@ -258,7 +258,7 @@ int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, 
  * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (negative lifetime), TLS_STREAM_ERR_STATE on a client,
  * TLS_STREAM_ERR_UNSUPPORTED when the backend cannot resume.
  */
-int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s);
+TLS_STREAM_API int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s);
 
 /**
  * Server: keep up to max_entries sessions for timeout_s seconds, so clients
@@ -266,7 +266,7 @@ int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s
  * cache lives in the configuration: the streams sharing it share the cache.
  * Returns as tls_stream_config_set_session_tickets().
  */
-int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries, int timeout_s);
+TLS_STREAM_API int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries, int timeout_s);
 
 /**
  * Client: ask the server for records of at most len plaintext bytes (max
@@ -275,14 +275,14 @@ int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries,
  * receive buffer (see docs/performance.md). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG for
  * another length, TLS_STREAM_ERR_STATE on a server, TLS_STREAM_ERR_UNSUPPORTED.
  */
-int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len);
+TLS_STREAM_API int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len);
 
 /**
  * Why the last setter on cfg failed, in the backend's words: returns the
  * backend's own error code (0 if none) and stores a NUL-terminated message
  * owned by cfg in *msg (when msg is not NULL).
  */
-int tls_stream_config_error_detail(const tls_stream_config *cfg, const char **msg);
+TLS_STREAM_API int tls_stream_config_error_detail(const tls_stream_config *cfg, const char **msg);
 
 /* ---------------------------------------------------------------------- */
 /* Streams                                                                */
@@ -308,21 +308,21 @@ typedef enum tls_stream_conn_state {
  * tls_stream_set_server_name() may still provide it), TLS_STREAM_ERR_NOMEM, or a
  * backend error.
  */
-int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io);
+TLS_STREAM_API int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io);
 
 /**
  * Free the stream and drop its configuration reference. Does not send
  * close_notify; closes the transport only if tls_stream_close() was not
  * called (so no transport is leaked). NULL is ignored.
  */
-void tls_stream_free(tls_stream *s);
+TLS_STREAM_API void tls_stream_free(tls_stream *s);
 
 /**
  * Client: override the configuration's server name for this stream (SNI and
  * verified name). Valid before the handshake starts. Returns TLS_STREAM_OK,
  * TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_STATE, TLS_STREAM_ERR_NOMEM.
  */
-int tls_stream_set_server_name(tls_stream *s, const char *name);
+TLS_STREAM_API int tls_stream_set_server_name(tls_stream *s, const char *name);
 
 /**
  * Blocking (non-zero, the default) or non-blocking mode. In blocking mode
@@ -330,14 +330,14 @@ int tls_stream_set_server_name(tls_stream *s, const char *name);
  * in non-blocking mode they return TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE.
  * Returns TLS_STREAM_OK.
  */
-int tls_stream_set_blocking(tls_stream *s, int blocking);
+TLS_STREAM_API int tls_stream_set_blocking(tls_stream *s, int blocking);
 
 /**
  * Run (or continue) the handshake. Returns TLS_STREAM_OK once it is complete (also
  * when it already was), TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE in non-blocking mode,
  * or a fatal error (sticky: see tls_stream_error()).
  */
-int tls_stream_handshake(tls_stream *s);
+TLS_STREAM_API int tls_stream_handshake(tls_stream *s);
 
 /**
  * Read up to len plaintext bytes (runs the handshake first if needed).
@@ -346,7 +346,7 @@ int tls_stream_handshake(tls_stream *s);
  * close_notify; TLS_STREAM_ERR_CLOSED after tls_stream_close(); or another error.
  * len is capped at INT_MAX.
  */
-int tls_stream_read(tls_stream *s, void *buf, size_t len);
+TLS_STREAM_API int tls_stream_read(tls_stream *s, void *buf, size_t len);
 
 /**
  * Write len plaintext bytes (runs the handshake first if needed).
@@ -355,13 +355,13 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len);
  * less than len; they will be sent by later calls, see tls_stream_wants()),
  * or TLS_STREAM_WANT_* when none was. len is capped at INT_MAX; len 0 returns 0.
  */
-int tls_stream_write(tls_stream *s, const void *buf, size_t len);
+TLS_STREAM_API int tls_stream_write(tls_stream *s, const void *buf, size_t len);
 
 /**
  * Send whatever accepted data is still buffered. Returns TLS_STREAM_OK,
  * TLS_STREAM_WANT_WRITE in non-blocking mode, or an error.
  */
-int tls_stream_flush(tls_stream *s);
+TLS_STREAM_API int tls_stream_flush(tls_stream *s);
 
 /**
  * Half close: send close_notify (our last word) but keep the transport open
@@ -370,7 +370,7 @@ int tls_stream_flush(tls_stream *s);
  * TLS_STREAM_WANT_* in non-blocking mode (call again), or an error (sticky). A
  * second call returns TLS_STREAM_OK. Follow with tls_stream_close() as usual.
  */
-int tls_stream_shutdown(tls_stream *s);
+TLS_STREAM_API int tls_stream_shutdown(tls_stream *s);
 
 /**
  * Send close_notify (best effort, bounded like any blocking call) and close
@@ -378,23 +378,23 @@ int tls_stream_shutdown(tls_stream *s);
  * (the transport is closed in every case). A second call is a no-op returning
  * TLS_STREAM_OK.
  */
-int tls_stream_close(tls_stream *s);
+TLS_STREAM_API int tls_stream_close(tls_stream *s);
 
 /**
  * Which direction the last call that returned TLS_STREAM_WANT_* waits for:
  * TLS_STREAM_WANT_READ, TLS_STREAM_WANT_WRITE (also while accepted data is still buffered
  * for sending), or 0.
  */
-int tls_stream_wants(const tls_stream *s);
+TLS_STREAM_API int tls_stream_wants(const tls_stream *s);
 
 /** Plaintext bytes already decrypted and buffered: a read returns them at once. */
-size_t tls_stream_pending(const tls_stream *s);
+TLS_STREAM_API size_t tls_stream_pending(const tls_stream *s);
 
 /** The current state (tls_stream_conn_state). */
-tls_stream_conn_state tls_stream_state(const tls_stream *s);
+TLS_STREAM_API tls_stream_conn_state tls_stream_state(const tls_stream *s);
 
 /** The sticky error that failed the stream, or TLS_STREAM_OK. */
-int tls_stream_error(const tls_stream *s);
+TLS_STREAM_API int tls_stream_error(const tls_stream *s);
 
 /**
  * The cause of the last error in its own terms: returns the backend's code
@@ -402,23 +402,23 @@ int tls_stream_error(const tls_stream *s);
  * none, and stores a NUL-terminated message owned by s in *msg when msg is
  * not NULL.
  */
-int tls_stream_error_detail(const tls_stream *s, const char **msg);
+TLS_STREAM_API int tls_stream_error_detail(const tls_stream *s, const char **msg);
 
 /** The negotiated cipher suite name, or NULL before the handshake. Static string. */
-const char *tls_stream_cipher(const tls_stream *s);
+TLS_STREAM_API const char *tls_stream_cipher(const tls_stream *s);
 
 /** The negotiated protocol version ("TLSv1.2"), or NULL before the handshake. */
-const char *tls_stream_version(const tls_stream *s);
+TLS_STREAM_API const char *tls_stream_version(const tls_stream *s);
 
 /** The negotiated ALPN protocol, or NULL. Owned by the stream. */
-const char *tls_stream_alpn(const tls_stream *s);
+TLS_STREAM_API const char *tls_stream_alpn(const tls_stream *s);
 
 /**
  * The peer's certificate in DER: stores a pointer owned by the stream (valid
  * until tls_stream_free()) and its length. Returns TLS_STREAM_OK, TLS_STREAM_ERR_STATE
  * before the handshake, or TLS_STREAM_ERR_NO_PEER_CERT when the peer sent none.
  */
-int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t *len);
+TLS_STREAM_API int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t *len);
 
 /* ---------------------------------------------------------------------- */
 /* Session resumption (client)                                            */
@@ -433,7 +433,7 @@ int tls_stream_peer_cert(const tls_stream *s, const unsigned char **der, size_t 
  * small (then *len is the size needed); TLS_STREAM_ERR_STATE before the handshake or
  * on a server; TLS_STREAM_ERR_UNSUPPORTED when the backend cannot resume.
  */
-int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size, size_t *len);
+TLS_STREAM_API int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size, size_t *len);
 
 /**
  * Client: offer the saved session (copied) in this stream's handshake. Call
@@ -444,10 +444,10 @@ int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size
  * TLS_STREAM_ERR_STATE (handshake started, or a server), TLS_STREAM_ERR_NOMEM,
  * TLS_STREAM_ERR_UNSUPPORTED.
  */
-int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len);
+TLS_STREAM_API int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len);
 
 /** 1 when the completed handshake resumed a session, else 0. */
-int tls_stream_resumed(const tls_stream *s);
+TLS_STREAM_API int tls_stream_resumed(const tls_stream *s);
 
 #ifdef __cplusplus
 }

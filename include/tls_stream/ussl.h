@@ -276,7 +276,7 @@ typedef struct ussl_opts {
     }
 
 /** Set *opts to MicroPython's defaults (the same as USSL_OPTS_INIT). */
-void ussl_opts_init(ussl_opts *opts);
+TLS_STREAM_API void ussl_opts_init(ussl_opts *opts);
 
 /* ---------------------------------------------------------------------- */
 /* wrap_socket                                                            */
@@ -308,7 +308,7 @@ typedef struct ussl_socket ussl_socket;
  *                  would block and neither sock->wait nor a poll_hook exists,
  *                  -USSL_ETIMEDOUT.
  */
-int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out,
+TLS_STREAM_API int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out,
                      ussl_error *err);
 
 /* ---------------------------------------------------------------------- */
@@ -331,16 +331,16 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
  * without blocking, or an error. Bytes read before an error are returned
  * first; the error comes with the next call.
  */
-int ussl_read(ussl_socket *sock, void *buf, size_t n);
+TLS_STREAM_API int ussl_read(ussl_socket *sock, void *buf, size_t n);
 
 /** readinto(buf, n): the same as ussl_read() (in C both fill the caller's buffer). */
-int ussl_readinto(ussl_socket *sock, void *buf, size_t n);
+TLS_STREAM_API int ussl_readinto(ussl_socket *sock, void *buf, size_t n);
 
 /**
  * Our addition (CPython's recv): one read, returning as soon as any bytes
  * are available (1..n). Returns as ussl_read().
  */
-int ussl_read1(ussl_socket *sock, void *buf, size_t n);
+TLS_STREAM_API int ussl_read1(ussl_socket *sock, void *buf, size_t n);
 
 /**
  * readline(): read up to and including '\n', or until the end of the
@@ -349,7 +349,7 @@ int ussl_read1(ussl_socket *sock, void *buf, size_t n);
  * stream, -USSL_EAGAIN when no byte was available (a partial line is
  * returned when the transport would block after some bytes), or an error.
  */
-int ussl_readline(ussl_socket *sock, void *buf, size_t size);
+TLS_STREAM_API int ussl_readline(ussl_socket *sock, void *buf, size_t size);
 
 /**
  * write(buf): blocking mode writes all n bytes and returns n; non-blocking
@@ -359,14 +359,14 @@ int ussl_readline(ussl_socket *sock, void *buf, size_t size);
  * says USSL_POLL_WR meanwhile). n == 0 (buf may be NULL) just sends such
  * records: returns 0 when none is left, or -USSL_EAGAIN. Or an error.
  */
-int ussl_write(ussl_socket *sock, const void *buf, size_t n);
+TLS_STREAM_API int ussl_write(ussl_socket *sock, const void *buf, size_t n);
 
 /**
  * Our addition (CPython's do_handshake()): run or continue the handshake.
  * Returns 0 once complete, -USSL_EAGAIN (non-blocking), or an error.
  * Not needed: read and write run it (do_handshake=False).
  */
-int ussl_do_handshake(ussl_socket *sock);
+TLS_STREAM_API int ussl_do_handshake(ussl_socket *sock);
 
 /**
  * setblocking(flag): blocking (flag != 0, the default) or non-blocking
@@ -374,7 +374,7 @@ int ussl_do_handshake(ussl_socket *sock);
  * opts.sock_ops->setblocking (as MicroPython forwards it). Returns 0, the
  * hook's negated errno, or -USSL_EBADF after close.
  */
-int ussl_setblocking(ussl_socket *sock, int flag);
+TLS_STREAM_API int ussl_setblocking(ussl_socket *sock, int flag);
 
 /**
  * getpeercert(binary_form): stores the peer's certificate in DER (owned by
@@ -384,7 +384,7 @@ int ussl_setblocking(ussl_socket *sock, int flag);
  * binary_form == 0 (the dict form) is not supported: USSL_E_VALUE (in
  * MicroPython NotImplementedError). Returns 0, USSL_E_VALUE, -USSL_EBADF.
  */
-int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **der,
+TLS_STREAM_API int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **der,
                      size_t *len);
 
 /**
@@ -392,7 +392,7 @@ int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **d
  * and protocol ("TLSv1.2"), static strings, or NULL before the handshake.
  * Either pointer may be NULL. Returns 0 or -USSL_EBADF.
  */
-int ussl_cipher(const ussl_socket *sock, const char **name, const char **version);
+TLS_STREAM_API int ussl_cipher(const ussl_socket *sock, const char **name, const char **version);
 
 /**
  * Client, after the handshake: serialise the session into buf (size bytes)
@@ -404,10 +404,10 @@ int ussl_cipher(const ussl_socket *sock, const char **name, const char **version
  * length in *len (or, with USSL_E_VALUE "buffer too small", the length
  * needed). Returns 0, USSL_E_VALUE, -USSL_EBADF after close.
  */
-int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t *len);
+TLS_STREAM_API int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t *len);
 
 /** 1 when the handshake resumed a saved session, else 0 (also after close). */
-int ussl_session_resumed(const ussl_socket *sock);
+TLS_STREAM_API int ussl_session_resumed(const ussl_socket *sock);
 
 /**
  * close(): send close_notify (best effort; failures are ignored, as
@@ -415,16 +415,16 @@ int ussl_session_resumed(const ussl_socket *sock);
  * the TLS state. A second close is a no-op. Returns 0. The handle stays
  * valid (methods return -USSL_EBADF) until ussl_free().
  */
-int ussl_close(ussl_socket *sock);
+TLS_STREAM_API int ussl_close(ussl_socket *sock);
 
 /** Close (if not yet closed) and free the handle. NULL is ignored. */
-void ussl_free(ussl_socket *sock);
+TLS_STREAM_API void ussl_free(ussl_socket *sock);
 
 /**
  * The last failure recorded on sock (kind USSL_NO_ERROR if none). The
  * pointer is owned by the socket and valid until ussl_free().
  */
-const ussl_error *ussl_last_error(const ussl_socket *sock);
+TLS_STREAM_API const ussl_error *ussl_last_error(const ussl_socket *sock);
 
 /* ---------------------------------------------------------------------- */
 /* Polling                                                                */
@@ -448,7 +448,7 @@ const ussl_error *ussl_last_error(const ussl_socket *sock);
  *   - the transport is asked through opts.sock_ops->poll; without it only
  *     what the TLS layer knows (buffered plaintext) is reported.
  */
-int ussl_poll(const ussl_socket *sock, int events);
+TLS_STREAM_API int ussl_poll(const ussl_socket *sock, int events);
 
 /**
  * Which transport direction to wait for before calling again, for a caller
@@ -456,7 +456,7 @@ int ussl_poll(const ussl_socket *sock, int events);
  * given (nothing pending inside TLS), 0 when RD was asked and plaintext is
  * already buffered (read at once), or USSL_POLL_NVAL (closed or failed).
  */
-int ussl_poll_direction(const ussl_socket *sock, int events);
+TLS_STREAM_API int ussl_poll_direction(const ussl_socket *sock, int events);
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                */
@@ -468,10 +468,10 @@ int ussl_poll_direction(const ussl_socket *sock, int events);
  * USSL_E_VALUE with err->msg "odd-length string", "non-hex digit found" or
  * "key too long" (more than out_size bytes). err may be NULL.
  */
-int ussl_unhexlify(const char *hex, unsigned char *out, size_t out_size, ussl_error *err);
+TLS_STREAM_API int ussl_unhexlify(const char *hex, unsigned char *out, size_t out_size, ussl_error *err);
 
 /** The symbolic name of a positive errno ("ECONNRESET"), or "" when unknown. Static. */
-const char *ussl_errno_name(int err);
+TLS_STREAM_API const char *ussl_errno_name(int err);
 
 /* ---------------------------------------------------------------------- */
 /* POSIX helpers (src/io/posix_ussl_files.c; link only with POSIX I/O)   */
@@ -481,10 +481,10 @@ const char *ussl_errno_name(int err);
  * A ussl_load_file_fn reading files with tls_stream_read_file(); arg is unused.
  * Returns use()'s result, or the negated errno when the file cannot be read.
  */
-int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *use_ctx);
+TLS_STREAM_API int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *use_ctx);
 
 /** ussl_opts_init(), plus load_file = ussl_posix_load_file (paths work). */
-void ussl_opts_init_posix(ussl_opts *opts);
+TLS_STREAM_API void ussl_opts_init_posix(ussl_opts *opts);
 
 /**
  * setblocking (fcntl O_NONBLOCK) and poll (poll() with timeout 0) of a
