@@ -16,6 +16,8 @@
 #include "tls_stream/error.h"
 #include "tls_stream/tls_stream.h"
 
+#include "mbedtls_features.h"
+
 #include <mbedtls/version.h>
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
 #include <mbedtls/config.h>
@@ -69,6 +71,7 @@ static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
     return ssl->in_msg[1];
 }
 
+#if TLS_STREAM_MBC_CAP_CERTS
 /* 2.28 needs no RNG to parse a key or to check a key pair. */
 static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
                                        const unsigned char *key, size_t len,
@@ -88,6 +91,7 @@ static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
     (void)p_rng;
     return mbedtls_pk_check_pair(pub, prv);
 }
+#endif
 
 /** TLS 1.2 only (2.28 knows nothing newer; refuse 1.0 and 1.1). */
 static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
@@ -120,6 +124,7 @@ static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ss
 
 /* Error codes that exist only in 2.28, as rows of the error table. */
 #define TLS_STREAM_MBC_VERSION_ERRORS                                                \
+    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},                     \
     {MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, TLS_STREAM_ERR_HANDSHAKE},                    \
     {MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, TLS_STREAM_ERR_HANDSHAKE},               \
     {MBEDTLS_ERR_SSL_UNKNOWN_CIPHER, TLS_STREAM_ERR_HANDSHAKE},                      \
@@ -159,6 +164,7 @@ static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
     return ssl->MBEDTLS_PRIVATE(in_msg)[1];
 }
 
+#if TLS_STREAM_MBC_CAP_CERTS
 static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
                                        const unsigned char *key, size_t len,
                                        const unsigned char *pwd, size_t pwdlen,
@@ -173,6 +179,7 @@ static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
 {
     return mbedtls_pk_check_pair(pub, prv, f_rng, p_rng);
 }
+#endif
 
 static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 {
@@ -182,7 +189,8 @@ static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
 
 static inline int tls_stream_mbc_handshake_over(const mbedtls_ssl_context *ssl)
 {
-    return mbedtls_ssl_is_handshake_over(ssl);
+    /* the prototype lacks the const; it only reads */
+    return mbedtls_ssl_is_handshake_over((mbedtls_ssl_context *)(uintptr_t)ssl);
 }
 
 static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
@@ -190,12 +198,21 @@ static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
     return ssl->MBEDTLS_PRIVATE(state);
 }
 
+#if TLS_STREAM_MBC_CAP_RESUME
 static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
 {
     return ssl->MBEDTLS_PRIVATE(handshake) == NULL
                ? -1
                : ssl->MBEDTLS_PRIVATE(handshake)->MBEDTLS_PRIVATE(resume) != 0;
 }
+#else
+/* Without resumption support no session is ever offered: never resumes. */
+static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+{
+    (void)ssl;
+    return -1;
+}
+#endif
 
 #define TLS_STREAM_MBC_VERSION_ERRORS                                                \
     {MBEDTLS_ERR_SSL_DECODE_ERROR, TLS_STREAM_ERR_PROTOCOL},                         \
@@ -337,14 +354,6 @@ static inline void tls_stream_mbc_conf_groups(mbedtls_ssl_config *conf, const tl
     mbedtls_ssl_conf_groups(conf, g->tls_ids);
 #endif
 }
-
-/* Session resumption needs tickets, the cache and session serialisation. */
-#if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_TICKET_C) && \
-    defined(MBEDTLS_SSL_CACHE_C) && defined(MBEDTLS_GCM_C)
-#define TLS_STREAM_MBC_CAP_RESUME 1
-#else
-#define TLS_STREAM_MBC_CAP_RESUME 0
-#endif
 
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
 #define TLS_STREAM_MBC_CAP_MAX_FRAGMENT 1

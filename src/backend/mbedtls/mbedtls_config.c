@@ -45,7 +45,7 @@ static int seed_rng(tls_stream_mbt_config *cfg)
 /* The RNG given to mbedtls 3.x key parsing, which may come before
  * config_finish: seeds from the platform source on first use. mbedtls 2.28
  * never calls it. */
-static int lazy_rng(void *p, unsigned char *out, size_t len)
+int tls_stream_mbt_lazy_rng(void *p, unsigned char *out, size_t len)
 {
     tls_stream_mbt_config *cfg = p;
     int ret;
@@ -113,94 +113,6 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
     return ret;
 }
 
-static int has_pem_marker(const unsigned char *data, size_t len)
-{
-    static const char marker[] = "-----BEGIN";
-    const size_t mlen = sizeof marker - 1;
-    size_t i;
-
-    for (i = 0; i + mlen <= len; i++) {
-        if (data[i] == '-' && memcmp(data + i, marker, mlen) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/*
- * mbedtls parses PEM only when the terminating NUL is part of the length.
- * Returns in *out data itself when it is DER or already NUL-terminated PEM,
- * else a NUL-terminated copy (*copy_len bytes, to free with free_pem_copy).
- */
-static int pem_terminated(tls_stream_mbt_config *cfg, const unsigned char *data, size_t len,
-                          const unsigned char **out, size_t *out_len,
-                          unsigned char **copy, size_t *copy_len)
-{
-    *out = data;
-    *out_len = len;
-    *copy = NULL;
-    *copy_len = 0;
-    if (data[len - 1] == '\0' || !has_pem_marker(data, len))
-        return TLS_STREAM_OK;
-    if (len == (size_t)-1)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("data too large"));
-    *copy = cfg->alloc->alloc(cfg->alloc->ctx, len + 1);
-    if (*copy == NULL)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memcpy(*copy, data, len);
-    (*copy)[len] = '\0';
-    *copy_len = len + 1;
-    *out = *copy;
-    *out_len = len + 1;
-    return TLS_STREAM_OK;
-}
-
-static void free_pem_copy(tls_stream_mbt_config *cfg, unsigned char *copy, size_t copy_len)
-{
-    if (copy == NULL)
-        return;
-    mbedtls_platform_zeroize(copy, copy_len); /* may hold a private key */
-    cfg->alloc->free(cfg->alloc->ctx, copy, copy_len);
-}
-
-/* PEM (one or many) or one DER certificate, appended to chain. For a CA
- * bundle, certificates this mbedtls cannot parse are skipped as long as one
- * was parsed (system bundles hold algorithms older builds lack); our own
- * chain must parse completely. */
-static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_t len,
-                       int allow_partial)
-{
-    int parsed = 0, first_error = 0;
-
-    if (data[len - 1] != '\0')
-        return mbedtls_x509_crt_parse_der(chain, data, len);
-    /* mbedtls_x509_crt_parse()'s loop, block by block, so that an allocation
-     * failure is never mistaken for an unparsable certificate and skipped */
-    for (;;) {
-        mbedtls_pem_context pem;
-        size_t used = 0;
-        int ret;
-
-        mbedtls_pem_init(&pem);
-        ret = mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
-                                      "-----END CERTIFICATE-----", data, NULL, 0, &used);
-        if (ret == 0)
-            ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
-        mbedtls_pem_free(&pem);
-        if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT || used == 0)
-            break;
-        if (tls_stream_mbt_is_alloc_failure(ret) || (ret != 0 && !allow_partial))
-            return ret;
-        if (ret == 0)
-            parsed++;
-        else if (first_error == 0)
-            first_error = ret;
-        data += used;
-    }
-    if (parsed > 0)
-        return 0;
-    return first_error != 0 ? first_error : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
-}
-
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 {
     tls_stream_mbt_config *cfg;
@@ -208,6 +120,9 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
     *out = NULL;
     if (env->alloc == NULL || env->detail == NULL)
         return TLS_STREAM_ERR_ARG;
+    if (env->role == TLS_STREAM_CLIENT ? !TLS_STREAM_MBC_CAP_CLIENT : !TLS_STREAM_MBC_CAP_SERVER)
+        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("this mbedtls build lacks the role"));
     cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
     if (cfg == NULL)
         return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
@@ -218,9 +133,6 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
     mbedtls_ssl_config_init(&cfg->conf);
     mbedtls_entropy_init(&cfg->entropy_ctx);
     mbedtls_ctr_drbg_init(&cfg->drbg);
-    mbedtls_x509_crt_init(&cfg->ca);
-    mbedtls_x509_crt_init(&cfg->own_cert);
-    mbedtls_pk_init(&cfg->own_key);
     *out = cfg;
     return TLS_STREAM_OK;
 }
@@ -229,69 +141,15 @@ int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned 
                         size_t len, const char *password)
 {
     tls_stream_mbt_config *cfg = vcfg;
-    const unsigned char *in;
-    unsigned char *copy;
-    size_t in_len, copy_len;
-    int status, ret;
 
     if (cfg->finished)
         return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_STATE, 0,
                               TLS_STREAM_MSG("configuration already finished"));
     if (data == NULL || len == 0)
         return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
-    status = pem_terminated(cfg, data, len, &in, &in_len, &copy, &copy_len);
-    if (status != TLS_STREAM_OK)
-        return status;
-
-    switch (item) {
-    case TLS_STREAM_ITEM_CA:
-        ret = parse_certs(&cfg->ca, in, in_len, 1);
-        if (ret != 0) {
-            status =
-                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_CERT, ret, TLS_STREAM_MSG("invalid CA"));
-            goto out;
-        }
-        cfg->has_ca = 1;
-        break;
-    case TLS_STREAM_ITEM_CERT:
-        /* A new chain replaces the previous one. */
-        mbedtls_x509_crt_free(&cfg->own_cert);
-        mbedtls_x509_crt_init(&cfg->own_cert);
-        cfg->has_cert = 0;
-        ret = parse_certs(&cfg->own_cert, in, in_len, 0);
-        if (ret != 0) {
-            mbedtls_x509_crt_free(&cfg->own_cert);
-            mbedtls_x509_crt_init(&cfg->own_cert);
-            status =
-                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_CERT, ret, TLS_STREAM_MSG("invalid cert"));
-            goto out;
-        }
-        cfg->has_cert = 1;
-        break;
-    case TLS_STREAM_ITEM_KEY:
-        mbedtls_pk_free(&cfg->own_key);
-        mbedtls_pk_init(&cfg->own_key);
-        cfg->has_key = 0;
-        ret = tls_stream_mbc_pk_parse_key(&cfg->own_key, in, in_len,
-                                   (const unsigned char *)password,
-                                   password != NULL ? strlen(password) : 0, lazy_rng, cfg);
-        if (ret != 0) {
-            mbedtls_pk_free(&cfg->own_key);
-            mbedtls_pk_init(&cfg->own_key);
-            status =
-                tls_stream_mbt_config_error(cfg->detail, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("invalid key"));
-            goto out;
-        }
-        cfg->has_key = 1;
-        break;
-    default:
-        status = tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
-        goto out;
-    }
-    status = TLS_STREAM_OK;
-out:
-    free_pem_copy(cfg, copy, copy_len);
-    return status;
+    if (item != TLS_STREAM_ITEM_CA && item != TLS_STREAM_ITEM_CERT && item != TLS_STREAM_ITEM_KEY)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
+    return tls_stream_mbt_certs_load(cfg, item, data, len, password);
 }
 
 /* The role's consistency rules; the core checks most of them first, this
@@ -409,12 +267,12 @@ static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names
 {
     size_t n = 0;
 
+    if (!TLS_STREAM_MBC_CAP_GROUPS)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("this mbedtls build has no (EC)DHE groups"));
     for (; names[n] != NULL && n < TLS_STREAM_MAX_GROUPS; n++) {
-        const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
-        if (info == NULL)
+        if (tls_stream_mbc_group_by_name(names[n], &cfg->groups.ids[n], &cfg->groups.tls_ids[n]) != 0)
             return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
-        cfg->groups.ids[n] = info->grp_id;
-        cfg->groups.tls_ids[n] = info->tls_id;
     }
     cfg->groups.ids[n] = MBEDTLS_ECP_DP_NONE;
     cfg->groups.tls_ids[n] = 0;
@@ -437,11 +295,11 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     cfg->verify = st->verify;
     cfg->verify_depth = st->verify_depth;
 
-    if (cfg->has_cert &&
-        (ret = tls_stream_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
-        return tls_stream_mbt_is_alloc_failure(ret)
-                   ? tls_stream_mbt_config_error(d, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("key check"))
-                   : tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("key does not match certificate"));
+    if ((status = tls_stream_mbt_certs_check(cfg)) != TLS_STREAM_OK)
+        return status;
+    if (st->debug != NULL && st->debug_level > 0 && !TLS_STREAM_MBC_CAP_DEBUG)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("this mbedtls build has no debug output"));
 
     if (st->entropy != NULL) {
         cfg->entropy = st->entropy;
@@ -476,11 +334,8 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         tls_stream_mbc_debug_threshold(st->debug_level > 4 ? 4 : st->debug_level);
     }
 
-    if (cfg->has_ca)
-        mbedtls_ssl_conf_ca_chain(&cfg->conf, &cfg->ca, NULL);
-    if (cfg->has_cert &&
-        (ret = mbedtls_ssl_conf_own_cert(&cfg->conf, &cfg->own_cert, &cfg->own_key)) != 0)
-        return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("own certificate"));
+    if ((status = tls_stream_mbt_certs_apply(cfg)) != TLS_STREAM_OK)
+        return status;
 
     if (st->psk_key != NULL) {
         ret = mbedtls_ssl_conf_psk(&cfg->conf, st->psk_key, st->psk_key_len,
@@ -491,7 +346,7 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     if (st->psk_lookup != NULL) {
         cfg->psk_lookup = st->psk_lookup;
         cfg->psk_lookup_arg = st->psk_lookup_arg;
-        mbedtls_ssl_conf_psk_cb(&cfg->conf, psk_callback, cfg);
+        tls_stream_mbc_conf_psk_cb(&cfg->conf, psk_callback, cfg);
     }
     if (st->ciphersuites != NULL)
         status = set_named_suites(cfg, st->ciphersuites);
@@ -532,9 +387,7 @@ void tls_stream_mbt_config_free(void *vcfg)
     mbedtls_ssl_config_free(&cfg->conf);
     mbedtls_ctr_drbg_free(&cfg->drbg);
     mbedtls_entropy_free(&cfg->entropy_ctx);
-    mbedtls_x509_crt_free(&cfg->ca);
-    mbedtls_x509_crt_free(&cfg->own_cert);
-    mbedtls_pk_free(&cfg->own_key);
+    tls_stream_mbt_certs_free(cfg);
     mbedtls_platform_zeroize(cfg, sizeof *cfg);
     alloc->free(alloc->ctx, cfg, sizeof *cfg);
 }

@@ -36,7 +36,6 @@ static const struct code_map code_table[] = {
     {MBEDTLS_ERR_SSL_CONN_EOF, TLS_STREAM_ERR_TRUNCATED},
     {MBEDTLS_ERR_SSL_UNKNOWN_IDENTITY, TLS_STREAM_ERR_PSK_IDENTITY},
     {MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, TLS_STREAM_ERR_NO_PEER_CERT},
-    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},
     {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_STREAM_ERR_HANDSHAKE},
     {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_STREAM_ERR_HANDSHAKE},
     /* Returned for misuse of the API (ours), not for peer data, in 2.28. */
@@ -149,31 +148,6 @@ static int describe(tls_stream_detail *d, int status, int ret, const char *what)
     return tls_stream_detail_set(d, status, ret, text);
 }
 
-/* mbedtls_x509_crt_verify_info writes one line per flag; join them. */
-static void verify_text(char *out, size_t size, uint32_t flags)
-{
-    char info[256];
-    size_t i, n = 0;
-    int len = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
-
-    if (len <= 0) {
-        snprintf(out, size, "certificate verification failed (flags 0x%lx)",
-                 (unsigned long)flags);
-        return;
-    }
-    for (i = 0; info[i] != '\0' && n + 3 < size; i++) {
-        if (info[i] == '\n') {
-            if (info[i + 1] == '\0')
-                break;
-            out[n++] = ';';
-            out[n++] = ' ';
-        } else {
-            out[n++] = info[i];
-        }
-    }
-    out[n] = '\0';
-}
-
 /* The text of a verification failure (status is already decided). */
 static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_t flags)
 {
@@ -187,7 +161,7 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
         snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
                  s->cfg->verify_depth);
     else
-        verify_text(msg, sizeof msg, flags);
+        tls_stream_mbt_verify_text(msg, sizeof msg, flags);
     return tls_stream_detail_set(s->detail, status, ret, msg);
 }
 

@@ -7,7 +7,10 @@
  *                      read, write, flush, close_notify, info)
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
+ *   mbedtls_certs.c    certificates and keys (stubs without X.509)
+ *   mbedtls_resume.c   session tickets, cache, saved sessions
  *   mbedtls_compat.h   everything that differs between mbedtls versions
+ *   mbedtls_features.h everything that differs between mbedtls configurations
  */
 #ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
 #define TLS_STREAM_MBEDTLS_INTERNAL_H
@@ -51,9 +54,7 @@ typedef struct tls_stream_mbt_config {
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
-    mbedtls_x509_crt ca;
-    mbedtls_x509_crt own_cert;
-    mbedtls_pk_context own_key;
+    struct tls_stream_mbt_certs *certs;   /* CA, own chain and key, or NULL */
     struct tls_stream_mbt_resume *resume; /* server tickets and cache, or NULL */
 } tls_stream_mbt_config;
 
@@ -103,6 +104,27 @@ int tls_stream_mbt_is_alloc_failure(int ret);
  * Returns the status used.
  */
 int tls_stream_mbt_config_error(tls_stream_detail *d, int status, int ret, const char *what);
+
+/** The configuration's DRBG, seeded on first use (for key parsing). */
+int tls_stream_mbt_lazy_rng(void *cfg, unsigned char *out, size_t len);
+
+/* Certificates and keys (mbedtls_certs.c). Without X.509 in mbedtls,
+ * loading answers TLS_STREAM_ERR_UNSUPPORTED and the rest does nothing. */
+/** Parse data (PEM or DER) as item into the configuration. */
+int tls_stream_mbt_certs_load(tls_stream_mbt_config *cfg, tls_stream_item item,
+                              const unsigned char *data, size_t len, const char *password);
+/** Check that the own key matches the own certificate (before the RNG is configured). */
+int tls_stream_mbt_certs_check(tls_stream_mbt_config *cfg);
+/** Give the CA chain and the own certificate to the mbedtls configuration. */
+int tls_stream_mbt_certs_apply(tls_stream_mbt_config *cfg);
+/** Free the certificates and the key. */
+void tls_stream_mbt_certs_free(tls_stream_mbt_config *cfg);
+/** Session: the name to verify (and send as SNI), the verify depth. */
+int tls_stream_mbt_certs_session(tls_stream_mbt_session *s, const char *server_name);
+/** Server, VERIFY_OPTIONAL: refuse a client certificate that was sent and failed. */
+int tls_stream_mbt_certs_check_optional(tls_stream_mbt_session *s);
+/** The verification flags as one line of text. */
+void tls_stream_mbt_verify_text(char *out, size_t size, uint32_t flags);
 
 /* Session resumption (mbedtls_resume.c). */
 /** Server: set up tickets and the session cache from st. Client: enable tickets. */

@@ -63,20 +63,6 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
     return transport_failed(s, n, MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
-/* A verify depth set: flag every certificate deeper than allowed. Depth 0 is
- * the peer's own certificate; the trust anchor is the deepest. */
-static int verify_depth_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
-{
-    tls_stream_mbt_session *s = p;
-
-    (void)crt;
-    if (depth > s->cfg->verify_depth) {
-        *flags |= MBEDTLS_X509_BADCERT_OTHER;
-        s->depth_exceeded = 1;
-    }
-    return 0;
-}
-
 int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, void **out)
 {
     tls_stream_mbt_config *cfg = vcfg;
@@ -109,13 +95,8 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
         status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session setup"));
         goto fail;
     }
-    if (cfg->role == TLS_STREAM_CLIENT && env->server_name != NULL &&
-        (ret = mbedtls_ssl_set_hostname(&s->ssl, env->server_name)) != 0) {
-        status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_ARG, ret, TLS_STREAM_MSG("server name"));
+    if ((status = tls_stream_mbt_certs_session(s, env->server_name)) != TLS_STREAM_OK)
         goto fail;
-    }
-    if (cfg->verify_depth > 0)
-        mbedtls_ssl_set_verify(&s->ssl, verify_depth_cb, s);
     if (cfg->role == TLS_STREAM_CLIENT && env->resume != NULL &&
         (status = tls_stream_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_STREAM_OK)
         goto fail;
@@ -157,25 +138,6 @@ static void send_fatal_alert(tls_stream_mbt_session *s, unsigned char alert)
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
 }
 
-/* Server with TLS_STREAM_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
- * the client certificate's fate; refuse a certificate that was sent and
- * failed (none sent is fine). */
-static int check_optional_client_cert(tls_stream_mbt_session *s)
-{
-    uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
-    int status;
-
-    flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
-    if (flags == 0)
-        return TLS_STREAM_OK;
-    status = tls_stream_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
-    send_fatal_alert(s, status == TLS_STREAM_ERR_CERT_EXPIRED ? MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED
-                        : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-                            ? MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA
-                            : MBEDTLS_SSL_ALERT_MSG_BAD_CERT);
-    return fail(s, status);
-}
-
 int tls_stream_mbt_handshake(void *vs)
 {
     tls_stream_mbt_session *s = vs;
@@ -200,8 +162,8 @@ int tls_stream_mbt_handshake(void *vs)
         if (ret == 0 && check_optional && !s->optional_checked &&
             tls_stream_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
             s->optional_checked = 1;
-            if ((status = check_optional_client_cert(s)) != TLS_STREAM_OK)
-                return status;
+            if ((status = tls_stream_mbt_certs_check_optional(s)) != TLS_STREAM_OK)
+                return fail(s, status);
         }
     }
     if (ret != 0) {
