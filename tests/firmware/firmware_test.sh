@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The firmware test (ctest label "firmware"): build the Cortex-M4 images
+# (examples/firmware/build.sh, mbedtls cached in build/deps), then run them
+# under QEMU's mps2-an386 as TLS-PSK clients over UART0 against
+# `openssl s_server -psk -nocert` and `tlscat --listen`, and print their
+# flash (from the link maps), static RAM, heap and stack figures.
+#
+#   bash tests/firmware/firmware_test.sh TLSCAT FIRMWARE_BUILD_DIR
+#
+# Every QEMU and peer run is bounded by `timeout`; everything started here
+# is killed on exit by its pid. A missing tool fails the test.
+TLSCAT=${1:?usage: $0 TLSCAT FIRMWARE_BUILD_DIR}
+OUT=${2:?usage: $0 TLSCAT FIRMWARE_BUILD_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# WORK, PIDS, pass/fail/finish, bg, listen_port, wait_file, wait_pid
+# shellcheck source=../interop/lib.sh
+. "$HERE/../interop/lib.sh" "$TLSCAT"
+T_PEER=60 # seconds any QEMU or peer run may take (QEMU emulates the M4)
+KEY=4f3e2d1c0b0a09080706050403020100
+BADKEY=4f3e2d1c0b0a09080706050403020101
+ID=fw-client
+MESSAGE="hello from a cortex-m4"
+PSK=TLS-PSK-WITH-AES-128-GCM-SHA256
+CCM=TLS-PSK-WITH-AES-128-CCM
+ECDHE=TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256
+ST_PEER_ALERT=-28736 # TLS_STREAM_ERR_PEER_ALERT
+
+require qemu-system-arm openssl arm-none-eabi-gcc arm-none-eabi-size awk timeout ss
+
+# ---- build -----------------------------------------------------------------
+start=$(date +%s)
+if ! bash "$ROOT/examples/firmware/build.sh" "$OUT" > "$WORK/build.log" 2>&1; then
+    fail build "examples/firmware/build.sh failed" "$WORK/build.log"
+    exit 1
+fi
+echo "built the images in $(( $(date +%s) - start )) s"
+
+# ---- peers -----------------------------------------------------------------
+# start_openssl LOG: s_server on a port of its choosing (echoes each line
+# reversed); sets PEER and PORT.
+start_openssl() {
+    bg timeout "$T_PEER" openssl s_server -accept 127.0.0.1:0 -nocert -psk "$KEY" \
+        -psk_identity "$ID" -cipher 'PSK:ECDHE-PSK' -rev -naccept 1 > "$1" 2>&1
+    PEER=$BG
+    PORT=$(listen_port "$PEER")
+}
+
+# start_tlscat LOG REPLY_FILE: tlscat --listen, sending REPLY_FILE; sets PEER and PORT.
+start_tlscat() {
+    rm -f "$WORK/port"
+    bg timeout "$T_PEER" "$TLSCAT" --listen --psk-file "$WORK/psk.txt" --port-file "$WORK/port" 0 \
+        < "$2" > "$1" 2> "$1.err"
+    PEER=$BG
+    wait_file "$WORK/port" && PORT=$(cat "$WORK/port")
+}
+
+# run_fw IMAGE SUITE KEY OUTFILE: the image as a client of 127.0.0.1:$PORT;
+# UART1 goes to OUTFILE. Returns QEMU's exit status (the image's).
+run_fw() {
+    timeout "$T_PEER" qemu-system-arm -M mps2-an386 -display none -monitor none -nographic \
+        -serial "tcp:127.0.0.1:$PORT" -serial "file:$4" \
+        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3" \
+        -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
+}
+
+field() { sed -n "s/^FW $2 //p" "$1" | head -n 1; }
+
+reversed=$(printf '%s' "$MESSAGE" | rev)
+printf 'reply from tlscat\n' > "$WORK/reply.txt"
+printf '%s:%s\n' "$ID" "$KEY" > "$WORK/psk.txt"
+MEASURES=()
+
+# ok_case NAME IMAGE SUITE PEER(openssl|tlscat)
+ok_case() {
+    local name=$1 image=$2 suite=$3 peer=$4 fw=$WORK/$1.fw log=$WORK/$1.peer rc expect
+    if [ "$peer" = openssl ]; then
+        start_openssl "$log" || { fail "$name" "openssl s_server did not start" "$log"; return; }
+        expect=$reversed
+    else
+        start_tlscat "$log" "$WORK/reply.txt" ||
+            { fail "$name" "tlscat --listen did not start" "$log.err"; return; }
+        expect="reply from tlscat"
+    fi
+    run_fw "$image" "$suite" "$KEY" "$fw"
+    rc=$?
+    wait_pid "$PEER" >/dev/null
+    if [ $rc -ne 0 ]; then
+        fail "$name" "the image exited with $rc" "$fw" "$fw.qemu" "$log" "$log.err"
+    elif [ "$(field "$fw" handshake)" != "ok TLSv1.2 $suite" ]; then
+        fail "$name" "handshake line: '$(field "$fw" handshake)'" "$fw"
+    elif [ "$(field "$fw" reply)" != "$expect" ]; then
+        fail "$name" "reply '$(field "$fw" reply)', expected '$expect'" "$fw" "$log"
+    elif [ "$(field "$fw" close)" != ok ] || [ "$(field "$fw" result)" != ok ]; then
+        fail "$name" "no clean close" "$fw"
+    elif [ "$peer" = openssl ] && ! grep -q "^CONNECTION CLOSED" "$log"; then
+        fail "$name" "s_server did not see a clean close" "$log"
+    elif [ "$peer" = tlscat ] && [ "$(cat "$log")" != "$MESSAGE" ]; then
+        fail "$name" "tlscat received '$(cat "$log")'" "$log" "$log.err"
+    elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
+        fail "$name" "heap not all freed: $(field "$fw" 'heap end')" "$fw"
+    else
+        pass "$name"
+        MEASURES+=("$name|$image|$fw")
+    fi
+}
+
+# bad_key_case NAME PEER: the wrong PSK must end in TLS_STREAM_ERR_PEER_ALERT
+# (bad_record_mac: the peer cannot decrypt our Finished), exit status 1.
+bad_key_case() {
+    local name=$1 peer=$2 fw=$WORK/$1.fw log=$WORK/$1.peer rc
+    if [ "$peer" = openssl ]; then
+        start_openssl "$log" || { fail "$name" "openssl s_server did not start" "$log"; return; }
+    else
+        start_tlscat "$log" "$WORK/reply.txt" ||
+            { fail "$name" "tlscat --listen did not start" "$log.err"; return; }
+    fi
+    run_fw tls_fw "$PSK" "$BADKEY" "$fw"
+    rc=$?
+    wait_pid "$PEER" >/dev/null
+    if [ $rc -ne 1 ]; then
+        fail "$name" "the image exited with $rc, expected 1" "$fw" "$fw.qemu" "$log"
+    elif ! grep -q "^FW result error where=handshake status=$ST_PEER_ALERT .*\"peer alert 20 (bad_record_mac)\"" "$fw"; then
+        fail "$name" "not the bad_record_mac alert: $(field "$fw" result)" "$fw" "$log"
+    elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
+        fail "$name" "heap not all freed: $(field "$fw" 'heap end')" "$fw"
+    else
+        pass "$name"
+    fi
+}
+
+ok_case openssl_psk_gcm tls_fw "$PSK" openssl
+ok_case openssl_ecdhe_psk tls_fw "$ECDHE" openssl
+ok_case openssl_psk_gcm_nomsg tls_fw_nomsg "$PSK" openssl
+ok_case openssl_ecdhe_psk_nomsg tls_fw_nomsg "$ECDHE" openssl
+ok_case openssl_psk_ccm_nomsg tls_fw_nomsg "$CCM" openssl
+ok_case tlscat_psk_gcm tls_fw "$PSK" tlscat
+ok_case tlscat_ecdhe_psk tls_fw "$ECDHE" tlscat
+bad_key_case openssl_wrong_key openssl
+bad_key_case tlscat_wrong_key tlscat
+
+# ---- figures ---------------------------------------------------------------
+echo
+echo "== flash and static RAM by layer (bytes, from the link maps, --gc-sections)"
+for image in tls_fw tls_fw_nomsg; do
+    echo "-- $image ($( [ $image = tls_fw ] && echo with messages || echo TLS_STREAM_NO_MESSAGES=1))"
+    awk -f "$HERE/map_layers.awk" "$OUT/$image.map" | sed 's/^LAYER /  /'
+    ussl=$(arm-none-eabi-size -t "$OUT/lib${image}_ussl.a" | awk '$NF == "(TOTALS)" {print $1 + $2}')
+    echo "  ussl (not linked: this C client does not use it) objects text+data=$ussl"
+done
+echo
+echo "== heap (bytes, through the allocator hooks) and stack, per connection"
+printf '%-26s %-13s %8s %8s %8s %8s %8s %6s\n' case image idle-ours idle-mbed idle-all hs-peak peak stack
+for m in "${MEASURES[@]}"; do
+    IFS='|' read -r name image fw <<< "$m"
+    idle=$(field "$fw" 'heap idle')
+    hs=$(field "$fw" 'heap handshake-peak')
+    pk=$(field "$fw" 'heap peak')
+    st=$(field "$fw" stack)
+    printf '%-26s %-13s %8s %8s %8s %8s %8s %6s\n' "$name" "$image" \
+        "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
+        "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
+        "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+        "$(echo "$hs" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+        "$(echo "$pk" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+        "$(echo "$st" | sed 's/used=\([0-9]*\).*/\1/')"
+done
+echo "static RAM (.data+.bss, without the heap and stack reserves): $(field "$WORK/openssl_psk_gcm.fw" static-ram) bytes"
+echo
+echo "took $(( $(date +%s) - start )) s"
+finish
