@@ -1,7 +1,8 @@
 /*
  * tls_stream on a Cortex-M4 (QEMU mps2-an386): a TLS-PSK client over UART0.
  *
- * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX.
+ * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX
+ * (SUITE "features": check what this mbedtls build refuses, no connection).
  * The client handshakes, sends one line, reads the peer's one-line reply,
  * sends close_notify, waits for the peer's, and reports on UART1 with its
  * heap and stack figures:
@@ -15,13 +16,13 @@
  * bad arguments.
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
 #include "entropy.h"
 #include "heap_meter.h"
+#include "report.h"
 #include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 #include "uart_io.h"
@@ -70,7 +71,7 @@ static int split(char *line, char **argv, int max)
 
 static void heap_line(const char *phase, int peak)
 {
-    printf("FW heap %s ours=%u mbedtls=%u total=%u\n", phase,
+    report("FW heap %s ours=%u mbedtls=%u total=%u\n", phase,
            (unsigned)(peak ? heap_ours.peak : heap_ours.now),
            (unsigned)(peak ? heap_mbedtls.peak : heap_mbedtls.now),
            (unsigned)(peak ? heap_total.peak : heap_total.now));
@@ -81,7 +82,7 @@ static int report_error(const char *where, tls_stream *s, int status)
     const char *msg = "";
     int code = s != NULL ? tls_stream_error_detail(s, &msg) : 0;
 
-    printf("FW result error where=%s status=%d code=%d text=\"%s\" \"%s\"\n", where, status,
+    report("FW result error where=%s status=%d code=%d text=\"%s\" \"%s\"\n", where, status,
            code, tls_stream_strerror(status), msg);
     return 1;
 }
@@ -145,7 +146,7 @@ static int run(const char *suite, const char *identity, const unsigned char *key
         tls_stream_free(s);
         return rc;
     }
-    printf("FW handshake ok %s %s\n", tls_stream_version(s), tls_stream_cipher(s));
+    report("FW handshake ok %s %s\n", tls_stream_version(s), tls_stream_cipher(s));
     heap_line("idle", 0);
 
     rc = tls_stream_write(s, MESSAGE, sizeof MESSAGE - 1);
@@ -156,7 +157,7 @@ static int run(const char *suite, const char *identity, const unsigned char *key
         tls_stream_free(s);
         return rc;
     }
-    printf("FW reply %s\n", reply);
+    report("FW reply %s\n", reply);
     /* Our close_notify, then the peer's: both ends know nothing was cut
      * (and nothing is left unread when the link goes down). */
     rc = tls_stream_shutdown(s);
@@ -171,7 +172,55 @@ static int run(const char *suite, const char *identity, const unsigned char *key
     tls_stream_free(s);
     if (rc != TLS_STREAM_OK)
         return report_error("close", NULL, rc);
-    printf("FW close ok\n");
+    report("FW close ok\n");
+    return 0;
+}
+
+static void debug_sink(void *arg, int level, const char *line)
+{
+    (void)arg;
+    report("FW debug %d %s\n", level, line);
+}
+
+/*
+ * What this PSK-only mbedtls build cannot do must fail cleanly with
+ * TLS_STREAM_ERR_UNSUPPORTED: certificates and keys, ALPN, the server role,
+ * debug output (refused when the configuration is frozen).
+ */
+static int check_features(const char *identity, const unsigned char *key, size_t key_len)
+{
+    static const char *const alpn[] = {"h2", NULL};
+    static const char pem[] = "-----BEGIN CERTIFICATE-----\n";
+    tls_stream_config *cfg, *srv = NULL;
+    tls_stream *s = NULL;
+    tls_stream_io io;
+    uart_io uart;
+    int ca, cert, keyf, alp, server, debug;
+
+    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
+                              &heap_meter_allocator) != TLS_STREAM_OK)
+        return report_error("config", NULL, TLS_STREAM_ERR_NOMEM);
+    ca = tls_stream_config_add_ca(cfg, pem, sizeof pem - 1);
+    cert = tls_stream_config_set_cert(cfg, pem, sizeof pem - 1);
+    keyf = tls_stream_config_set_key(cfg, pem, sizeof pem - 1, NULL);
+    alp = tls_stream_config_set_alpn(cfg, alpn);
+    tls_stream_config_free(cfg);
+    server = tls_stream_config_new(&srv, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER,
+                                   &heap_meter_allocator);
+    tls_stream_config_free(srv);
+
+    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
+                              &heap_meter_allocator) != TLS_STREAM_OK)
+        return report_error("config", NULL, TLS_STREAM_ERR_NOMEM);
+    (void)tls_stream_config_set_psk(cfg, identity, strlen(identity), key, key_len);
+    (void)tls_stream_config_set_entropy(cfg, fw_entropy, NULL);
+    (void)tls_stream_config_set_debug(cfg, debug_sink, NULL, 1);
+    uart_io_init(&io, &uart, FW_UART0);
+    debug = tls_stream_new(&s, cfg, &io);
+    tls_stream_free(s);
+    tls_stream_config_free(cfg);
+    report("FW features add_ca=%d set_cert=%d set_key=%d alpn=%d server=%d debug=%d\n", ca,
+           cert, keyf, alp, server, debug);
     return 0;
 }
 
@@ -186,21 +235,24 @@ int main(void)
     uart_init(FW_UART1);
     board_clock_init();
     heap_meter_install_mbedtls();
-    printf("FW start %s messages=%d\n", tls_stream_backend_mbedtls()->name,
+    report("FW start %s messages=%d\n", tls_stream_backend_mbedtls()->name,
            tls_stream_strerror(TLS_STREAM_ERR_ARG)[0] != '\0');
     if (semihost_cmdline(cmdline, sizeof cmdline) != 0 ||
         (argc = split(cmdline, argv, MAX_ARGS + 1)) != MAX_ARGS ||
         (key_len = parse_key(argv[3], key, sizeof key)) == 0) {
-        printf("FW usage: IMAGE SUITE IDENTITY KEYHEX (got \"%s\")\n", cmdline);
+        report("FW usage: IMAGE SUITE IDENTITY KEYHEX (got \"%s\")\n", cmdline);
         return 2;
     }
-    rc = run(argv[1], argv[2], key, key_len);
+    if (strcmp(argv[1], "features") == 0)
+        rc = check_features(argv[2], key, key_len);
+    else
+        rc = run(argv[1], argv[2], key, key_len);
     memset(key, 0, sizeof key);
     heap_line("peak", 1);
     heap_line("end", 0);
-    printf("FW stack used=%u of %u\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
-    printf("FW static-ram %u\n", (unsigned)board_static_ram());
+    report("FW stack used=%u of %u\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
+    report("FW static-ram %u\n", (unsigned)board_static_ram());
     if (rc == 0)
-        printf("FW result ok\n");
+        report("FW result ok\n");
     return rc;
 }

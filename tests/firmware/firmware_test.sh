@@ -64,6 +64,14 @@ run_fw() {
         -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
 }
 
+# run_fw_local IMAGE SUITE KEY OUTFILE: the same with UART0 unconnected.
+run_fw_local() {
+    timeout "$T_PEER" qemu-system-arm -M mps2-an386 -display none -monitor none -nographic \
+        -serial null -serial "file:$4" \
+        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3" \
+        -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
+}
+
 field() { sed -n "s/^FW $2 //p" "$1" | head -n 1; }
 
 reversed=$(printf '%s' "$MESSAGE" | rev)
@@ -129,6 +137,24 @@ bad_key_case() {
     fi
 }
 
+# features_case: a PSK-only mbedtls says no to certificates, ALPN, the server
+# role and debug output with TLS_STREAM_ERR_UNSUPPORTED (-28691).
+features_case() {
+    local fw=$WORK/features.fw u=-28691 rc
+    run_fw_local tls_fw features "$KEY" "$fw"
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        fail features "the image exited with $rc" "$fw" "$fw.qemu"
+    elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u" ]; then
+        fail features "got: $(field "$fw" features)" "$fw"
+    elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
+        fail features "heap not all freed: $(field "$fw" 'heap end')" "$fw"
+    else
+        pass features
+    fi
+}
+
+features_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
 ok_case openssl_ecdhe_psk tls_fw "$ECDHE" openssl
 ok_case openssl_psk_gcm_nomsg tls_fw_nomsg "$PSK" openssl
@@ -140,32 +166,40 @@ bad_key_case openssl_wrong_key openssl
 bad_key_case tlscat_wrong_key tlscat
 
 # ---- figures ---------------------------------------------------------------
-echo
-echo "== flash and static RAM by layer (bytes, from the link maps, --gc-sections)"
-for image in tls_fw tls_fw_nomsg; do
-    echo "-- $image ($( [ $image = tls_fw ] && echo with messages || echo TLS_STREAM_NO_MESSAGES=1))"
-    awk -f "$HERE/map_layers.awk" "$OUT/$image.map" | sed 's/^LAYER /  /'
-    ussl=$(arm-none-eabi-size -t "$OUT/lib${image}_ussl.a" | awk '$NF == "(TOTALS)" {print $1 + $2}')
-    echo "  ussl (not linked: this C client does not use it) objects text+data=$ussl"
-done
-echo
-echo "== heap (bytes, through the allocator hooks) and stack, per connection"
-printf '%-26s %-13s %8s %8s %8s %8s %8s %6s\n' case image idle-ours idle-mbed idle-all hs-peak peak stack
-for m in "${MEASURES[@]}"; do
-    IFS='|' read -r name image fw <<< "$m"
-    idle=$(field "$fw" 'heap idle')
-    hs=$(field "$fw" 'heap handshake-peak')
-    pk=$(field "$fw" 'heap peak')
-    st=$(field "$fw" stack)
-    printf '%-26s %-13s %8s %8s %8s %8s %8s %6s\n' "$name" "$image" \
-        "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
-        "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
-        "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \
-        "$(echo "$hs" | sed 's/.*total=\([0-9]*\).*/\1/')" \
-        "$(echo "$pk" | sed 's/.*total=\([0-9]*\).*/\1/')" \
-        "$(echo "$st" | sed 's/used=\([0-9]*\).*/\1/')"
-done
-echo "static RAM (.data+.bss, without the heap and stack reserves): $(field "$WORK/openssl_psk_gcm.fw" static-ram) bytes"
+# Printed, and kept in OUT/figures.txt (docs/performance.md is made from it).
+figures() {
+    echo
+    echo "== flash and static RAM by layer (bytes, from the link maps, --gc-sections)"
+    for image in tls_fw tls_fw_nomsg; do
+        echo "-- $image ($( [ $image = tls_fw ] && echo with messages || echo TLS_STREAM_NO_MESSAGES=1))"
+        awk -f "$HERE/map_layers.awk" "$OUT/$image.map" | sed 's/^LAYER /  /'
+        ussl=$(arm-none-eabi-size -t "$OUT/lib${image}_ussl.a" | awk '$NF == "(TOTALS)" {print $1 + $2}')
+        echo "  ussl (not linked: this C client does not use it) objects text+data=$ussl"
+    done
+    echo
+    echo "== heap (bytes, through the allocator hooks) and stack, per connection"
+    echo "(idle: after the handshake; hs-peak: most at once up to the end of the handshake,"
+    echo " ours / mbedtls's / both; peak: the whole connection; stack: high-water, bytes)"
+    printf '%-24s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak stack
+    for m in "${MEASURES[@]}"; do
+        IFS='|' read -r name image fw <<< "$m"
+        idle=$(field "$fw" 'heap idle')
+        hs=$(field "$fw" 'heap handshake-peak')
+        pk=$(field "$fw" 'heap peak')
+        st=$(field "$fw" stack)
+        printf '%-24s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
+            "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
+            "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
+            "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+            "$(echo "$hs" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
+            "$(echo "$hs" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
+            "$(echo "$hs" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+            "$(echo "$pk" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+            "$(echo "$st" | sed 's/used=\([0-9]*\).*/\1/')"
+    done
+    echo "static RAM (.data+.bss, without the heap and stack reserves): $(field "$WORK/openssl_psk_gcm.fw" static-ram) bytes"
+}
+figures | tee "$OUT/figures.txt"
 echo
 echo "took $(( $(date +%s) - start )) s"
 finish
