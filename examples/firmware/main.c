@@ -1,7 +1,7 @@
 /*
  * tls_stream on a Cortex-M4 (QEMU mps2-an386): a TLS-PSK client over UART0.
  *
- * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX
+ * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX [GROUP]
  * (SUITE "features": check what this mbedtls build refuses, no connection).
  * The client handshakes, sends one line, reads the peer's one-line reply,
  * sends close_notify, waits for the peer's, and reports on UART1 with its
@@ -29,7 +29,7 @@
 
 #define MESSAGE "hello from a cortex-m4\n"
 #define TIMEOUT_MS 15000
-#define MAX_ARGS 4
+#define MAX_ARGS 5
 
 /* "hex" -> key; returns its length, or 0 when it is not 1..size bytes of hex. */
 static size_t parse_key(const char *hex, unsigned char *key, size_t size)
@@ -108,9 +108,10 @@ static int read_line(tls_stream *s, char *buf, size_t size)
     return (int)n;
 }
 
-static int run(const char *suite, const char *identity, const unsigned char *key, size_t key_len)
+static int run(const char *suite, const char *identity, const unsigned char *key, size_t key_len,
+               const char *group)
 {
-    const char *suites[2];
+    const char *suites[2], *groups[2];
     tls_stream_config *cfg;
     tls_stream *s = NULL;
     tls_stream_io io;
@@ -120,6 +121,8 @@ static int run(const char *suite, const char *identity, const unsigned char *key
 
     suites[0] = suite;
     suites[1] = NULL;
+    groups[0] = group;
+    groups[1] = NULL;
     rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
                                &heap_meter_allocator);
     if (rc != TLS_STREAM_OK)
@@ -128,7 +131,8 @@ static int run(const char *suite, const char *identity, const unsigned char *key
         (rc = tls_stream_config_set_ciphersuites(cfg, suites)) != 0 ||
         (rc = tls_stream_config_set_max_fragment(cfg, 1024)) != 0 ||
         (rc = tls_stream_config_set_entropy(cfg, fw_entropy, NULL)) != 0 ||
-        (rc = tls_stream_config_set_timeout(cfg, TIMEOUT_MS)) != 0) {
+        (rc = tls_stream_config_set_timeout(cfg, TIMEOUT_MS)) != 0 ||
+        (group != NULL && (rc = tls_stream_config_set_groups(cfg, groups)) != 0)) {
         tls_stream_config_free(cfg);
         return report_error("config", NULL, rc);
     }
@@ -227,7 +231,7 @@ static int check_features(const char *identity, const unsigned char *key, size_t
 int main(void)
 {
     static char cmdline[256];
-    char *argv[MAX_ARGS + 1];
+    char *argv[MAX_ARGS];
     unsigned char key[TLS_STREAM_PSK_MAX_KEY];
     size_t key_len;
     int argc, rc;
@@ -238,15 +242,15 @@ int main(void)
     report("FW start %s messages=%d\n", tls_stream_backend_mbedtls()->name,
            tls_stream_strerror(TLS_STREAM_ERR_ARG)[0] != '\0');
     if (semihost_cmdline(cmdline, sizeof cmdline) != 0 ||
-        (argc = split(cmdline, argv, MAX_ARGS + 1)) != MAX_ARGS ||
+        (argc = split(cmdline, argv, MAX_ARGS)) < MAX_ARGS - 1 ||
         (key_len = parse_key(argv[3], key, sizeof key)) == 0) {
-        report("FW usage: IMAGE SUITE IDENTITY KEYHEX (got \"%s\")\n", cmdline);
+        report("FW usage: IMAGE SUITE IDENTITY KEYHEX [GROUP] (got \"%s\")\n", cmdline);
         return 2;
     }
     if (strcmp(argv[1], "features") == 0)
         rc = check_features(argv[2], key, key_len);
     else
-        rc = run(argv[1], argv[2], key, key_len);
+        rc = run(argv[1], argv[2], key, key_len, argc == MAX_ARGS ? argv[4] : NULL);
     memset(key, 0, sizeof key);
     heap_line("peak", 1);
     heap_line("end", 0);

@@ -55,12 +55,12 @@ start_tlscat() {
     wait_file "$WORK/port" && PORT=$(cat "$WORK/port")
 }
 
-# run_fw IMAGE SUITE KEY OUTFILE: the image as a client of 127.0.0.1:$PORT;
-# UART1 goes to OUTFILE. Returns QEMU's exit status (the image's).
+# run_fw IMAGE SUITE KEY OUTFILE [GROUP]: the image as a client of
+# 127.0.0.1:$PORT; UART1 goes to OUTFILE. Returns QEMU's exit status (the image's).
 run_fw() {
     timeout "$T_PEER" qemu-system-arm -M mps2-an386 -display none -monitor none -nographic \
         -serial "tcp:127.0.0.1:$PORT" -serial "file:$4" \
-        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3" \
+        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3${5:+,arg=$5}" \
         -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
 }
 
@@ -79,9 +79,9 @@ printf 'reply from tlscat\n' > "$WORK/reply.txt"
 printf '%s:%s\n' "$ID" "$KEY" > "$WORK/psk.txt"
 MEASURES=()
 
-# ok_case NAME IMAGE SUITE PEER(openssl|tlscat)
+# ok_case NAME IMAGE SUITE PEER(openssl|tlscat) [GROUP]
 ok_case() {
-    local name=$1 image=$2 suite=$3 peer=$4 fw=$WORK/$1.fw log=$WORK/$1.peer rc expect
+    local name=$1 image=$2 suite=$3 peer=$4 group=${5:-} fw=$WORK/$1.fw log=$WORK/$1.peer rc expect
     if [ "$peer" = openssl ]; then
         start_openssl "$log" || { fail "$name" "openssl s_server did not start" "$log"; return; }
         expect=$reversed
@@ -90,7 +90,7 @@ ok_case() {
             { fail "$name" "tlscat --listen did not start" "$log.err"; return; }
         expect="reply from tlscat"
     fi
-    run_fw "$image" "$suite" "$KEY" "$fw"
+    run_fw "$image" "$suite" "$KEY" "$fw" "$group"
     rc=$?
     wait_pid "$PEER" >/dev/null
     if [ $rc -ne 0 ]; then
@@ -156,12 +156,13 @@ features_case() {
 
 features_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
-ok_case openssl_ecdhe_psk tls_fw "$ECDHE" openssl
+ok_case openssl_ecdhe_x25519 tls_fw "$ECDHE" openssl x25519
+ok_case openssl_ecdhe_p256 tls_fw "$ECDHE" openssl secp256r1
 ok_case openssl_psk_gcm_nomsg tls_fw_nomsg "$PSK" openssl
-ok_case openssl_ecdhe_psk_nomsg tls_fw_nomsg "$ECDHE" openssl
+ok_case openssl_ecdhe_x25519_nomsg tls_fw_nomsg "$ECDHE" openssl x25519
 ok_case openssl_psk_ccm_nomsg tls_fw_nomsg "$CCM" openssl
 ok_case tlscat_psk_gcm tls_fw "$PSK" tlscat
-ok_case tlscat_ecdhe_psk tls_fw "$ECDHE" tlscat
+ok_case tlscat_ecdhe_p256 tls_fw "$ECDHE" tlscat secp256r1
 bad_key_case openssl_wrong_key openssl
 bad_key_case tlscat_wrong_key tlscat
 
@@ -180,14 +181,14 @@ figures() {
     echo "== heap (bytes, through the allocator hooks) and stack, per connection"
     echo "(idle: after the handshake; hs-peak: most at once up to the end of the handshake,"
     echo " ours / mbedtls's / both; peak: the whole connection; stack: high-water, bytes)"
-    printf '%-24s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak stack
+    printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak stack
     for m in "${MEASURES[@]}"; do
         IFS='|' read -r name image fw <<< "$m"
         idle=$(field "$fw" 'heap idle')
         hs=$(field "$fw" 'heap handshake-peak')
         pk=$(field "$fw" 'heap peak')
         st=$(field "$fw" stack)
-        printf '%-24s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
+        printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
             "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \
