@@ -74,7 +74,8 @@ run_fw_local() {
 
 field() { sed -n "s/^FW $2 //p" "$1" | head -n 1; }
 
-reversed=$(printf '%s' "$MESSAGE" | rev)
+reversed=
+for ((i = ${#MESSAGE} - 1; i >= 0; i--)); do reversed+=${MESSAGE:i:1}; done
 printf 'reply from tlscat\n' > "$WORK/reply.txt"
 printf '%s:%s\n' "$ID" "$KEY" > "$WORK/psk.txt"
 MEASURES=()
