@@ -1,7 +1,8 @@
 /*
  * tls_stream on a Cortex-M4 (QEMU mps2-an386): a TLS-PSK client over UART0.
  *
- * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX [GROUP]
+ * The emulator's command line (semihosting) gives: SUITE IDENTITY KEYHEX
+ * [GROUP [TIMEOUT_MS]] (GROUP "-": mbedtls's default groups)
  * (SUITE "features": check what this mbedtls build refuses, no connection).
  * The client handshakes, sends one line, reads the peer's one-line reply,
  * sends close_notify, waits for the peer's, and reports on UART1 with its
@@ -28,8 +29,8 @@
 #include "uart_io.h"
 
 #define MESSAGE "hello from a cortex-m4\n"
-#define TIMEOUT_MS 15000
-#define MAX_ARGS 5
+#define TIMEOUT_MS 15000 /* default: no progress for this long ends the connection */
+#define MAX_ARGS 6
 
 /* "hex" -> key; returns its length, or 0 when it is not 1..size bytes of hex. */
 static size_t parse_key(const char *hex, unsigned char *key, size_t size)
@@ -109,7 +110,7 @@ static int read_line(tls_stream *s, char *buf, size_t size)
 }
 
 static int run(const char *suite, const char *identity, const unsigned char *key, size_t key_len,
-               const char *group)
+               const char *group, int timeout_ms)
 {
     const char *suites[2], *groups[2];
     tls_stream_config *cfg;
@@ -131,7 +132,7 @@ static int run(const char *suite, const char *identity, const unsigned char *key
         (rc = tls_stream_config_set_ciphersuites(cfg, suites)) != 0 ||
         (rc = tls_stream_config_set_max_fragment(cfg, 1024)) != 0 ||
         (rc = tls_stream_config_set_entropy(cfg, fw_entropy, NULL)) != 0 ||
-        (rc = tls_stream_config_set_timeout(cfg, TIMEOUT_MS)) != 0 ||
+        (rc = tls_stream_config_set_timeout(cfg, timeout_ms)) != 0 ||
         (group != NULL && (rc = tls_stream_config_set_groups(cfg, groups)) != 0)) {
         tls_stream_config_free(cfg);
         return report_error("config", NULL, rc);
@@ -242,15 +243,18 @@ int main(void)
     report("FW start %s messages=%d\n", tls_stream_backend_mbedtls()->name,
            tls_stream_strerror(TLS_STREAM_ERR_ARG)[0] != '\0');
     if (semihost_cmdline(cmdline, sizeof cmdline) != 0 ||
-        (argc = split(cmdline, argv, MAX_ARGS)) < MAX_ARGS - 1 ||
+        (argc = split(cmdline, argv, MAX_ARGS)) < 4 ||
         (key_len = parse_key(argv[3], key, sizeof key)) == 0) {
-        report("FW usage: IMAGE SUITE IDENTITY KEYHEX [GROUP] (got \"%s\")\n", cmdline);
+        report("FW usage: IMAGE SUITE IDENTITY KEYHEX [GROUP [TIMEOUT_MS]] (got \"%s\")\n",
+               cmdline);
         return 2;
     }
     if (strcmp(argv[1], "features") == 0)
         rc = check_features(argv[2], key, key_len);
     else
-        rc = run(argv[1], argv[2], key, key_len, argc == MAX_ARGS ? argv[4] : NULL);
+        rc = run(argv[1], argv[2], key, key_len,
+                 argc >= 5 && strcmp(argv[4], "-") != 0 ? argv[4] : NULL,
+                 argc >= 6 ? atoi(argv[5]) : TIMEOUT_MS);
     memset(key, 0, sizeof key);
     heap_line("peak", 1);
     heap_line("end", 0);

@@ -27,8 +27,11 @@ static int uart_io_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)len;
 }
 
-/* The UART has a one-byte receive register: poll it. A board with an
- * interrupt-driven ring buffer would sleep (WFI) here instead. */
+/* The UART has a one-byte receive register: poll it, sleeping (WFI) until
+ * the next interrupt between polls; SysTick wakes the core every
+ * millisecond. (Spinning on the register instead also starves QEMU's own
+ * timers: the clock then runs up to 3 times slow.) A board with an
+ * interrupt-driven receive buffer wakes on the byte itself. */
 static int uart_io_wait(void *ctx, int want, int timeout_ms)
 {
     const uart_io *u = ctx;
@@ -41,6 +44,7 @@ static int uart_io_wait(void *ctx, int want, int timeout_ms)
             return 0;
         if (timeout_ms >= 0 && board_millis() - start >= (uint32_t)timeout_ms)
             return TLS_STREAM_ERR_TIMEOUT;
+        __asm__ volatile("wfi"); /* until the next interrupt */
     }
 }
 

@@ -25,6 +25,7 @@ PSK=TLS-PSK-WITH-AES-128-GCM-SHA256
 CCM=TLS-PSK-WITH-AES-128-CCM
 ECDHE=TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256
 ST_PEER_ALERT=-28736 # TLS_STREAM_ERR_PEER_ALERT
+ST_TIMEOUT=-28707    # TLS_STREAM_ERR_TIMEOUT
 
 require qemu-system-arm openssl arm-none-eabi-gcc arm-none-eabi-size awk timeout ss
 
@@ -64,11 +65,12 @@ run_fw() {
         -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
 }
 
-# run_fw_local IMAGE SUITE KEY OUTFILE: the same with UART0 unconnected.
+# run_fw_local IMAGE SUITE KEY OUTFILE [MORE_ARGS]: the same with UART0
+# connected to nothing (bytes sent are dropped, none ever arrive).
 run_fw_local() {
     timeout "$T_PEER" qemu-system-arm -M mps2-an386 -display none -monitor none -nographic \
         -serial null -serial "file:$4" \
-        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3" \
+        -semihosting-config "enable=on,target=native,arg=$1,arg=$2,arg=$ID,arg=$3${5:+,$5}" \
         -kernel "$OUT/$1.elf" > "$4.qemu" 2>&1
 }
 
@@ -155,7 +157,29 @@ features_case() {
     fi
 }
 
+# silent_peer_case: nobody answers the ClientHello; with a 2 s timeout the
+# handshake must end in TLS_STREAM_ERR_TIMEOUT, not hang.
+silent_peer_case() {
+    local fw=$WORK/silent.fw rc t0 t1
+    t0=$(date +%s)
+    run_fw_local tls_fw "$PSK" "$KEY" "$fw" "arg=-,arg=2000"
+    rc=$?
+    t1=$(date +%s)
+    if [ $rc -ne 1 ]; then
+        fail silent_peer "the image exited with $rc, expected 1" "$fw" "$fw.qemu"
+    elif ! grep -q "^FW result error where=handshake status=$ST_TIMEOUT " "$fw"; then
+        fail silent_peer "not a timeout: $(field "$fw" result)" "$fw"
+    elif [ $((t1 - t0)) -gt 20 ]; then
+        fail silent_peer "took $((t1 - t0)) s for a 2 s timeout" "$fw"
+    elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
+        fail silent_peer "heap not all freed: $(field "$fw" 'heap end')" "$fw"
+    else
+        pass silent_peer
+    fi
+}
+
 features_case
+silent_peer_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
 ok_case openssl_ecdhe_x25519 tls_fw "$ECDHE" openssl x25519
 ok_case openssl_ecdhe_p256 tls_fw "$ECDHE" openssl secp256r1
