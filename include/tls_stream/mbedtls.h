@@ -20,6 +20,11 @@ extern "C" {
  * MBEDTLS_PLATFORM_MEMORY and set up by the application).
  * Randomness: mbedtls's entropy collector (the OS source on hosted builds)
  * plus the source given with tls_stream_config_set_entropy().
+ * Features follow mbedtls's build configuration: what it leaves out
+ * (X.509, a role, (EC)DHE groups, ALPN, max fragment length, resumption,
+ * debug output) is refused with TLS_STREAM_ERR_UNSUPPORTED; compile the
+ * backend with the MBEDTLS_CONFIG_FILE mbedtls was built with (see
+ * docs/porting.md).
  */
 TLS_STREAM_API const tls_stream_backend *tls_stream_backend_mbedtls(void);
 
