@@ -41,5 +41,8 @@ size_t board_stack_used(void);
 size_t board_stack_size(void);
 /** Static RAM: .data + .bss bytes. */
 size_t board_static_ram(void);
+/** Bytes malloc took from the heap region so far (_sbrk's high-water mark:
+ *  what was asked for plus the allocator's overhead and fragmentation). */
+size_t board_heap_arena(void);
 
 #endif /* FW_BOARD_H */

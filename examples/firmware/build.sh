@@ -31,5 +31,9 @@ if [ ! -f "$out/CMakeCache.txt" ]; then
   cmake -S "$here" -B "$out" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
     -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a" >/dev/null
 fi
-cmake --build "$out" -j "$jobs" | grep -E '^ +[0-9]+|text' || true
-test -f "$out/tls_fw.elf" && test -f "$out/tls_fw_nomsg.elf"
+if ! cmake --build "$out" -j "$jobs" > "$out/build.log" 2>&1; then
+  cat "$out/build.log" >&2
+  echo "build.sh: the firmware build failed" >&2
+  exit 1
+fi
+arm-none-eabi-size "$out/tls_fw.elf" "$out/tls_fw_nomsg.elf"

@@ -254,12 +254,13 @@ int main(void)
     else
         rc = run(argv[1], argv[2], key, key_len,
                  argc >= 5 && strcmp(argv[4], "-") != 0 ? argv[4] : NULL,
-                 argc >= 6 ? atoi(argv[5]) : TIMEOUT_MS);
+                 argc >= 6 ? (int)strtoul(argv[5], NULL, 10) : TIMEOUT_MS);
     memset(key, 0, sizeof key);
     heap_line("peak", 1);
     heap_line("end", 0);
     report("FW stack used=%u of %u\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
     report("FW static-ram %u\n", (unsigned)board_static_ram());
+    report("FW malloc-arena %u\n", (unsigned)board_heap_arena());
     if (rc == 0)
         report("FW result ok\n");
     return rc;

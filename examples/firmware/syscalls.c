@@ -36,6 +36,11 @@ void *_sbrk(ptrdiff_t incr)
     return old;
 }
 
+size_t board_heap_arena(void)
+{
+    return (size_t)(heap_top - &_sheap);
+}
+
 int _write(int fd, const char *buf, int len)
 {
     int i;

@@ -205,15 +205,16 @@ figures() {
     echo
     echo "== heap (bytes, through the allocator hooks) and stack, per connection"
     echo "(idle: after the handshake; hs-peak: most at once up to the end of the handshake,"
-    echo " ours / mbedtls's / both; peak: the whole connection; stack: high-water, bytes)"
-    printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak stack
+    echo " ours / mbedtls's / both; peak: the whole connection; arena: what malloc took from"
+    echo " the heap region, its overhead included; stack: high-water, bytes)"
+    printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak arena stack
     for m in "${MEASURES[@]}"; do
         IFS='|' read -r name image fw <<< "$m"
         idle=$(field "$fw" 'heap idle')
         hs=$(field "$fw" 'heap handshake-peak')
         pk=$(field "$fw" 'heap peak')
         st=$(field "$fw" stack)
-        printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
+        printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
             "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \
@@ -221,6 +222,7 @@ figures() {
             "$(echo "$hs" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
             "$(echo "$hs" | sed 's/.*total=\([0-9]*\).*/\1/')" \
             "$(echo "$pk" | sed 's/.*total=\([0-9]*\).*/\1/')" \
+            "$(field "$fw" malloc-arena)" \
             "$(echo "$st" | sed 's/used=\([0-9]*\).*/\1/')"
     done
     echo "static RAM (.data+.bss, without the heap and stack reserves): $(field "$WORK/openssl_psk_gcm.fw" static-ram) bytes"
