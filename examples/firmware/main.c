@@ -11,7 +11,7 @@
  *   FW handshake ok TLSv1.2 TLS-PSK-WITH-AES-128-GCM-SHA256
  *   FW reply <the line>
  *   FW heap <phase> ours=N mbedtls=N total=N
- *   FW result ok           (or: FW result error status=N code=N)
+ *   FW result ok           (or: FW result error where=PHASE status=N code=N text=...)
  *
  * The exit status (semihosting) is 0 on success, 1 on a TLS failure, 2 on
  * bad arguments.
@@ -38,14 +38,14 @@ static size_t parse_key(const char *hex, unsigned char *key, size_t size)
     size_t n;
 
     for (n = 0; hex[2 * n] != '\0'; n++) {
-        char pair[3], *end;
+        char pair[3];
 
         pair[0] = hex[2 * n];
         pair[1] = hex[2 * n + 1];
         pair[2] = '\0';
         if (n == size || !isxdigit((unsigned char)pair[0]) || !isxdigit((unsigned char)pair[1]))
             return 0;
-        key[n] = (unsigned char)strtoul(pair, &end, 16);
+        key[n] = (unsigned char)strtoul(pair, NULL, 16);
     }
     return n;
 }
