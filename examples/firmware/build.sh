@@ -3,37 +3,46 @@
 #
 #   bash examples/firmware/build.sh [OUT_DIR]     (default build/firmware)
 #
-# mbedtls 3.6 comes from Debian 13's source package (.ci/debian-source) and
-# is cross-compiled once into build/deps/mbedtls-psk-cortex-m4 with
-# mbedtls_config_psk.h; later runs only check that it is up to date.
-# Prints the images' sizes; the link maps are OUT_DIR/tls_fw*.map.
+# Two builds of the same images: OUT_DIR with mbedtls 3.6 (Debian 13's source
+# package) and OUT_DIR/mbedtls-2.28 with mbedtls 2.28 (Debian 12's), both
+# fetched by .ci/debian-source and cross-compiled once with
+# mbedtls_config_psk.h into build/deps/mbedtls*-psk-cortex-m4; later runs only
+# check that they are up to date. Each build makes tls_fw.elf and
+# tls_fw_nomsg.elf (TLS_STREAM_NO_MESSAGES=1) with link maps, and prints
+# their sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${1:-$root/build/firmware}
 deps=${TLS_STREAM_DEPS_DIR:-$root/build/deps}
 jobs=${JOBS:-2}
-
-for tool in arm-none-eabi-gcc cmake; do
-  command -v "$tool" >/dev/null || { echo "build.sh: $tool is missing" >&2; exit 1; }
-done
-src=$(bash "$root/.ci/debian-source" mbedtls "$deps")
-lib_dir=$deps/mbedtls-psk-cortex-m4
 toolchain=$here/arm-none-eabi.cmake
 
-if [ ! -f "$lib_dir/CMakeCache.txt" ]; then
-  cmake -S "$here/mbedtls" -B "$lib_dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-    -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src" >/dev/null
-fi
-cmake --build "$lib_dir" -j "$jobs" >/dev/null
+for tool in arm-none-eabi-gcc arm-none-eabi-size cmake; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool is missing" >&2; exit 1; }
+done
 
-if [ ! -f "$out/CMakeCache.txt" ]; then
-  cmake -S "$here" -B "$out" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
-    -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a" >/dev/null
-fi
-if ! cmake --build "$out" -j "$jobs" > "$out/build.log" 2>&1; then
-  cat "$out/build.log" >&2
-  echo "build.sh: the firmware build failed" >&2
-  exit 1
-fi
-arm-none-eabi-size "$out/tls_fw.elf" "$out/tls_fw_nomsg.elf"
+# build SUITE LIB_DIR OUT_DIR: mbedtls from Debian SUITE into LIB_DIR, images into OUT_DIR
+build() {
+  local suite=$1 lib_dir=$2 dir=$3 src
+  src=$(bash "$root/.ci/debian-source" mbedtls "$deps" "$suite")
+  if [ ! -f "$lib_dir/CMakeCache.txt" ]; then
+    cmake -S "$here/mbedtls" -B "$lib_dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+      -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src" >/dev/null
+  fi
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$here" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
+      -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a" >/dev/null
+  fi
+  mkdir -p "$dir"
+  if ! { cmake --build "$lib_dir" -j "$jobs" && cmake --build "$dir" -j "$jobs"; } \
+      > "$dir/build.log" 2>&1; then
+    cat "$dir/build.log" >&2
+    echo "build.sh: the firmware build against mbedtls from $suite failed" >&2
+    exit 1
+  fi
+  arm-none-eabi-size "$dir/tls_fw.elf" "$dir/tls_fw_nomsg.elf"
+}
+
+build trixie "$deps/mbedtls-psk-cortex-m4" "$out"
+build bookworm "$deps/mbedtls228-psk-cortex-m4" "$out/mbedtls-2.28"

@@ -4,7 +4,7 @@
  * record buffers negotiated with max fragment length, no X.509, no debug
  * output, and every allocation through the platform memory hooks.
  *
- * For mbedtls 3.6: compile mbedtls and the backend with
+ * For mbedtls 3.6 (and 2.28): compile mbedtls and the backend with
  * MBEDTLS_CONFIG_FILE="mbedtls_config_psk.h". Options tls_stream uses when present:
  *
  *   feature                 mbedtls options                        tls_stream call
@@ -72,5 +72,11 @@
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
 #define MBEDTLS_PSK_MAX_LEN 32
 #define MBEDTLS_ENTROPY_MAX_SOURCES 2
+
+/* mbedtls 3.x defines its version before reading this file and checks the
+ * configuration itself; 2.28 leaves the check to the configuration file. */
+#if !defined(MBEDTLS_VERSION_MAJOR)
+#include "mbedtls/check_config.h"
+#endif
 
 #endif /* TLS_STREAM_MBEDTLS_CONFIG_PSK_H */

@@ -116,17 +116,18 @@ ok_case() {
     fi
 }
 
-# bad_key_case NAME PEER: the wrong PSK must end in TLS_STREAM_ERR_PEER_ALERT
-# (bad_record_mac: the peer cannot decrypt our Finished), exit status 1.
+# bad_key_case NAME PEER [IMAGE]: the wrong PSK must end in
+# TLS_STREAM_ERR_PEER_ALERT (bad_record_mac: the peer cannot decrypt our
+# Finished), exit status 1.
 bad_key_case() {
-    local name=$1 peer=$2 fw=$WORK/$1.fw log=$WORK/$1.peer rc
+    local name=$1 peer=$2 image=${3:-tls_fw} fw=$WORK/$1.fw log=$WORK/$1.peer rc
     if [ "$peer" = openssl ]; then
         start_openssl "$log" || { fail "$name" "openssl s_server did not start" "$log"; return; }
     else
         start_tlscat "$log" "$WORK/reply.txt" ||
             { fail "$name" "tlscat --listen did not start" "$log.err"; return; }
     fi
-    run_fw tls_fw "$PSK" "$BADKEY" "$fw"
+    run_fw "$image" "$PSK" "$BADKEY" "$fw"
     rc=$?
     wait_pid "$PEER" >/dev/null
     if [ $rc -ne 1 ]; then
@@ -140,20 +141,20 @@ bad_key_case() {
     fi
 }
 
-# features_case: a PSK-only mbedtls says no to certificates, ALPN, the server
-# role and debug output with TLS_STREAM_ERR_UNSUPPORTED (-28691).
+# features_case NAME IMAGE: a PSK-only mbedtls says no to certificates, ALPN,
+# the server role and debug output with TLS_STREAM_ERR_UNSUPPORTED (-28691).
 features_case() {
-    local fw=$WORK/features.fw u=-28691 rc
-    run_fw_local tls_fw features "$KEY" "$fw"
+    local name=$1 fw=$WORK/$1.fw u=-28691 rc
+    run_fw_local "$2" features "$KEY" "$fw"
     rc=$?
     if [ $rc -ne 0 ]; then
-        fail features "the image exited with $rc" "$fw" "$fw.qemu"
+        fail "$name" "the image exited with $rc" "$fw" "$fw.qemu"
     elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u" ]; then
-        fail features "got: $(field "$fw" features)" "$fw"
+        fail "$name" "got: $(field "$fw" features)" "$fw"
     elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
-        fail features "heap not all freed: $(field "$fw" 'heap end')" "$fw"
+        fail "$name" "heap not all freed: $(field "$fw" 'heap end')" "$fw"
     else
-        pass features
+        pass "$name"
     fi
 }
 
@@ -178,7 +179,8 @@ silent_peer_case() {
     fi
 }
 
-features_case
+M228=mbedtls-2.28/tls_fw # the same image against Debian 12's mbedtls 2.28
+features_case features tls_fw
 silent_peer_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
 ok_case openssl_ecdhe_x25519 tls_fw "$ECDHE" openssl x25519
@@ -190,16 +192,23 @@ ok_case tlscat_psk_gcm tls_fw "$PSK" tlscat
 ok_case tlscat_ecdhe_p256 tls_fw "$ECDHE" tlscat secp256r1
 bad_key_case openssl_wrong_key openssl
 bad_key_case tlscat_wrong_key tlscat
+features_case features_228 "$M228"
+ok_case openssl_psk_gcm_228 "$M228" "$PSK" openssl
+ok_case openssl_ecdhe_x25519_228 "$M228" "$ECDHE" openssl x25519
+ok_case tlscat_psk_ccm_228 "$M228" "$CCM" tlscat
+bad_key_case openssl_wrong_key_228 openssl "$M228"
 
 # ---- figures ---------------------------------------------------------------
 # Printed, and kept in OUT/figures.txt (docs/performance.md is made from it).
 figures() {
     echo
     echo "== flash and static RAM by layer (bytes, from the link maps, --gc-sections)"
-    for image in tls_fw tls_fw_nomsg; do
-        echo "-- $image ($( [ $image = tls_fw ] && echo with messages || echo TLS_STREAM_NO_MESSAGES=1))"
+    for image in tls_fw tls_fw_nomsg mbedtls-2.28/tls_fw mbedtls-2.28/tls_fw_nomsg; do
+        echo "-- $image ($(case $image in *nomsg) echo TLS_STREAM_NO_MESSAGES=1 ;; *) echo with messages ;; esac)," \
+            "mbedtls $(case $image in mbedtls-2.28/*) echo 2.28 ;; *) echo 3.6 ;; esac))"
         awk -f "$HERE/map_layers.awk" "$OUT/$image.map" | sed 's/^LAYER /  /'
-        ussl=$(arm-none-eabi-size -t "$OUT/lib${image}_ussl.a" | awk '$NF == "(TOTALS)" {print $1 + $2}')
+        ussl=$(arm-none-eabi-size -t "$OUT/$(dirname "$image")/lib$(basename "$image")_ussl.a" |
+            awk '$NF == "(TOTALS)" {print $1 + $2}')
         echo "  ussl (not linked: this C client does not use it) objects text+data=$ussl"
     done
     echo
@@ -207,14 +216,14 @@ figures() {
     echo "(idle: after the handshake; hs-peak: most at once up to the end of the handshake,"
     echo " ours / mbedtls's / both; peak: the whole connection; arena: what malloc took from"
     echo " the heap region, its overhead included; stack: high-water, bytes)"
-    printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak arena stack
+    printf '%-26s %-20s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' case image idle-o idle-m idle hs-o hs-m hs-peak peak arena stack
     for m in "${MEASURES[@]}"; do
         IFS='|' read -r name image fw <<< "$m"
         idle=$(field "$fw" 'heap idle')
         hs=$(field "$fw" 'heap handshake-peak')
         pk=$(field "$fw" 'heap peak')
         st=$(field "$fw" stack)
-        printf '%-28s %-12s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
+        printf '%-26s %-20s %6s %6s %6s %6s %6s %6s %6s %6s %6s\n' "$name" "$image" \
             "$(echo "$idle" | sed 's/.*ours=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*mbedtls=\([0-9]*\).*/\1/')" \
             "$(echo "$idle" | sed 's/.*total=\([0-9]*\).*/\1/')" \

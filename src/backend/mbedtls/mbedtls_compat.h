@@ -20,7 +20,11 @@
 
 #include <mbedtls/version.h>
 #if MBEDTLS_VERSION_NUMBER < 0x03000000
+#if defined(MBEDTLS_CONFIG_FILE) /* a firmware configuration, as mbedtls reads it */
+#include MBEDTLS_CONFIG_FILE
+#else
 #include <mbedtls/config.h>
+#endif
 #else
 #include <mbedtls/build_info.h>
 #endif
@@ -28,7 +32,6 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/debug.h>
 #include <mbedtls/dhm.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
@@ -39,9 +42,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
-#include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ciphersuites.h>
-#include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
 #if MBEDTLS_VERSION_NUMBER < 0x021C0000
@@ -52,8 +53,9 @@ typedef int (*tls_stream_mbc_rng_fn)(void *, unsigned char *, size_t);
 
 #if MBEDTLS_VERSION_NUMBER < 0x03000000 /* ---------------- mbedtls 2.28 */
 
-/* mbedtls_ssl_flush_output() is declared in the installed internal header. */
-#include <mbedtls/ssl_internal.h>
+/* mbedtls_ssl_flush_output() is declared in the installed internal header,
+ * which does not compile with every configuration: declared here. */
+int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
 
 /** Bytes of an already built record still waiting to be sent. */
 static inline size_t tls_stream_mbc_out_left(const mbedtls_ssl_context *ssl)
@@ -114,6 +116,8 @@ static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
     return ssl->state;
 }
 
+#if TLS_STREAM_MBC_CAP_RESUME
+#include <mbedtls/ssl_internal.h> /* the handshake structure */
 /** 1 when the running handshake (still) resumes a session, 0 when not, -1
  *  once the handshake data is gone (completed). A client sets it when it
  *  offers a session and clears it when the server declines. */
@@ -121,6 +125,14 @@ static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ss
 {
     return ssl->handshake == NULL ? -1 : ssl->handshake->resume != 0;
 }
+#else
+/* Without resumption support no session is ever offered: never resumes. */
+static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+{
+    (void)ssl;
+    return -1;
+}
+#endif
 
 /* Error codes that exist only in 2.28, as rows of the error table. */
 #define TLS_STREAM_MBC_VERSION_ERRORS                                                \
@@ -251,6 +263,7 @@ static inline void tls_stream_mbc_conf_no_renegotiation(mbedtls_ssl_config *conf
 
 /** Set mbedtls's debug threshold. It is a process-wide global in mbedtls. */
 #if defined(MBEDTLS_DEBUG_C)
+#include <mbedtls/debug.h>
 static inline void tls_stream_mbc_debug_threshold(int level)
 {
     mbedtls_debug_set_threshold(level);

@@ -9,6 +9,9 @@
 
 #if TLS_STREAM_MBC_CAP_RESUME
 
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+
 struct tls_stream_mbt_resume {
     int tickets, cache;
     mbedtls_ssl_ticket_context ticket;
