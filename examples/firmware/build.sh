@@ -24,20 +24,21 @@ done
 
 # build SUITE LIB_DIR OUT_DIR: mbedtls from Debian SUITE into LIB_DIR, images into OUT_DIR
 build() {
-  local suite=$1 lib_dir=$2 dir=$3 src
+  local suite=$1 lib_dir=$2 dir=$3 src log
   src=$(bash "$root/.ci/debian-source" mbedtls "$deps" "$suite")
-  if [ ! -f "$lib_dir/CMakeCache.txt" ]; then
-    cmake -S "$here/mbedtls" -B "$lib_dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-      -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src" >/dev/null
-  fi
-  if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$here" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
-      -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a" >/dev/null
-  fi
   mkdir -p "$dir"
-  if ! { cmake --build "$lib_dir" -j "$jobs" && cmake --build "$dir" -j "$jobs"; } \
-      > "$dir/build.log" 2>&1; then
-    cat "$dir/build.log" >&2
+  log=$dir/build.log
+  if ! {
+    { [ -f "$lib_dir/Makefile" ] ||
+        cmake -S "$here/mbedtls" -B "$lib_dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+          -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src"; } &&
+    cmake --build "$lib_dir" -j "$jobs" &&
+    { [ -f "$dir/Makefile" ] ||
+        cmake -S "$here" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
+          -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a"; } &&
+    cmake --build "$dir" -j "$jobs"
+  } > "$log" 2>&1; then
+    cat "$log" >&2
     echo "build.sh: the firmware build against mbedtls from $suite failed" >&2
     exit 1
   fi

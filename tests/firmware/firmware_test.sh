@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The firmware test (ctest label "firmware"): build the Cortex-M4 images
-# (examples/firmware/build.sh, mbedtls cached in build/deps), then run them
+# (examples/firmware/build.sh: against mbedtls 3.6 and 2.28, both cached in
+# build/deps), then run them
 # under QEMU's mps2-an386 as TLS-PSK clients over UART0 against
 # `openssl s_server -psk -nocert` and `tlscat --listen`, and print their
 # flash (from the link maps), static RAM, heap and stack figures.
