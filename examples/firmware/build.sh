@@ -3,11 +3,12 @@
 #
 #   bash examples/firmware/build.sh [OUT_DIR]     (default build/firmware)
 #
-# Two builds of the same images: OUT_DIR with mbedtls 3.6 (Debian 13's source
-# package) and OUT_DIR/mbedtls-2.28 with mbedtls 2.28 (Debian 12's), both
-# fetched by .ci/debian-source and cross-compiled once with
-# mbedtls_config_psk.h into build/deps/mbedtls*-psk-cortex-m4; later runs only
-# check that they are up to date. Each build makes tls_fw.elf and
+# Three builds of the same images: OUT_DIR with mbedtls 3.6 (Debian 13's
+# source package) and OUT_DIR/mbedtls-2.28 with mbedtls 2.28 (Debian 12's),
+# both with mbedtls_config_psk.h, and OUT_DIR/psk-plain with 3.6 and
+# mbedtls_config_psk_plain.h (no ECDHE). mbedtls is fetched by
+# .ci/debian-source and cross-compiled once into build/deps/mbedtls*-cortex-m4;
+# later runs only check that everything is up to date. Each build makes tls_fw.elf and
 # tls_fw_nomsg.elf (TLS_STREAM_NO_MESSAGES=1) with link maps, and prints
 # their sizes.
 set -euo pipefail
@@ -22,20 +23,22 @@ for tool in arm-none-eabi-gcc arm-none-eabi-size cmake; do
   command -v "$tool" >/dev/null || { echo "build.sh: $tool is missing" >&2; exit 1; }
 done
 
-# build SUITE LIB_DIR OUT_DIR: mbedtls from Debian SUITE into LIB_DIR, images into OUT_DIR
+# build SUITE CONFIG LIB_DIR OUT_DIR: mbedtls from Debian SUITE with CONFIG
+# into LIB_DIR, images into OUT_DIR
 build() {
-  local suite=$1 lib_dir=$2 dir=$3 src log
+  local suite=$1 config=$2 lib_dir=$3 dir=$4 src log
   src=$(bash "$root/.ci/debian-source" mbedtls "$deps" "$suite")
   mkdir -p "$dir"
   log=$dir/build.log
   if ! {
     { [ -f "$lib_dir/Makefile" ] ||
         cmake -S "$here/mbedtls" -B "$lib_dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-          -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src"; } &&
+          -DCMAKE_BUILD_TYPE=MinSizeRel -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_FW_CONFIG="$config"; } &&
     cmake --build "$lib_dir" -j "$jobs" &&
     { [ -f "$dir/Makefile" ] ||
         cmake -S "$here" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
-          -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a"; } &&
+          -DMBEDTLS_SOURCE_DIR="$src" -DMBEDTLS_PSK_LIB="$lib_dir/libmbedtls_psk.a" \
+          -DMBEDTLS_FW_CONFIG="$config"; } &&
     cmake --build "$dir" -j "$jobs"
   } > "$log" 2>&1; then
     cat "$log" >&2
@@ -45,5 +48,6 @@ build() {
   arm-none-eabi-size "$dir/tls_fw.elf" "$dir/tls_fw_nomsg.elf"
 }
 
-build trixie "$deps/mbedtls-psk-cortex-m4" "$out"
-build bookworm "$deps/mbedtls228-psk-cortex-m4" "$out/mbedtls-2.28"
+build trixie mbedtls_config_psk.h "$deps/mbedtls-psk-cortex-m4" "$out"
+build bookworm mbedtls_config_psk.h "$deps/mbedtls228-psk-cortex-m4" "$out/mbedtls-2.28"
+build trixie mbedtls_config_psk_plain.h "$deps/mbedtls-pskplain-cortex-m4" "$out/psk-plain"

@@ -187,20 +187,47 @@ static void debug_sink(void *arg, int level, const char *line)
     report("FW debug %d %s\n", level, line);
 }
 
+/* A PSK client configuration with one more setting (set_debug or set_groups,
+ * which the backend judges when the configuration freezes): what
+ * tls_stream_new() answers. */
+static int frozen_status(const char *identity, const unsigned char *key, size_t key_len,
+                         int groups)
+{
+    static const char *const group[] = {"secp256r1", NULL};
+    tls_stream_config *cfg;
+    tls_stream *s = NULL;
+    tls_stream_io io;
+    uart_io uart;
+    int rc;
+
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
+                               &heap_meter_allocator);
+    if (rc != TLS_STREAM_OK)
+        return rc;
+    (void)tls_stream_config_set_psk(cfg, identity, strlen(identity), key, key_len);
+    (void)tls_stream_config_set_entropy(cfg, fw_entropy, NULL);
+    if (groups)
+        (void)tls_stream_config_set_groups(cfg, group);
+    else
+        (void)tls_stream_config_set_debug(cfg, debug_sink, NULL, 1);
+    uart_io_init(&io, &uart, FW_UART0);
+    rc = tls_stream_new(&s, cfg, &io);
+    tls_stream_free(s);
+    tls_stream_config_free(cfg);
+    return rc;
+}
+
 /*
  * What this PSK-only mbedtls build cannot do must fail cleanly with
  * TLS_STREAM_ERR_UNSUPPORTED: certificates and keys, ALPN, the server role,
- * debug output (refused when the configuration is frozen).
+ * debug output, and (EC)DHE groups when it has no elliptic curves.
  */
 static int check_features(const char *identity, const unsigned char *key, size_t key_len)
 {
     static const char *const alpn[] = {"h2", NULL};
     static const char pem[] = "-----BEGIN CERTIFICATE-----\n";
     tls_stream_config *cfg, *srv = NULL;
-    tls_stream *s = NULL;
-    tls_stream_io io;
-    uart_io uart;
-    int ca, cert, keyf, alp, server, debug;
+    int ca, cert, keyf, alp, server;
 
     if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
                               &heap_meter_allocator) != TLS_STREAM_OK)
@@ -213,19 +240,9 @@ static int check_features(const char *identity, const unsigned char *key, size_t
     server = tls_stream_config_new(&srv, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER,
                                    &heap_meter_allocator);
     tls_stream_config_free(srv);
-
-    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
-                              &heap_meter_allocator) != TLS_STREAM_OK)
-        return report_error("config", NULL, TLS_STREAM_ERR_NOMEM);
-    (void)tls_stream_config_set_psk(cfg, identity, strlen(identity), key, key_len);
-    (void)tls_stream_config_set_entropy(cfg, fw_entropy, NULL);
-    (void)tls_stream_config_set_debug(cfg, debug_sink, NULL, 1);
-    uart_io_init(&io, &uart, FW_UART0);
-    debug = tls_stream_new(&s, cfg, &io);
-    tls_stream_free(s);
-    tls_stream_config_free(cfg);
-    report("FW features add_ca=%d set_cert=%d set_key=%d alpn=%d server=%d debug=%d\n", ca,
-           cert, keyf, alp, server, debug);
+    report("FW features add_ca=%d set_cert=%d set_key=%d alpn=%d server=%d debug=%d groups=%d\n",
+           ca, cert, keyf, alp, server, frozen_status(identity, key, key_len, 0),
+           frozen_status(identity, key, key_len, 1));
     return 0;
 }
 

@@ -142,15 +142,17 @@ bad_key_case() {
     fi
 }
 
-# features_case NAME IMAGE: a PSK-only mbedtls says no to certificates, ALPN,
-# the server role and debug output with TLS_STREAM_ERR_UNSUPPORTED (-28691).
+# features_case NAME IMAGE GROUPS: a PSK-only mbedtls says no to
+# certificates, ALPN, the server role and debug output with
+# TLS_STREAM_ERR_UNSUPPORTED (-28691); to (EC)DHE groups too (GROUPS=-28691)
+# when it has no elliptic curves, else they are accepted (GROUPS=0).
 features_case() {
-    local name=$1 fw=$WORK/$1.fw u=-28691 rc
+    local name=$1 fw=$WORK/$1.fw u=-28691 groups=$3 rc
     run_fw_local "$2" features "$KEY" "$fw"
     rc=$?
     if [ $rc -ne 0 ]; then
         fail "$name" "the image exited with $rc" "$fw" "$fw.qemu"
-    elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u" ]; then
+    elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u groups=$groups" ]; then
         fail "$name" "got: $(field "$fw" features)" "$fw"
     elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
         fail "$name" "heap not all freed: $(field "$fw" 'heap end')" "$fw"
@@ -181,7 +183,8 @@ silent_peer_case() {
 }
 
 M228=mbedtls-2.28/tls_fw # the same image against Debian 12's mbedtls 2.28
-features_case features tls_fw
+PLAIN=psk-plain/tls_fw   # 3.6 without ECDHE (mbedtls_config_psk_plain.h)
+features_case features tls_fw 0
 silent_peer_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
 ok_case openssl_ecdhe_x25519 tls_fw "$ECDHE" openssl x25519
@@ -193,7 +196,10 @@ ok_case tlscat_psk_gcm tls_fw "$PSK" tlscat
 ok_case tlscat_ecdhe_p256 tls_fw "$ECDHE" tlscat secp256r1
 bad_key_case openssl_wrong_key openssl
 bad_key_case tlscat_wrong_key tlscat
-features_case features_228 "$M228"
+features_case features_228 "$M228" 0
+features_case features_plain "$PLAIN" -28691
+ok_case openssl_psk_gcm_plain "$PLAIN" "$PSK" openssl
+ok_case tlscat_psk_ccm_plain "$PLAIN" "$CCM" tlscat
 ok_case openssl_psk_gcm_228 "$M228" "$PSK" openssl
 ok_case openssl_ecdhe_x25519_228 "$M228" "$ECDHE" openssl x25519
 ok_case tlscat_psk_ccm_228 "$M228" "$CCM" tlscat
@@ -204,9 +210,10 @@ bad_key_case openssl_wrong_key_228 openssl "$M228"
 figures() {
     echo
     echo "== flash and static RAM by layer (bytes, from the link maps, --gc-sections)"
-    for image in tls_fw tls_fw_nomsg mbedtls-2.28/tls_fw mbedtls-2.28/tls_fw_nomsg; do
+    for image in tls_fw tls_fw_nomsg mbedtls-2.28/tls_fw mbedtls-2.28/tls_fw_nomsg \
+        psk-plain/tls_fw psk-plain/tls_fw_nomsg; do
         echo "-- $image ($(case $image in *nomsg) echo TLS_STREAM_NO_MESSAGES=1 ;; *) echo with messages ;; esac)," \
-            "mbedtls $(case $image in mbedtls-2.28/*) echo 2.28 ;; *) echo 3.6 ;; esac))"
+            "mbedtls $(case $image in mbedtls-2.28/*) echo 2.28 ;; psk-plain/*) echo 3.6 without ECDHE ;; *) echo 3.6 ;; esac))"
         awk -f "$HERE/map_layers.awk" "$OUT/$image.map" | sed 's/^LAYER /  /'
         ussl=$(arm-none-eabi-size -t "$OUT/$(dirname "$image")/lib$(basename "$image")_ussl.a" |
             awk '$NF == "(TOTALS)" {print $1 + $2}')
