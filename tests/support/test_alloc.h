@@ -14,7 +14,8 @@
  * alloc returns NULL when no free block is large enough; free checks that
  * the pointer is one it handed out, that the size is the one asked for and
  * that the guard bytes after the block are intact, and aborts the process
- * with a message otherwise. Thread-safe (tests run a server thread).
+ * with a message otherwise. A block still allocated at exit makes the
+ * process exit 1. Thread-safe (tests run a server thread).
  */
 #ifndef TLS_TEST_ALLOC_H
 #define TLS_TEST_ALLOC_H
