@@ -9,6 +9,8 @@
 #include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 
+#include "consumer/app_alloc.h"
+
 int main(void)
 {
     struct tls_config *theirs;
@@ -19,7 +21,7 @@ int main(void)
         fprintf(stderr, "libtls: tls_init/tls_config_new failed\n");
         return 1;
     }
-    rc = tls_stream_config_new(&ours, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL);
+    rc = tls_stream_config_new(&ours, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, &app_allocator);
     if (rc != TLS_STREAM_OK || ours == NULL) {
         fprintf(stderr, "tls_stream_config_new: %d\n", rc);
         return 1;
