@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the firmware images (examples/firmware) and the mbedtls they link:
 #
-#   bash examples/firmware/build.sh [OUT_DIR]     (default build/firmware)
+#   bash examples/firmware/build.sh [OUT_DIR]     (default build/cortex-m4)
 #
 # Three builds of the same images: OUT_DIR with mbedtls 3.6 (Debian 13's
 # source package) and OUT_DIR/mbedtls-2.28 with mbedtls 2.28 (Debian 12's),
@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=${1:-$root/build/firmware}
+out=${1:-$root/build/cortex-m4}
 deps=${TLS_STREAM_DEPS_DIR:-$root/build/deps}
 jobs=${JOBS:-2}
 toolchain=$here/arm-none-eabi.cmake
