@@ -46,6 +46,8 @@
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES     /* tables in flash, not RAM */
 #define MBEDTLS_AES_FEWER_TABLES   /* 2 KiB of tables instead of 8 */
+#define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH /* 3.x: 96 bytes less per AES context */
+#define MBEDTLS_CTR_DRBG_USE_128_BIT_KEY    /* AES-128 DRBG: 128-bit security, as the suites */
 #define MBEDTLS_CCM_C
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CHACHA20_C
