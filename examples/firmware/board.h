@@ -19,6 +19,8 @@ void uart_init(uint32_t base);
 void uart_putc(uint32_t base, unsigned char c);
 /** One received byte, or -1 when none is waiting. */
 int uart_getc(uint32_t base);
+/** Non-zero when a received byte is waiting. */
+int uart_rx_ready(uint32_t base);
 
 /* ---- time */
 /** Start SysTick at 1 kHz (the board's 25 MHz core clock). */

@@ -24,9 +24,14 @@ void uart_putc(uint32_t base, unsigned char c)
     REG(base, DATA) = c;
 }
 
+int uart_rx_ready(uint32_t base)
+{
+    return (REG(base, STATE) & RX_FULL) != 0;
+}
+
 int uart_getc(uint32_t base)
 {
-    if (!(REG(base, STATE) & RX_FULL))
+    if (!uart_rx_ready(base))
         return -1;
     return (int)(REG(base, DATA) & 0xFFu);
 }

@@ -3,6 +3,8 @@
  */
 #include "uart_io.h"
 
+#include <string.h>
+
 #include "board.h"
 #include "tls_stream/error.h"
 
@@ -40,7 +42,7 @@ static int uart_io_wait(void *ctx, int want, int timeout_ms)
     if (want == TLS_STREAM_WANT_WRITE)
         return 0; /* writes never ask to wait */
     for (;;) {
-        if (*(volatile uint32_t *)(u->base + 0x4u) & 0x2u)
+        if (uart_rx_ready(u->base))
             return 0;
         if (timeout_ms >= 0 && board_millis() - start >= (uint32_t)timeout_ms)
             return TLS_STREAM_ERR_TIMEOUT;
@@ -52,9 +54,9 @@ void uart_io_init(tls_stream_io *io, uart_io *u, uint32_t base)
 {
     u->base = base;
     uart_init(base);
+    memset(io, 0, sizeof *io); /* no close: a UART has nothing to close */
     io->ctx = u;
     io->read = uart_io_read;
     io->write = uart_io_write;
-    io->close = NULL;
     io->wait = uart_io_wait;
 }
