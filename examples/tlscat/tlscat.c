@@ -181,9 +181,11 @@ static int config_error(tls_stream_config *cfg, const char *what, const char *pa
     if (rc == TLS_STREAM_ERR_IO && code < 0 && code > -4096)
         fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, strerror(-code));
     else if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "tlscat: %s%s%s: %s (%s)\n", what, sep, path, tls_stream_strerror(rc), msg);
+        fprintf(stderr, "tlscat: %s%s%s: %s (%s) [status -0x%x]\n", what, sep, path,
+                tls_stream_strerror(rc), msg, (unsigned)-rc);
     else
-        fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: %s%s%s: %s [status -0x%x]\n", what, sep, path,
+                tls_stream_strerror(rc), (unsigned)-rc);
     return TLSCAT_EXIT_USAGE;
 }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "expect_text.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/error.h"
 
@@ -41,7 +42,9 @@ static void test_strerror_gives_a_distinct_nonempty_text_for_every_code(void **s
     for (i = 0; i < N_CODES; i++) {
         const char *t = tls_stream_strerror(all_codes[i]);
         assert_non_null(t);
-        assert_true(strlen(t) > 0);
+        expect_text_present(t);
+        if (TLS_STREAM_NO_MESSAGES)
+            continue; /* every text is "": nothing to tell apart */
         assert_string_not_equal(t, unknown);
         assert_string_not_equal(t, transport);
         assert_string_not_equal(t, tls_stream_strerror(TLS_STREAM_OK));
@@ -53,24 +56,24 @@ static void test_strerror_gives_a_distinct_nonempty_text_for_every_code(void **s
 static void test_strerror_of_ok_is_success(void **state)
 {
     (void)state;
-    assert_string_equal(tls_stream_strerror(TLS_STREAM_OK), "success");
+    assert_string_equal(tls_stream_strerror(TLS_STREAM_OK), TLS_STREAM_MSG("success"));
 }
 
 static void test_strerror_of_unknown_codes_is_unknown_error(void **state)
 {
     (void)state;
-    assert_string_equal(tls_stream_strerror(1), "unknown error");
-    assert_string_equal(tls_stream_strerror(-0x7fff), "unknown error");
-    assert_string_equal(tls_stream_strerror(-4096), "unknown error");
-    assert_string_equal(tls_stream_strerror(-0x7003), "unknown error");
+    assert_string_equal(tls_stream_strerror(1), TLS_STREAM_MSG("unknown error"));
+    assert_string_equal(tls_stream_strerror(-0x7fff), TLS_STREAM_MSG("unknown error"));
+    assert_string_equal(tls_stream_strerror(-4096), TLS_STREAM_MSG("unknown error"));
+    assert_string_equal(tls_stream_strerror(-0x7003), TLS_STREAM_MSG("unknown error"));
 }
 
 static void test_strerror_of_a_negated_errno_is_a_transport_text(void **state)
 {
     (void)state;
-    assert_string_equal(tls_stream_strerror(-104), "transport error (negated errno)");
-    assert_string_equal(tls_stream_strerror(-1), "transport error (negated errno)");
-    assert_string_equal(tls_stream_strerror(-4095), "transport error (negated errno)");
+    assert_string_equal(tls_stream_strerror(-104), TLS_STREAM_MSG("transport error (negated errno)"));
+    assert_string_equal(tls_stream_strerror(-1), TLS_STREAM_MSG("transport error (negated errno)"));
+    assert_string_equal(tls_stream_strerror(-4095), TLS_STREAM_MSG("transport error (negated errno)"));
 }
 
 static void test_detail_set_records_code_and_message_and_returns_status(void **state)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "counting_alloc.h"
+#include "expect_text.h"
 #include "test_scale.h"
 #include "ussl_test_util.h"
 
@@ -106,7 +107,7 @@ static void test_saved_session_resumes_against_a_ticket_server(void **state)
     srv = core_server_handshake(f, scfg);
     assert_int_equal(ussl_session_resumed(f->p.c), 0);
     assert_int_equal(ussl_session_save(f->p.c, blob, 4, &len), USSL_E_VALUE);
-    assert_string_equal(ussl_last_error(f->p.c)->msg, "buffer too small");
+    assert_string_equal(ussl_last_error(f->p.c)->msg, TLS_STREAM_MSG("buffer too small"));
     assert_true(len > 4);
     assert_int_equal(ussl_session_save(f->p.c, blob, sizeof blob, &len), 0);
     ussl_free(f->p.c);
@@ -266,7 +267,8 @@ static void test_read_after_transport_eof_without_close_notify_is_oserror(void *
     assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
     assert_int_equal(ussl_last_error(f->p.s)->status, TLS_STREAM_ERR_TRUNCATED);
     assert_int_equal(ussl_last_error(f->p.s)->code, -0x7280); /* MBEDTLS_ERR_SSL_CONN_EOF */
-    assert_string_equal(ussl_last_error(f->p.s)->msg, "end of stream without close_notify");
+    assert_string_equal(ussl_last_error(f->p.s)->msg,
+                        TLS_STREAM_MSG("end of stream without close_notify"));
     /* sticky: the same error again, and poll says NVAL */
     assert_int_equal(ussl_read(f->p.s, buf, 4), USSL_E_TLS);
     assert_int_equal(ussl_poll(f->p.s, USSL_POLL_RD), USSL_POLL_NVAL);
@@ -368,7 +370,7 @@ static void test_garbage_from_server_fails_read_then_poll_is_nval(void **state)
     assert_int_equal(rc, USSL_E_TLS);
     assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_OSERROR);
     assert_true(ussl_last_error(f->p.c)->code < 0);
-    assert_true(strlen(ussl_last_error(f->p.c)->msg) > 0);
+    expect_text_present(ussl_last_error(f->p.c)->msg);
     f->p.ce.last_poll_arg = -1;
     assert_int_equal(ussl_poll(f->p.c, USSL_POLL_RD), USSL_POLL_NVAL);
     assert_int_equal(f->p.ce.last_poll_arg, -1);
