@@ -7,9 +7,14 @@
 
 void ussl_opts_init(ussl_opts *opts)
 {
-    static const ussl_opts defaults = USSL_OPTS_INIT;
-    if (opts != NULL)
-        *opts = defaults;
+    static const ussl_opts zero; /* every pointer NULL, every number 0 */
+    if (opts == NULL)
+        return;
+    *opts = zero;
+    opts->init = USSL_OPTS_MAGIC;
+    opts->cert_reqs = USSL_CERT_NONE;
+    opts->do_handshake = 1;
+    opts->timeout_ms = -1;
 }
 
 static int blob_given(const ussl_blob *b)
@@ -323,7 +328,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     *out = NULL;
     if (opts == NULL || opts->init != USSL_OPTS_MAGIC)
         return ussl_value_error(
-            err, TLS_STREAM_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
+            err, TLS_STREAM_MSG("opts not initialised (use ussl_opts_init())"));
     if (sock == NULL || sock->read == NULL || sock->write == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("sock is not a stream (tls_stream_io needs read and write)"));
     if (opts->psk_ident != NULL)

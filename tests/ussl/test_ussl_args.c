@@ -64,29 +64,49 @@ static void expect_value_error(fixture *f, const char *text)
     assert_string_equal(f->err.msg, text);
 }
 
+static void expect_no_blob(const ussl_blob *b)
+{
+    assert_null(b->data);
+    assert_int_equal(b->len, 0);
+    assert_null(b->path);
+}
+
+/* ussl_opts_init() sets every field, whatever the struct held before */
 static void test_defaults_are_micropythons(void **state)
 {
-    ussl_opts a = USSL_OPTS_INIT, b;
+    ussl_opts a;
     (void)state;
-    memset(&b, 0xa5, sizeof b);
-    ussl_opts_init(&b);
+    memset(&a, 0xa5, sizeof a);
+    ussl_opts_init(&a);
     assert_int_equal(a.init, USSL_OPTS_MAGIC);
     assert_int_equal(a.server_side, 0);
-    assert_null(a.keyfile.data);
-    assert_null(a.keyfile.path);
-    assert_null(a.certfile.data);
+    expect_no_blob(&a.keyfile);
+    expect_no_blob(&a.certfile);
     assert_int_equal(a.cert_reqs, USSL_CERT_NONE);
-    assert_null(a.ca_certs.data);
+    expect_no_blob(&a.ca_certs);
     assert_null(a.server_hostname);
     assert_int_equal(a.do_handshake, 1);
     assert_null(a.psk_ident);
+    assert_int_equal(a.psk_ident_len, 0);
     assert_null(a.psk_key);
+    assert_int_equal(a.psk_key_len, 0);
+    expect_no_blob(&a.psk_table);
+    assert_null(a.psk_lookup);
+    assert_null(a.psk_lookup_arg);
+    assert_null(a.backend);
+    assert_null(a.alloc);
     assert_null(a.load_file);
+    assert_null(a.load_file_arg);
+    assert_null(a.sock_ops);
     assert_int_equal(a.timeout_ms, -1);
-    assert_memory_equal(&a, &b, sizeof a);
+    assert_null(a.poll_hook);
+    assert_null(a.poll_hook_arg);
+    assert_null(a.session);
+    assert_int_equal(a.session_len, 0);
     assert_int_equal(USSL_CERT_NONE, 0);
     assert_int_equal(USSL_CERT_OPTIONAL, 1);
     assert_int_equal(USSL_CERT_REQUIRED, 2);
+    ussl_opts_init(NULL); /* a no-op */
 }
 
 static void test_errno_constants_match_micropython(void **state)
@@ -108,7 +128,7 @@ static void test_zeroed_opts_are_rejected_not_do_handshake_false(void **state)
     fixture *f = *state;
     memset(&f->o, 0, sizeof f->o);
     f->o.backend = tls_stream_backend_mbedtls();
-    expect_value_error(f, TLS_STREAM_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
+    expect_value_error(f, TLS_STREAM_MSG("opts not initialised (use ussl_opts_init())"));
 }
 
 static void test_missing_backend_is_value_error(void **state)
@@ -131,7 +151,7 @@ static void test_invalid_key_data_is_value_error_invalid_key(void **state)
     fixture *f = *state;
     ut_blob cert;
     ut_blob_load(&cert, "server.pem");
-    f->o.keyfile = USSL_DATA("!", 1);
+    f->o.keyfile = ut_bytes("!", 1);
     f->o.certfile = ut_data(&cert);
     expect_value_error(f, TLS_STREAM_MSG("invalid key"));
     ut_blob_free(&cert);
@@ -144,7 +164,7 @@ static void test_invalid_cert_data_is_value_error_invalid_cert(void **state)
     ut_blob key;
     ut_blob_load(&key, "server.key");
     f->o.keyfile = ut_data(&key);
-    f->o.certfile = USSL_DATA("!", 1);
+    f->o.certfile = ut_bytes("!", 1);
     expect_value_error(f, TLS_STREAM_MSG("invalid cert"));
     ut_blob_free(&key);
 }
@@ -174,7 +194,7 @@ static void test_cert_without_key_is_value_error(void **state)
 static void test_invalid_ca_certs_is_value_error_invalid_cert(void **state)
 {
     fixture *f = *state;
-    f->o.ca_certs = USSL_DATA("!", 1);
+    f->o.ca_certs = ut_bytes("!", 1);
     expect_value_error(f, TLS_STREAM_MSG("invalid cert"));
 }
 
@@ -183,7 +203,7 @@ static void test_empty_key_data_is_invalid_key(void **state)
     fixture *f = *state;
     ut_blob cert;
     ut_blob_load(&cert, "server.pem");
-    f->o.keyfile = USSL_DATA("", 0);
+    f->o.keyfile = ut_bytes("", 0);
     f->o.certfile = ut_data(&cert);
     expect_value_error(f, TLS_STREAM_MSG("invalid key"));
     ut_blob_free(&cert);
@@ -219,7 +239,7 @@ static void test_data_and_path_together_is_value_error(void **state)
 static void test_path_without_loader_is_value_error(void **state)
 {
     fixture *f = *state;
-    f->o.ca_certs = USSL_PATH(ut_path("ca.pem"));
+    f->o.ca_certs = ut_file(ut_path("ca.pem"));
     expect_value_error(f, TLS_STREAM_MSG("ca_certs: file paths need opts.load_file"));
 }
 
@@ -235,8 +255,8 @@ static void test_paths_load_through_posix_loader(void **state)
     f->o.alloc = &f->ca.alloc;
     f->o.server_side = 1;
     f->o.do_handshake = 0;
-    f->o.keyfile = USSL_PATH(kp);
-    f->o.certfile = USSL_PATH(cp);
+    f->o.keyfile = ut_file(kp);
+    f->o.certfile = ut_file(cp);
     assert_int_equal(ussl_wrap_socket(&f->io, &f->o, &f->s, &f->err), 0);
 }
 
@@ -246,7 +266,7 @@ static void test_missing_file_is_oserror_enoent(void **state)
     ussl_opts_init_posix(&f->o);
     f->o.backend = tls_stream_backend_mbedtls();
     f->o.alloc = &f->ca.alloc;
-    f->o.ca_certs = USSL_PATH("/nonexistent/ca.pem");
+    f->o.ca_certs = ut_file("/nonexistent/ca.pem");
     assert_int_equal(wrap_fails(f), -USSL_ENOENT);
     assert_int_equal(f->err.kind, USSL_OSERROR);
     assert_int_equal(f->err.code, USSL_ENOENT);
@@ -261,8 +281,8 @@ static void test_bad_file_contents_is_invalid_key(void **state)
     ussl_opts_init_posix(&f->o);
     f->o.backend = tls_stream_backend_mbedtls();
     f->o.alloc = &f->ca.alloc;
-    f->o.keyfile = USSL_PATH(cp); /* a certificate is not a key */
-    f->o.certfile = USSL_PATH(cp);
+    f->o.keyfile = ut_file(cp); /* a certificate is not a key */
+    f->o.certfile = ut_file(cp);
     expect_value_error(f, TLS_STREAM_MSG("invalid key"));
 }
 
@@ -344,7 +364,7 @@ static void test_psk_table_with_key_and_cert_on_server_is_value_error(void **sta
     f->o.server_side = 1;
     f->o.keyfile = ut_data(&key);
     f->o.certfile = ut_data(&cert);
-    f->o.psk_table = USSL_DATA("a:00112233", 10);
+    f->o.psk_table = ut_bytes("a:00112233", 10);
     expect_value_error(f, TLS_STREAM_MSG("cannot have cert&key and a PSK table"));
     ut_blob_free(&key);
     ut_blob_free(&cert);
@@ -364,7 +384,7 @@ static void test_psk_ident_on_server_is_value_error(void **state)
 static void test_psk_table_on_client_is_value_error(void **state)
 {
     fixture *f = *state;
-    f->o.psk_table = USSL_DATA("a:00112233", 10);
+    f->o.psk_table = ut_bytes("a:00112233", 10);
     expect_value_error(f, TLS_STREAM_MSG("psk_table and psk_lookup are for server_side"));
 }
 
@@ -409,7 +429,7 @@ static void test_bad_psk_table_line_is_value_error(void **state)
 {
     fixture *f = *state;
     f->o.server_side = 1;
-    f->o.psk_table = USSL_DATA("client1:zz\n", 11);
+    f->o.psk_table = ut_bytes("client1:zz\n", 11);
     assert_int_equal(wrap_fails(f), USSL_E_VALUE);
     assert_int_equal(f->err.kind, USSL_VALUEERROR);
     expect_text_present(f->err.msg);
