@@ -16,6 +16,7 @@
 #include <tls_stream/mbedtls.h>
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
+#include <tls_stream/ussl.h>
 
 #include "tlscat.h"
 
@@ -73,22 +74,6 @@ static int usage_error(const char *msg)
 {
     fprintf(stderr, "tlscat: %s\n(tlscat --help for usage)\n", msg);
     return TLSCAT_EXIT_USAGE;
-}
-
-static int parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
-{
-    size_t n = strlen(hex), i;
-    if (n == 0 || n % 2 != 0 || n / 2 > cap)
-        return -1;
-    for (i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
-            !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-            return -1;
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return 0;
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -231,12 +216,13 @@ static int make_config(const options *o, tls_stream_config **out)
     path = NULL;
     if (o->psk_ident) {
         unsigned char key[TLS_STREAM_PSK_MAX_KEY];
-        size_t key_len;
-        if (parse_hex(o->psk_key_hex, key, sizeof key, &key_len) != 0) {
+        /* the library's hex decoder, as MicroPython's binascii.unhexlify() */
+        int key_len = ussl_unhexlify(o->psk_key_hex, key, sizeof key, NULL);
+        if (key_len <= 0) {
             tls_stream_config_free(cfg);
             return usage_error("--psk-key must be hex, 1 to 32 bytes");
         }
-        rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, key_len);
+        rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, (size_t)key_len);
         memset(key, 0, sizeof key);
         if (rc != TLS_STREAM_OK)
             goto fail;

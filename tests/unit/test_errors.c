@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "core/core_internal.h"
 #include "expect_text.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/error.h"
@@ -117,9 +118,27 @@ static void test_detail_set_with_a_null_detail_only_returns_the_status(void **st
     assert_int_equal(tls_stream_detail_set(NULL, TLS_STREAM_ERR_HANDSHAKE, 1, "x"), TLS_STREAM_ERR_HANDSHAKE);
 }
 
+/* the one integer-to-decimal routine (PSK table line numbers, "[Errno n]") */
+static void test_utoa_writes_decimal_and_truncates_to_fit(void **state)
+{
+    char buf[24];
+    (void)state;
+    assert_int_equal(tls_stream_utoa(0, buf, sizeof buf), 1);
+    assert_string_equal(buf, "0");
+    assert_int_equal(tls_stream_utoa(1907, buf, sizeof buf), 4);
+    assert_string_equal(buf, "1907");
+    assert_int_equal(tls_stream_utoa(4294967295ul, buf, sizeof buf), 10);
+    assert_string_equal(buf, "4294967295");
+    assert_int_equal(tls_stream_utoa(12345, buf, 4), 3);
+    assert_string_equal(buf, "123");
+    assert_int_equal(tls_stream_utoa(9, buf, 1), 0);
+    assert_string_equal(buf, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utoa_writes_decimal_and_truncates_to_fit),
         cmocka_unit_test(test_every_code_is_below_minus_4096_and_distinct),
         cmocka_unit_test(test_strerror_gives_a_distinct_nonempty_text_for_every_code),
         cmocka_unit_test(test_strerror_of_ok_is_success),

@@ -535,6 +535,26 @@ static void test_transport_errno_passes_through_as_oserror(void **state)
     assert_int_equal(ussl_write(f->p.c, "x", 1), -USSL_ECONNRESET); /* sticky */
 }
 
+/* an errno without a name is "[Errno n]", as MicroPython prints it */
+static int xdev_write(void *ctx, const unsigned char *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return -18; /* EXDEV on Linux: not one of the USSL_E* names */
+}
+
+static void test_transport_errno_without_a_name_is_errno_n(void **state)
+{
+    fixture *f = *state;
+    f->p.cio.write = xdev_write;
+    assert_int_equal(ussl_wrap_socket(&f->p.cio, &f->p.co, &f->p.c, &f->p.err), 0);
+    assert_int_equal(ussl_write(f->p.c, "x", 1), -18);
+    assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_OSERROR);
+    assert_int_equal(ussl_last_error(f->p.c)->code, 18);
+    assert_string_equal(ussl_last_error(f->p.c)->msg, "[Errno 18]");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -562,6 +582,7 @@ int main(void)
         T(test_cipher_reports_suite_and_version_on_both_sides),
         T(test_128_sequential_connections_do_not_leak),
         T(test_transport_errno_passes_through_as_oserror),
+        T(test_transport_errno_without_a_name_is_errno_n),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
