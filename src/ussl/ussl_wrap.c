@@ -126,7 +126,11 @@ static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl
     return 0;
 }
 
-/* The keyword rules of MicroPython, the ussl documentation and DESIGN §3. */
+/*
+ * The keyword rules of MicroPython and the ussl documentation, plus ours: a
+ * client that asks for verification (CERT_OPTIONAL or CERT_REQUIRED) gets it
+ * or fails, never an unverified connection.
+ */
 static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
 {
     int psk_client = o->psk_ident != NULL || o->psk_key != NULL;
@@ -186,7 +190,7 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
         return 0; /* the key authenticates the server: cert_reqs does not apply */
     }
     if (o->cert_reqs != USSL_CERT_NONE) {
-        /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (DESIGN §3) */
+        /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (CPython does the same) */
         if (o->server_hostname == NULL)
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
                                              ? TLS_STREAM_MSG("CERT_REQUIRED requires server_hostname")

@@ -1,7 +1,8 @@
 /*
  * cert_reqs and server_hostname: MicroPython's multi_net/ssl_cert_ec.py,
  * sslcontext_verify_error.py, sslcontext_verify_time_error.py,
- * asyncio_tls_server_client_cert_required_error.py, and DESIGN §3.
+ * asyncio_tls_server_client_cert_required_error.py, and our rule that a client
+ * asking for verification (OPTIONAL or REQUIRED) verifies or fails.
  */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -128,7 +129,7 @@ static void test_cert_none_accepts_untrusted_server(void **state)
     ut_blob_free(&ocert);
 }
 
-/* CERT_OPTIONAL on a client verifies like CERT_REQUIRED (DESIGN §3) */
+/* CERT_OPTIONAL on a client verifies like CERT_REQUIRED: asking for verification means it */
 static void test_cert_optional_client_verifies_like_required(void **state)
 {
     fixture *f = *state;
