@@ -189,7 +189,8 @@ static int make_config(const options *o, tls_stream_config **out)
     *out = NULL;
     rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, NULL);
     if (rc != TLS_STREAM_OK) {
-        fprintf(stderr, "tlscat: configuration: %s\n", tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: configuration: %s [status -0x%x]\n", tls_stream_strerror(rc),
+                (unsigned)-rc);
         return TLSCAT_EXIT_USAGE;
     }
     if (verify < 0)
@@ -285,7 +286,7 @@ int main(int argc, char **argv)
     rc = tls_stream_new(&s, cfg, &io);
     tls_stream_config_free(cfg); /* the stream keeps its reference */
     if (rc != TLS_STREAM_OK) {
-        fprintf(stderr, "tlscat: %s\n", tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: %s [status -0x%x]\n", tls_stream_strerror(rc), (unsigned)-rc);
         tlscat_conn_free(&conn);
         return tlscat_exit_code(rc);
     }
