@@ -5,6 +5,7 @@
 #include "all_headers.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 static int failures = 0;
@@ -32,11 +33,35 @@ static void check_ussl_opts()
     check(o.ca_certs.len == 0 && o.keyfile.path == NULL, "blob fields are independent");
 }
 
+// An allocator written in C++ (the build may have no default allocator:
+// TLS_STREAM_STDLIB_ALLOC=OFF); counts live blocks.
+static void *count_alloc(void *ctx, size_t size)
+{
+    void *p = std::calloc(1, size);
+    if (p != NULL)
+        ++*static_cast<int *>(ctx);
+    return p;
+}
+
+static void count_free(void *ctx, void *ptr, size_t size)
+{
+    (void)size;
+    if (ptr != NULL)
+        --*static_cast<int *>(ctx);
+    std::free(ptr);
+}
+
 // The core through a memory pipe: a C++ program uses the C API as is.
 static void check_core()
 {
+    int live = 0;
+    tls_stream_allocator alloc;
+    alloc.alloc = count_alloc;
+    alloc.free = count_free;
+    alloc.ctx = &live;
     tls_stream_mem_pipe *pipe = NULL;
-    check(tls_stream_mem_pipe_new(&pipe, 0, NULL) == TLS_STREAM_OK, "tls_stream_mem_pipe_new");
+    check(tls_stream_mem_pipe_new(&pipe, 0, &alloc) == TLS_STREAM_OK, "tls_stream_mem_pipe_new");
+    check(live > 0, "the pipe allocates through the C++ allocator");
     if (pipe == NULL)
         return;
     tls_stream_io a = tls_stream_mem_pipe_io(pipe, 0);
@@ -46,6 +71,7 @@ static void check_core()
     check(tls_stream_mem_pipe_buffered(pipe, 1) == 4, "pipe buffered");
     check(b.read(b.ctx, buf, sizeof buf) == 4 && std::memcmp(buf, "ping", 4) == 0, "pipe read");
     tls_stream_mem_pipe_free(pipe);
+    check(live == 0, "the pipe frees what it allocated");
     check(tls_stream_strerror(TLS_STREAM_ERR_ARG) != NULL, "tls_stream_strerror");
     check(std::strcmp(TLS_STREAM_MSG("x"), TLS_STREAM_NO_MESSAGES ? "" : "x") == 0, "TLS_STREAM_MSG");
 }
