@@ -18,6 +18,7 @@
 #include <tls_stream/tls_stream.h>
 #include <tls_stream/ussl.h>
 
+#include "example_alloc.h"
 #include "tlscat.h"
 
 static const char usage_text[] =
@@ -187,7 +188,8 @@ static int make_config(const options *o, tls_stream_config **out)
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, NULL);
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+                               example_allocator());
     if (rc != TLS_STREAM_OK) {
         fprintf(stderr, "tlscat: configuration: %s [status -0x%x]\n", tls_stream_strerror(rc),
                 (unsigned)-rc);
