@@ -485,7 +485,7 @@ TLS_STREAM_API void ussl_opts_init_posix(ussl_opts *opts);
  * setblocking (fcntl O_NONBLOCK) and poll (poll() with timeout 0) of a
  * tls_stream_io_fd() transport, for opts.sock_ops. Use only with tls_stream_io_fd().
  */
-extern const ussl_sock_ops ussl_fd_sock_ops;
+TLS_STREAM_API extern const ussl_sock_ops ussl_fd_sock_ops;
 
 #ifdef __cplusplus
 }
