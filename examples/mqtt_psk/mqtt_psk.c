@@ -174,6 +174,7 @@ int main(int argc, char **argv)
     ussl_opts_init(&o);
     o.backend = tls_stream_backend_mbedtls();
     o.psk_ident = ident;
+    o.psk_ident_len = strlen(ident);
     o.psk_key = key;
     o.psk_key_len = (size_t)klen;
     o.timeout_ms = 10000;

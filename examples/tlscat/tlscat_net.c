@@ -233,9 +233,10 @@ static int conn_write(void *ctx, const unsigned char *buf, size_t len)
 }
 
 /* tlscat closes the socket itself, after the queue (close_notify) is sent. */
-static void conn_close(void *ctx)
+static int conn_close(void *ctx)
 {
     (void)ctx;
+    return 0;
 }
 
 tls_stream_io tlscat_conn_io(tlscat_conn *conn)

@@ -16,6 +16,10 @@
  *   - Talk to the transport only through the tls_stream_io you were given, and
  *     return TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE when it would block; every slot
  *     must be callable again after a "want" with the same arguments.
+ *   - When a transport call answered TLS_STREAM_INTERRUPTED, return
+ *     TLS_STREAM_INTERRUPTED from the slot (not a want, not an error), keeping
+ *     the session as after a want: the next call continues. (A write slot
+ *     that already committed bytes returns their count instead.)
  */
 #ifndef TLS_STREAM_TLS_BACKEND_H
 #define TLS_STREAM_TLS_BACKEND_H

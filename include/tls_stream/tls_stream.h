@@ -165,12 +165,14 @@ TLS_STREAM_API int tls_stream_config_set_key(tls_stream_config *cfg, const void 
 TLS_STREAM_API int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
 
 /**
- * Client PSK: identity (1..TLS_STREAM_PSK_MAX_IDENTITY bytes) and key
+ * Client PSK: identity (0..TLS_STREAM_PSK_MAX_IDENTITY bytes of any value;
+ * the length is explicit, 0 is the empty identity) and key
  * (1..TLS_STREAM_PSK_MAX_KEY bytes). The configuration then offers only PSK and
- * ECDHE-PSK suites. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (NULL or empty, identity too
- * long), TLS_STREAM_ERR_BAD_KEY (key too long), TLS_STREAM_ERR_STATE on a server,
+ * ECDHE-PSK suites. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (NULL pointers, empty key,
+ * identity too long), TLS_STREAM_ERR_BAD_KEY (key too long), TLS_STREAM_ERR_STATE on a server,
  * TLS_STREAM_ERR_CONFIG when a certificate or key is already set, TLS_STREAM_ERR_UNSUPPORTED
- * when the backend has no PSK.
+ * when the backend has no PSK. A backend that cannot send an empty identity
+ * (mbedtls) fails tls_stream_new() with TLS_STREAM_ERR_UNSUPPORTED.
  */
 TLS_STREAM_API int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
@@ -311,11 +313,22 @@ typedef enum tls_stream_conn_state {
 TLS_STREAM_API int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io);
 
 /**
- * Free the stream and drop its configuration reference. Does not send
- * close_notify; closes the transport only if tls_stream_close() was not
- * called (so no transport is leaked). NULL is ignored.
+ * Free the stream and drop its configuration reference. Never reads,
+ * writes or waits on the transport (no close_notify is sent): its only
+ * transport call is io->close, once, when tls_stream_close() was not called
+ * (so no transport is leaked; its result is dropped). NULL is ignored.
  */
 TLS_STREAM_API void tls_stream_free(tls_stream *s);
+
+/**
+ * Free the stream and drop its configuration reference without calling the
+ * transport at all: no read, write, wait, nor close. For a garbage
+ * collector's finaliser, or a program tearing down after the transport is
+ * gone or owned elsewhere; the transport stays the caller's to release.
+ * Valid in every state (also mid-handshake, after an interruption).
+ * NULL is ignored.
+ */
+TLS_STREAM_API void tls_stream_abort(tls_stream *s);
 
 /**
  * Client: override the configuration's server name for this stream (SNI and
@@ -335,7 +348,10 @@ TLS_STREAM_API int tls_stream_set_blocking(tls_stream *s, int blocking);
 /**
  * Run (or continue) the handshake. Returns TLS_STREAM_OK once it is complete (also
  * when it already was), TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE in non-blocking mode,
- * or a fatal error (sticky: see tls_stream_error()).
+ * TLS_STREAM_INTERRUPTED when the transport was interrupted (call again to
+ * continue; see tls_stream/io.h), or a fatal error (sticky: see
+ * tls_stream_error()). read, write, flush and shutdown also return
+ * TLS_STREAM_INTERRUPTED that way.
  */
 TLS_STREAM_API int tls_stream_handshake(tls_stream *s);
 
@@ -374,9 +390,13 @@ TLS_STREAM_API int tls_stream_shutdown(tls_stream *s);
 
 /**
  * Send close_notify (best effort, bounded like any blocking call) and close
- * the transport. Returns TLS_STREAM_OK, or the error met while sending close_notify
- * (the transport is closed in every case). A second call is a no-op returning
- * TLS_STREAM_OK.
+ * the transport. Returns TLS_STREAM_OK; the error met while sending
+ * close_notify; else TLS_STREAM_ERR_IO when the transport's close failed
+ * (tls_stream_error_detail() gives its code, a negated errno). The transport
+ * is closed in every case but one: TLS_STREAM_INTERRUPTED, returned when the
+ * transport was interrupted while close_notify was going out; nothing is
+ * closed then, and the next tls_stream_close() continues. A second call after
+ * the close is a no-op returning TLS_STREAM_OK.
  */
 TLS_STREAM_API int tls_stream_close(tls_stream *s);
 

@@ -226,11 +226,12 @@ int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no PSK"));
-    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
+    if (identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("PSK identity must be 0..128 bytes"));
     if (key_len > TLS_STREAM_PSK_MAX_KEY)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("PSK key longer than 32 bytes"));
-    tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
+    if (identity_len > 0)
+        tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
     cfg->psk_identity_len = identity_len;
     tls_stream_memcopy(cfg->psk_key, key, key_len);
     cfg->psk_key_len = key_len;

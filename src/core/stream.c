@@ -8,9 +8,17 @@
  *
  * Blocking mode turns "want" answers into io->wait() calls; non-blocking mode
  * returns them, remembering the direction for tls_stream_wants().
+ * TLS_STREAM_INTERRUPTED ("soft", like a want) is returned as is in both
+ * modes: the stream keeps its state and the next call continues.
  */
 #include "core_internal.h"
 #include "stream_internal.h"
+
+/* A result that ends the call without failing the stream. */
+static int is_soft(int rc)
+{
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_INTERRUPTED;
+}
 
 static int fail(tls_stream *s, int err)
 {
@@ -34,8 +42,8 @@ static int await(tls_stream *s, int want)
     rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
     if (rc == TLS_STREAM_OK || rc == TLS_STREAM_ERR_TIMEOUT)
         return rc;
-    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
-        return rc; /* a wait that cannot block: hand the want to the caller */
+    if (is_soft(rc))
+        return rc; /* a wait that cannot block, or an interrupted one: to the caller */
     return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, rc, TLS_STREAM_MSG("transport wait failed"));
 }
 
@@ -49,6 +57,8 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
 {
     for (;;) {
         int rc = op(s, arg);
+        if (rc == TLS_STREAM_INTERRUPTED)
+            return rc; /* no wait: the caller gets control back now */
         if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE) {
             if (rc >= 0)
                 s->want = 0;
@@ -57,7 +67,7 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
         rc = await(s, rc);
         if (rc == TLS_STREAM_OK)
             continue;
-        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
+        if (is_soft(rc))
             return rc;
         if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal) {
             s->want = 0;
@@ -125,7 +135,7 @@ static int ensure_open(tls_stream *s)
     }
     rc = drive(s, handshake_step, NULL, 1);
     if (rc != TLS_STREAM_OK) {
-        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+        if (!is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
             return fail(s, rc);
         return rc;
     }
@@ -159,20 +169,20 @@ int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io
     return TLS_STREAM_OK;
 }
 
-static void close_transport(tls_stream *s)
+/* Close the transport once; returns what its close returned (0 if none). */
+static int close_transport(tls_stream *s)
 {
+    int rc = 0;
     if (!s->io_closed && s->io.close != NULL)
-        s->io.close(s->io.ctx);
+        rc = s->io.close(s->io.ctx);
     s->io_closed = 1;
+    return rc;
 }
 
-void tls_stream_free(tls_stream *s)
+/* Free everything but the transport. */
+static void release(tls_stream *s)
 {
-    tls_stream_config *cfg;
-    if (s == NULL)
-        return;
-    cfg = s->cfg;
-    close_transport(s);
+    tls_stream_config *cfg = s->cfg;
     if (s->session != NULL)
         cfg->backend->session_free(s->session);
     if (s->server_name != NULL)
@@ -182,6 +192,20 @@ void tls_stream_free(tls_stream *s)
     tls_stream_memzero(s, sizeof *s);
     tls_stream_dealloc(&cfg->alloc, s, sizeof *s);
     tls_stream_config_free(cfg);
+}
+
+void tls_stream_free(tls_stream *s)
+{
+    if (s == NULL)
+        return;
+    (void)close_transport(s); /* nobody to tell: tls_stream_close() reports it */
+    release(s);
+}
+
+void tls_stream_abort(tls_stream *s)
+{
+    if (s != NULL)
+        release(s);
 }
 
 int tls_stream_set_server_name(tls_stream *s, const char *name)
@@ -251,7 +275,7 @@ static int flush_pending(tls_stream *s)
     if (!s->cfg->backend->wants_flush(s->session))
         return TLS_STREAM_OK;
     rc = drive(s, flush_step, NULL, 1);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
@@ -296,12 +320,11 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
      * cannot go yet, read anyway: the peer may be blocked writing to us. */
     rc = flush_pending(s);
     if (rc != TLS_STREAM_OK && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        return rc;
+        return rc; /* an error, or interrupted */
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
     rc = drive(s, read_step, &span, 0);
-    if (rc > 0 || rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_ERR_TIMEOUT ||
-        s->state == TLS_STREAM_STATE_FAILED)
+    if (rc > 0 || is_soft(rc) || rc == TLS_STREAM_ERR_TIMEOUT || s->state == TLS_STREAM_STATE_FAILED)
         return rc;
     if (rc == 0 || (rc == TLS_STREAM_ERR_TRUNCATED && s->cfg->allow_truncation)) {
         s->state = TLS_STREAM_STATE_PEER_CLOSED;
@@ -347,16 +370,16 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
             done += (size_t)rc;
             continue;
         }
-        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
+        if (is_soft(rc)) {
             if (done > 0)
-                break; /* non-blocking: report what was accepted */
+                break; /* non-blocking or interrupted: report what was accepted */
             return rc;
         }
         return s->state == TLS_STREAM_STATE_FAILED ? rc : fail(s, rc);
     }
     rc = flush_pending(s);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        return rc;
+    if (rc < 0 && !is_soft(rc))
+        return rc; /* accepted bytes count only when the stream lives on */
     return (int)done;
 }
 
@@ -376,14 +399,14 @@ int tls_stream_shutdown(tls_stream *s)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
     rc = drive(s, close_notify_step, NULL, 1);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
 int tls_stream_close(tls_stream *s)
 {
-    int rc = TLS_STREAM_OK;
+    int rc = TLS_STREAM_OK, close_rc;
     if (s == NULL)
         return TLS_STREAM_ERR_ARG;
     if (s->state == TLS_STREAM_STATE_CLOSED)
@@ -392,13 +415,20 @@ int tls_stream_close(tls_stream *s)
         int peer_closed = s->state == TLS_STREAM_STATE_PEER_CLOSED;
         /* best effort, bounded: non-blocking streams try once */
         rc = drive(s, close_notify_step, NULL, 1);
+        if (rc == TLS_STREAM_INTERRUPTED)
+            return rc; /* nothing closed yet: the next call continues */
         /* after the peer's close_notify the connection ended cleanly: a peer
          * that closed its transport without reading our reply is normal */
         if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || peer_closed)
             rc = TLS_STREAM_OK;
     }
-    close_transport(s);
+    close_rc = close_transport(s);
     s->state = TLS_STREAM_STATE_CLOSED;
     s->want = 0;
-    return rc < 0 ? rc : TLS_STREAM_OK;
+    if (rc < 0)
+        return rc; /* the first error wins, with its detail */
+    if (close_rc < 0)
+        return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, close_rc,
+                                     TLS_STREAM_MSG("transport close failed"));
+    return TLS_STREAM_OK;
 }

@@ -99,11 +99,12 @@ static int mem_pipe_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)n;
 }
 
-static void mem_pipe_close(void *ctx)
+static int mem_pipe_close(void *ctx)
 {
     mem_end *e = (mem_end *)ctx;
     if (e != NULL)
         e->pipe->closed[e->id] = 1;
+    return 0;
 }
 
 /*

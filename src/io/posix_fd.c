@@ -119,11 +119,13 @@ static int fd_write_socket(void *ctx, const unsigned char *buf, size_t len)
     return write_result(n);
 }
 
-static void fd_close(void *ctx)
+static int fd_close(void *ctx)
 {
     /* No retry on EINTR: Linux and most systems release the fd anyway, and
      * a retry could close a descriptor another thread just opened. */
-    (void)close(fd_of(ctx));
+    if (close(fd_of(ctx)) != 0 && errno != EINTR)
+        return -errno;
+    return 0;
 }
 
 static long long now_ms(void)

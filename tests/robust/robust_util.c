@@ -73,12 +73,13 @@ void faulty_io_cut(faulty_io *f)
     f->inner_closed = 1;
 }
 
-static void fio_close(void *ctx)
+static int fio_close(void *ctx)
 {
     faulty_io *f = ctx;
     f->closed = 1;
     if (f->pass_close)
         faulty_io_cut(f);
+    return 0;
 }
 
 static int fio_wait(void *ctx, int want, int timeout_ms)
@@ -375,10 +376,11 @@ static int chan_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)len;
 }
 
-static void chan_close(void *ctx)
+static int chan_close(void *ctx)
 {
     rb_chan_end *e = ctx;
     e->chan->closed[e->id] = 1;
+    return 0;
 }
 
 static int chan_wait(void *ctx, int want, int timeout_ms)

@@ -76,9 +76,11 @@ static int io_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)n;
 }
 
-static void io_close(void *ctx)
+static int io_close(void *ctx)
 {
-    ((mock_io *)ctx)->close_calls++;
+    mock_io *m = (mock_io *)ctx;
+    m->close_calls++;
+    return mock_script_next(&m->close);
 }
 
 static int io_wait(void *ctx, int want, int timeout_ms)
@@ -103,4 +105,5 @@ void mock_io_init(mock_io *m, unsigned flags)
     mock_script_clear(&m->read, TLS_STREAM_WANT_READ);
     mock_script_clear(&m->write, MOCK_ALL);
     mock_script_clear(&m->wait, 0);
+    mock_script_clear(&m->close, 0);
 }

@@ -376,10 +376,10 @@ static int end_write(void *ctx, const unsigned char *buf, size_t len)
     return rc;
 }
 
-static void end_close(void *ctx)
+static int end_close(void *ctx)
 {
     tls_pair_end *e = ctx;
-    e->pipe_io.close(e->pipe_io.ctx);
+    return e->pipe_io.close(e->pipe_io.ctx);
 }
 
 static int end_wait(void *ctx, int want, int timeout_ms)

@@ -432,20 +432,32 @@ static void test_client_psk_key_of_0_bytes_is_a_bad_argument(void **state)
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, PSK_KEY, 0), TLS_STREAM_ERR_ARG);
 }
 
-static void test_client_psk_identity_of_0_or_129_bytes_is_a_bad_argument(void **state)
+static void test_client_psk_identity_of_129_bytes_is_a_bad_argument(void **state)
 {
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     unsigned char id[129];
     memset(id, 'i', sizeof id);
-    assert_int_equal(tls_stream_config_set_psk(cfg, id, 0, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 129, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "PSK identity must be 1..128 bytes");
+    assert_string_equal(detail_msg(cfg), "PSK identity must be 0..128 bytes");
     assert_int_equal(tls_stream_config_set_psk(cfg, NULL, 2, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 2, NULL, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 128, PSK_KEY, 16), TLS_STREAM_OK);
     assert_int_equal(freeze(f), TLS_STREAM_OK);
     assert_int_equal(f->mb->settings.psk_identity_len, 128);
+}
+
+/* the empty identity is a valid TLS identity: the core passes it on (a
+ * backend that cannot send it refuses it when the configuration freezes) */
+static void test_client_psk_empty_identity_reaches_the_backend(void **state)
+{
+    fx *f = (fx *)*state;
+    tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
+    assert_int_equal(tls_stream_config_set_psk(cfg, "", 0, PSK_KEY, 16), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_non_null(f->mb->settings.psk_identity);
+    assert_int_equal(f->mb->settings.psk_identity_len, 0);
+    assert_int_equal(f->mb->settings.psk_key_len, 16);
 }
 
 static void test_client_psk_on_a_server_config_is_a_state_error(void **state)
@@ -1129,7 +1141,8 @@ int main(void)
         T(test_a_bad_key_is_reported_and_not_counted),
         T(test_client_psk_key_of_33_bytes_is_a_bad_key),
         T(test_client_psk_key_of_0_bytes_is_a_bad_argument),
-        T(test_client_psk_identity_of_0_or_129_bytes_is_a_bad_argument),
+        T(test_client_psk_identity_of_129_bytes_is_a_bad_argument),
+        T(test_client_psk_empty_identity_reaches_the_backend),
         T(test_client_psk_on_a_server_config_is_a_state_error),
         T(test_server_psk_setters_on_a_client_config_are_state_errors),
         T(test_psk_after_a_certificate_is_a_config_error),

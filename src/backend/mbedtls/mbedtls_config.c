@@ -312,9 +312,12 @@ static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings 
     if (cfg->role == TLS_STREAM_SERVER && client_psk)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
     if (client_psk &&
-        (st->psk_identity == NULL || st->psk_identity_len == 0 ||
-         st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
+        (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
+    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
+    if (client_psk && st->psk_identity_len == 0)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity"));
     if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
                        st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
                        st->psk_key_len > MBEDTLS_PSK_MAX_LEN))

@@ -76,6 +76,7 @@ typedef struct tls_stream_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
+    int interrupted;    /* the last transport call said TLS_STREAM_INTERRUPTED */
 } tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */

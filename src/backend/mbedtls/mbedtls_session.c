@@ -34,9 +34,11 @@ static int bio_send(void *p, const unsigned char *buf, size_t len)
         return MBEDTLS_ERR_NET_SEND_FAILED;
     len = cap_int(len);
     n = s->io->write(s->io->ctx, buf, len);
+    s->interrupted = n == TLS_STREAM_INTERRUPTED;
     if (n > 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_STREAM_WANT_WRITE)
+    /* interrupted: mbedtls resumes a "want" exactly where it stopped */
+    if (n == TLS_STREAM_WANT_WRITE || n == TLS_STREAM_INTERRUPTED)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
@@ -52,11 +54,12 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
         return MBEDTLS_ERR_NET_RECV_FAILED;
     len = cap_int(len);
     n = s->io->read(s->io->ctx, buf, len);
+    s->interrupted = n == TLS_STREAM_INTERRUPTED;
     if (n == 0)
         s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n >= 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_STREAM_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED)
         return MBEDTLS_ERR_SSL_WANT_READ;
     if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
@@ -143,7 +146,8 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+        status != TLS_STREAM_INTERRUPTED) {
         int ignored = tls_stream_mbc_flush(&s->ssl);
 
         (void)ignored;
@@ -324,6 +328,10 @@ int tls_stream_mbt_close_notify(void *vs)
         if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
+        if (ret != 0 && s->interrupted) {
+            s->interrupted = 0; /* built, but its sending was interrupted */
+            return TLS_STREAM_INTERRUPTED;
+        }
     }
     return tls_stream_mbt_flush(s);
 }
