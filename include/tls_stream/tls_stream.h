@@ -400,10 +400,20 @@ TLS_STREAM_API int tls_stream_shutdown(tls_stream *s);
  */
 TLS_STREAM_API int tls_stream_close(tls_stream *s);
 
+/** tls_stream_wants() bits: poll the transport for input / for output. */
+#define TLS_STREAM_POLL_READ 0x1
+#define TLS_STREAM_POLL_WRITE 0x2
+
 /**
- * Which direction the last call that returned TLS_STREAM_WANT_* waits for:
- * TLS_STREAM_WANT_READ, TLS_STREAM_WANT_WRITE (also while accepted data is still buffered
- * for sending), or 0.
+ * The set of transport directions the stream waits for (poll exactly these):
+ * TLS_STREAM_POLL_READ while a read (or the handshake) answered
+ * TLS_STREAM_WANT_READ and no read has completed since; TLS_STREAM_POLL_WRITE
+ * while a call answered TLS_STREAM_WANT_WRITE and no output operation has
+ * completed since, and while accepted data is still buffered for sending;
+ * both at once when both hold (e.g. a record queued while a read waits for
+ * input); 0 when nothing is pending (then poll for what you want to do).
+ * When any direction of the set is ready, repeat every call that answered a
+ * want. Failed or closed streams answer 0.
  */
 TLS_STREAM_API int tls_stream_wants(const tls_stream *s);
 

@@ -479,8 +479,9 @@ TLS_STREAM_API const ussl_error *ussl_last_error(const ussl_socket *sock);
 TLS_STREAM_API int ussl_poll(const ussl_socket *sock, int events);
 
 /**
- * Which transport direction to wait for before calling again, for a caller
- * running its own poll()/select(): USSL_POLL_RD, USSL_POLL_WR, the events
+ * Which transport directions to wait for before calling again, for a caller
+ * running its own poll()/select(): USSL_POLL_RD, USSL_POLL_WR or both (a
+ * set, as tls_stream_wants(): poll all of them), the events
  * given (nothing pending inside TLS), 0 when RD was asked and plaintext is
  * already buffered (read at once), or USSL_POLL_NVAL (closed or failed).
  */

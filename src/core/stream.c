@@ -7,7 +7,11 @@
  *   any fatal error ─▶ FAILED (sticky: every later call returns the error)
  *
  * Blocking mode turns "want" answers into io->wait() calls; non-blocking mode
- * returns them, remembering the direction for tls_stream_wants().
+ * returns them, remembering the direction for tls_stream_wants(): each
+ * operation (read: input; write, flush, close_notify: output; the
+ * handshake: both) replaces its own want and clears it when it completes,
+ * so a read waiting for input and a write waiting for output are both
+ * reported.
  * TLS_STREAM_INTERRUPTED ("soft", like a want) is returned as is in both
  * modes: the stream keeps its state and the next call continues.
  */
@@ -24,7 +28,7 @@ static int fail(tls_stream *s, int err)
 {
     s->state = TLS_STREAM_STATE_FAILED;
     s->error = err;
-    s->want = 0;
+    s->wants = 0;
     return err;
 }
 
@@ -33,10 +37,11 @@ static int fail(tls_stream *s, int err)
  * transport and return TLS_STREAM_OK to retry. Otherwise return what the caller
  * returns: the want itself, TLS_STREAM_ERR_TIMEOUT, or a transport error.
  */
-static int await(tls_stream *s, int want)
+static int await(tls_stream *s, int want, unsigned dirs)
 {
     int rc;
-    s->want = want;
+    /* the operation's own earlier want is replaced; another's stays */
+    s->wants = (s->wants & ~dirs) | (want == TLS_STREAM_WANT_READ ? TLS_STREAM_POLL_READ : TLS_STREAM_POLL_WRITE);
     if (!s->blocking || s->io.wait == NULL)
         return want;
     rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
@@ -50,10 +55,11 @@ static int await(tls_stream *s, int want)
 /*
  * Repeat op until it stops asking to wait. Every result but a want or a
  * retry ends the loop; errors other than wants are fatal unless soft.
+ * dirs: the directions (TLS_STREAM_POLL_*) that op completes when it succeeds.
  */
 typedef int (*stream_op)(tls_stream *s, void *arg);
 
-static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
+static int drive(tls_stream *s, stream_op op, void *arg, unsigned dirs, int timeout_is_fatal)
 {
     for (;;) {
         int rc = op(s, arg);
@@ -61,16 +67,16 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
             return rc; /* no wait: the caller gets control back now */
         if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE) {
             if (rc >= 0)
-                s->want = 0;
+                s->wants &= ~dirs;
             return rc;
         }
-        rc = await(s, rc);
+        rc = await(s, rc, dirs);
         if (rc == TLS_STREAM_OK)
             continue;
         if (is_soft(rc))
             return rc;
         if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal) {
-            s->want = 0;
+            s->wants &= ~dirs;
             return rc;
         }
         return fail(s, rc);
@@ -133,7 +139,7 @@ static int ensure_open(tls_stream *s)
     case TLS_STREAM_STATE_HANDSHAKE:
         break;
     }
-    rc = drive(s, handshake_step, NULL, 1);
+    rc = drive(s, handshake_step, NULL, TLS_STREAM_POLL_READ | TLS_STREAM_POLL_WRITE, 1);
     if (rc != TLS_STREAM_OK) {
         if (!is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
             return fail(s, rc);
@@ -274,7 +280,7 @@ static int flush_pending(tls_stream *s)
     int rc;
     if (!s->cfg->backend->wants_flush(s->session))
         return TLS_STREAM_OK;
-    rc = drive(s, flush_step, NULL, 1);
+    rc = drive(s, flush_step, NULL, TLS_STREAM_POLL_WRITE, 1);
     if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
@@ -323,7 +329,7 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
         return rc; /* an error, or interrupted */
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
-    rc = drive(s, read_step, &span, 0);
+    rc = drive(s, read_step, &span, TLS_STREAM_POLL_READ, 0);
     if (rc > 0 || is_soft(rc) || rc == TLS_STREAM_ERR_TIMEOUT || s->state == TLS_STREAM_STATE_FAILED)
         return rc;
     if (rc == 0 || (rc == TLS_STREAM_ERR_TRUNCATED && s->cfg->allow_truncation)) {
@@ -365,7 +371,7 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
     while (done < len) {
         span.buf = (const unsigned char *)buf + done;
         span.len = len - done;
-        rc = drive(s, write_step, &span, 1);
+        rc = drive(s, write_step, &span, TLS_STREAM_POLL_WRITE, 1);
         if (rc > 0) {
             done += (size_t)rc;
             continue;
@@ -398,7 +404,7 @@ int tls_stream_shutdown(tls_stream *s)
     if (rc != TLS_STREAM_OK)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
-    rc = drive(s, close_notify_step, NULL, 1);
+    rc = drive(s, close_notify_step, NULL, TLS_STREAM_POLL_WRITE, 1);
     if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
@@ -414,7 +420,7 @@ int tls_stream_close(tls_stream *s)
     if (s->state == TLS_STREAM_STATE_OPEN || s->state == TLS_STREAM_STATE_PEER_CLOSED) {
         int peer_closed = s->state == TLS_STREAM_STATE_PEER_CLOSED;
         /* best effort, bounded: non-blocking streams try once */
-        rc = drive(s, close_notify_step, NULL, 1);
+        rc = drive(s, close_notify_step, NULL, TLS_STREAM_POLL_WRITE, 1);
         if (rc == TLS_STREAM_INTERRUPTED)
             return rc; /* nothing closed yet: the next call continues */
         /* after the peer's close_notify the connection ended cleanly: a peer
@@ -424,7 +430,7 @@ int tls_stream_close(tls_stream *s)
     }
     close_rc = close_transport(s);
     s->state = TLS_STREAM_STATE_CLOSED;
-    s->want = 0;
+    s->wants = 0;
     if (rc < 0)
         return rc; /* the first error wins, with its detail */
     if (close_rc < 0)

@@ -8,11 +8,13 @@ static int has_info(const tls_stream *s)
 
 int tls_stream_wants(const tls_stream *s)
 {
+    unsigned set;
     if (s == NULL || s->state == TLS_STREAM_STATE_FAILED || s->state == TLS_STREAM_STATE_CLOSED)
         return 0;
+    set = s->wants;
     if (s->session != NULL && s->cfg->backend->wants_flush(s->session))
-        return TLS_STREAM_WANT_WRITE;
-    return s->want;
+        set |= TLS_STREAM_POLL_WRITE;
+    return (int)set;
 }
 
 size_t tls_stream_pending(const tls_stream *s)

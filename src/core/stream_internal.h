@@ -14,7 +14,7 @@ struct tls_stream {
     void *session;       /* backend session, created when the handshake starts */
     tls_stream_conn_state state;
     int error;           /* the sticky error of TLS_STREAM_STATE_FAILED */
-    int want;            /* direction of the last "want" answer, or 0 */
+    unsigned wants;      /* TLS_STREAM_POLL_* directions waited for and not yet met */
     int blocking;
     int io_closed;
     int shut_wr;         /* tls_stream_shutdown() sent (or is sending) close_notify */
