@@ -77,6 +77,8 @@ typedef struct tls_stream_mbt_session {
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
     int interrupted;    /* the last transport call said TLS_STREAM_INTERRUPTED */
+    int send_lost;      /* 1: a send failed and mbedtls was told it went out; 2: reported */
+    int send_code;      /* that send's transport code (a negated errno) */
 } tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */
