@@ -123,7 +123,12 @@ struct tls_stream_backend {
     /** Parse data (PEM or DER) as item; password only for keys. Called before config_finish. */
     int (*config_load)(void *cfg, tls_stream_item item, const unsigned char *data,
                        size_t len, const char *password);
-    /** Apply the validated settings (seed the RNG, select suites). Called once. */
+    /**
+     * Apply the validated settings (seed the RNG, select suites). Called
+     * again after it failed (the settings may have changed in between),
+     * never after it succeeded: a failure must leave the configuration
+     * ready for another try.
+     */
     int (*config_finish)(void *cfg, const tls_stream_settings *settings);
     /** Free a configuration (also one that never finished). */
     void (*config_free)(void *cfg);

@@ -435,12 +435,14 @@ static int validate(tls_stream_config *cfg)
 int tls_stream_config_freeze(tls_stream_config *cfg)
 {
     tls_stream_settings s;
+    int rc;
     if (cfg->frozen)
-        return cfg->finish_status;
-    cfg->frozen = 1;
-    cfg->finish_status = validate(cfg);
-    if (cfg->finish_status != TLS_STREAM_OK)
-        return cfg->finish_status;
+        return TLS_STREAM_OK;
+    /* validate first, freeze only on success: a refused configuration
+     * stays editable and the next tls_stream_new() tries again */
+    rc = validate(cfg);
+    if (rc != TLS_STREAM_OK)
+        return rc;
     tls_stream_memzero(&s, sizeof s);
     s.role = cfg->role;
     s.verify = cfg->psk_key_len > 0 ? TLS_STREAM_VERIFY_NONE : cfg->verify;
@@ -472,6 +474,8 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.cache_entries = cfg->cache_entries;
     s.cache_timeout = cfg->cache_timeout;
     s.max_fragment = cfg->max_fragment;
-    cfg->finish_status = cfg->backend->config_finish(cfg->backend_cfg, &s);
-    return cfg->finish_status;
+    rc = cfg->backend->config_finish(cfg->backend_cfg, &s);
+    if (rc == TLS_STREAM_OK)
+        cfg->frozen = 1;
+    return rc;
 }

@@ -739,35 +739,39 @@ static void test_verifying_server_with_ca_asks_for_client_certificates(void **st
     assert_int_equal(f->mb->settings.has_cert, 1);
 }
 
-/* ---- the freeze is sticky ---- */
+/* ---- freezing: validate first, freeze only on success ---- */
 
-static void test_a_failed_validation_is_returned_again_by_every_later_stream(void **state)
+static void test_a_failed_validation_leaves_the_config_editable_for_the_next_stream(void **state)
 {
     fx *f = (fx *)*state;
-    tls_stream *s2 = NULL;
-    new_config(f, TLS_STREAM_SERVER);
+    new_config(f, TLS_STREAM_SERVER); /* no certificate, no PSK */
     assert_int_equal(freeze(f), TLS_STREAM_ERR_CONFIG);
-    assert_int_equal(tls_stream_new(&s2, f->cfg, &f->io.io), TLS_STREAM_ERR_CONFIG);
-    assert_null(s2);
+    assert_null(f->s);
     assert_int_equal(f->mb->calls.config_finish, 0);
-    /* frozen although it failed: it cannot be repaired */
-    assert_int_equal(tls_stream_config_set_cert(f->cfg, CERT, sizeof CERT), TLS_STREAM_ERR_STATE);
+    /* not frozen: it can be repaired, and the next stream succeeds */
+    assert_int_equal(tls_stream_config_set_cert(f->cfg, CERT, sizeof CERT), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_key(f->cfg, KEY, sizeof KEY, NULL), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_int_equal(f->mb->calls.config_finish, 1);
+    /* frozen now */
+    assert_int_equal(tls_stream_config_set_timeout(f->cfg, 5), TLS_STREAM_ERR_STATE);
 }
 
-static void test_a_failed_backend_finish_is_returned_again_without_a_second_call(void **state)
+static void test_a_failed_backend_finish_leaves_the_config_editable_and_is_tried_again(void **state)
 {
     fx *f = (fx *)*state;
     tls_stream *s2 = NULL;
     const char *msg = NULL;
     new_valid_client(f);
     mock_script_set(&f->mb->config_finish, 1, TLS_STREAM_ERR_BAD_CERT);
-    assert_int_equal(freeze(f), TLS_STREAM_ERR_BAD_CERT);
-    assert_null(f->s);
     assert_int_equal(tls_stream_new(&s2, f->cfg, &f->io.io), TLS_STREAM_ERR_BAD_CERT);
     assert_null(s2);
-    assert_int_equal(f->mb->calls.config_finish, 1);
     assert_int_equal(tls_stream_config_error_detail(f->cfg, &msg), MOCK_DETAIL_CODE);
     assert_string_equal(msg, "mock config_finish failed");
+    assert_int_equal(tls_stream_config_set_timeout(f->cfg, 7), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_int_equal(f->mb->calls.config_finish, 2);
+    assert_int_equal(f->mb->settings.role, TLS_STREAM_CLIENT);
 }
 
 static void test_many_streams_finish_the_backend_config_once(void **state)
@@ -1166,8 +1170,8 @@ int main(void)
         T(test_psk_server_asking_for_client_certificates_fails_at_first_stream),
         T(test_verifying_server_without_ca_fails_at_first_stream),
         T(test_verifying_server_with_ca_asks_for_client_certificates),
-        T(test_a_failed_validation_is_returned_again_by_every_later_stream),
-        T(test_a_failed_backend_finish_is_returned_again_without_a_second_call),
+        T(test_a_failed_validation_leaves_the_config_editable_for_the_next_stream),
+        T(test_a_failed_backend_finish_leaves_the_config_editable_and_is_tried_again),
         T(test_many_streams_finish_the_backend_config_once),
         T(test_server_psk_table_is_given_as_the_cores_table_lookup),
         T(test_user_psk_lookup_is_given_as_is_and_wins_over_the_table),

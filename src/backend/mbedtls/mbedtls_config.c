@@ -59,7 +59,7 @@ static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
 {
     const tls_stream_mbt_config *cfg = p;
 
-    if (cfg->entropy(cfg->entropy_arg, out, len) != 0)
+    if (cfg->entropy == NULL || cfg->entropy(cfg->entropy_arg, out, len) != 0)
         return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
     *olen = len;
     return 0;
@@ -433,6 +433,10 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
 
     if (cfg->finished)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration already finished"));
+    /* an earlier attempt may have failed half way: start from scratch */
+    mbedtls_ssl_config_free(&cfg->conf);
+    mbedtls_ssl_config_init(&cfg->conf);
+    tls_stream_mbt_resume_free(cfg);
     cfg->is_psk = st->psk_identity != NULL || st->psk_key != NULL || st->psk_lookup != NULL;
     status = check_settings(cfg, st);
     if (status != TLS_STREAM_OK)
@@ -446,14 +450,15 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
                    ? tls_stream_mbt_config_error(d, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("key check"))
                    : tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("key does not match certificate"));
 
-    if (st->entropy != NULL) {
-        cfg->entropy = st->entropy;
-        cfg->entropy_arg = st->entropy_arg;
+    cfg->entropy = st->entropy; /* user_entropy() reads them: a retry may change them */
+    cfg->entropy_arg = st->entropy_arg;
+    if (st->entropy != NULL && !cfg->entropy_added) {
         ret = mbedtls_entropy_add_source(&cfg->entropy_ctx, user_entropy, cfg,
                                          MBEDTLS_ENTROPY_BLOCK_SIZE,
                                          MBEDTLS_ENTROPY_SOURCE_STRONG);
         if (ret != 0)
             return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("entropy source"));
+        cfg->entropy_added = 1;
     }
     if ((ret = seed_rng(cfg)) != 0)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_CONFIG, ret, TLS_STREAM_MSG("cannot seed the RNG"));

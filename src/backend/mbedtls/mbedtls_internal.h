@@ -37,6 +37,7 @@ typedef struct tls_stream_mbt_config {
     int has_ca, has_cert, has_key;
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
+    int entropy_added; /* the entropy hook is a source of entropy_ctx */
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
     tls_stream_psk_lookup_fn psk_lookup;
