@@ -40,6 +40,13 @@ extern "C" {
 #define TLS_STREAM_CAP_ALPN 0x2u /**< ALPN */
 #define TLS_STREAM_CAP_RESUME 0x4u /**< session tickets, session cache, session_save */
 #define TLS_STREAM_CAP_MAX_FRAGMENT 0x8u /**< max fragment length negotiation */
+/**
+ * A frozen configuration may be used by streams running on several threads
+ * at once (its shared state: random generator, ticket keys, session cache
+ * is locked by the backend). Without it, every stream of a configuration
+ * must run on one thread.
+ */
+#define TLS_STREAM_CAP_THREADS 0x10u
 
 /** The backend's own view of an error, kept for diagnosis. */
 typedef struct tls_stream_detail {

@@ -8,6 +8,15 @@
  *   tls_stream  one connection over one tls_stream_io transport; one thread at a
  *               time.
  *
+ * Threads: a configuration's setters and its first tls_stream_new() (which
+ * freezes it) run on one thread, before the configuration is shared. From
+ * then on, streams of one configuration may run on several threads at once
+ * when the backend has TLS_STREAM_CAP_THREADS (mbedtls: built with
+ * MBEDTLS_THREADING_C, as Debian's packages are); otherwise all of them must
+ * run on one thread. tls_stream_config_ref()/_free() are atomic (GCC,
+ * clang). With mbedtls the debug level (tls_stream_config_set_debug) is
+ * process-wide.
+ *
  * Typical client:
  *
  *     tls_stream_config *cfg;
@@ -122,8 +131,11 @@ TLS_STREAM_API tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg);
 TLS_STREAM_API void tls_stream_config_free(tls_stream_config *cfg);
 
 /*
- * Setters. They are valid until the first tls_stream_new() on the
- * configuration, which freezes it; afterwards they return TLS_STREAM_ERR_STATE.
+ * Setters. They are valid until the first successful tls_stream_new() on
+ * the configuration, which freezes it; afterwards they return
+ * TLS_STREAM_ERR_STATE. A tls_stream_new() that fails because the
+ * configuration is refused (validation, or the backend's check, e.g. an
+ * unknown suite name) does not freeze it: fix it and try again.
  * Data is copied: the caller keeps ownership of every pointer it passes.
  */
 

@@ -367,4 +367,15 @@ static inline int tls_stream_mbc_conf_max_fragment(mbedtls_ssl_config *conf, uns
 }
 #endif
 
+/*
+ * Configurations shared across threads: mbedtls locks its random generator,
+ * ticket keys and session cache only with MBEDTLS_THREADING_C (Debian's
+ * 2.28 and 3.6 packages have it, with pthreads).
+ */
+#if defined(MBEDTLS_THREADING_C)
+#define TLS_STREAM_MBC_CAP_THREADS 1
+#else
+#define TLS_STREAM_MBC_CAP_THREADS 0
+#endif
+
 #endif /* TLS_STREAM_MBEDTLS_COMPAT_H */
