@@ -97,6 +97,7 @@ typedef struct tls_stream_settings {
     int cache_entries;            /**< server: 0 = no session cache */
     int cache_timeout;            /**< server: seconds */
     unsigned max_fragment;        /**< client: 512..4096, 0 = off */
+    const char *const *sigalgs;   /**< signature schemes in order, or NULL: the backend's default */
 } tls_stream_settings;
 
 /** What a session is made from (tls_stream_backend.session_new). */

@@ -25,7 +25,17 @@ extern "C" {
  */
 TLS_STREAM_API tls_stream_io tls_stream_io_fd(int fd);
 
-/** The descriptor of a tls_stream_io made by tls_stream_io_fd(), or -1 for any other io. */
+/**
+ * tls_stream_io_fd() that does not own fd: its close is NULL, so
+ * tls_stream_close()/_free() leave the descriptor open; the caller closes
+ * it (after freeing the stream). Otherwise the same transport.
+ */
+TLS_STREAM_API tls_stream_io tls_stream_io_fd_borrow(int fd);
+
+/**
+ * The descriptor of a tls_stream_io made by tls_stream_io_fd() or
+ * tls_stream_io_fd_borrow(), or -1 for any other io.
+ */
 TLS_STREAM_API int tls_stream_io_fd_get(const tls_stream_io *io);
 
 /**

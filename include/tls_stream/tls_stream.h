@@ -244,6 +244,28 @@ TLS_STREAM_API int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, co
  */
 TLS_STREAM_API int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names);
 
+/** The most names tls_stream_config_set_sigalgs() takes. */
+#define TLS_STREAM_MAX_SIGALGS 16
+
+/**
+ * Offer (client) or accept (server) only these signature algorithms, in
+ * order of preference: a NULL-terminated array of RFC 8446 SignatureScheme
+ * names, copied: "ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384",
+ * "ecdsa_secp521r1_sha512", "rsa_pkcs1_sha256", "rsa_pkcs1_sha384",
+ * "rsa_pkcs1_sha512", "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384",
+ * "rsa_pss_rsae_sha512", "ecdsa_sha1", "rsa_pkcs1_sha1". Checked like
+ * tls_stream_config_set_ciphersuites() (an unknown name, or one the backend
+ * cannot use, fails tls_stream_new() with TLS_STREAM_ERR_CONFIG naming it).
+ * mbedtls 2.28 selects TLS 1.2 signatures by hash only: the hashes of the
+ * names, in their order, are allowed for both RSA and ECDSA; the PSS names
+ * are refused there. Default (mbedtls): SHA-256 first, then SHA-384,
+ * SHA-512 — so a small RSA key (512 bits cannot sign SHA-384 or SHA-512
+ * PKCS#1 v1.5 digests) works with a peer that follows our order.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (empty list, more than
+ * TLS_STREAM_MAX_SIGALGS, a name longer than 32), TLS_STREAM_ERR_NOMEM.
+ */
+TLS_STREAM_API int tls_stream_config_set_sigalgs(tls_stream_config *cfg, const char *const *names);
+
 /**
  * Inactivity timeout for blocking streams, in milliseconds (< 0: none, the
  * default). A blocking call fails with TLS_STREAM_ERR_TIMEOUT when the transport

@@ -88,6 +88,7 @@ void tls_stream_config_free(tls_stream_config *cfg)
     free_names(cfg, &cfg->alpn);
     free_names(cfg, &cfg->ciphersuites);
     free_names(cfg, &cfg->groups);
+    free_names(cfg, &cfg->sigalgs);
     free_server_name(cfg);
     tls_stream_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
     tls_stream_dealloc(&a, cfg, sizeof *cfg);
@@ -313,6 +314,15 @@ int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *name
     return set_names(cfg, &cfg->groups, names, TLS_STREAM_MAX_GROUPS, 32, TLS_STREAM_MSG("groups: 1..8 names"));
 }
 
+int tls_stream_config_set_sigalgs(tls_stream_config *cfg, const char *const *names)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_STREAM_OK)
+        return rc;
+    return set_names(cfg, &cfg->sigalgs, names, TLS_STREAM_MAX_SIGALGS, 32,
+                     TLS_STREAM_MSG("signature algorithms: 1..16 names"));
+}
+
 int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms)
 {
     int rc = writable(cfg);
@@ -465,6 +475,7 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.alpn = (const char *const *)cfg->alpn.names;
     s.ciphersuites = (const char *const *)cfg->ciphersuites.names;
     s.groups = (const char *const *)cfg->groups.names;
+    s.sigalgs = (const char *const *)cfg->sigalgs.names;
     s.entropy = cfg->entropy;
     s.entropy_arg = cfg->entropy_arg;
     s.debug = cfg->debug;

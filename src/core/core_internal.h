@@ -89,6 +89,7 @@ struct tls_stream_config {
     tls_stream_name_list alpn;
     tls_stream_name_list ciphersuites;
     tls_stream_name_list groups;
+    tls_stream_name_list sigalgs;
     int timeout_ms;
     int allow_truncation;
     tls_stream_entropy_fn entropy;

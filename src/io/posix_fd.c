@@ -198,6 +198,13 @@ tls_stream_io tls_stream_io_fd(int fd)
     return io;
 }
 
+tls_stream_io tls_stream_io_fd_borrow(int fd)
+{
+    tls_stream_io io = tls_stream_io_fd(fd);
+    io.close = NULL; /* the caller keeps the descriptor */
+    return io;
+}
+
 int tls_stream_io_fd_get(const tls_stream_io *io)
 {
     if (io == NULL || (io->read != fd_read && io->read != fd_read_socket))

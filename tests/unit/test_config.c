@@ -739,6 +739,32 @@ static void test_verifying_server_with_ca_asks_for_client_certificates(void **st
     assert_int_equal(f->mb->settings.has_cert, 1);
 }
 
+/* ---- signature algorithms ---- */
+
+static void test_sigalgs_are_copied_and_given_to_the_backend_in_order(void **state)
+{
+    fx *f = (fx *)*state;
+    char first[] = "rsa_pkcs1_sha256";
+    const char *names[] = { first, "ecdsa_secp256r1_sha256", NULL };
+    new_valid_client(f);
+    assert_int_equal(tls_stream_config_set_sigalgs(f->cfg, names), TLS_STREAM_OK);
+    first[0] = 'X'; /* copied: the caller's buffer may change */
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_non_null(f->mb->settings.sigalgs);
+    assert_string_equal(f->mb->settings.sigalgs[0], "rsa_pkcs1_sha256");
+    assert_string_equal(f->mb->settings.sigalgs[1], "ecdsa_secp256r1_sha256");
+    assert_null(f->mb->settings.sigalgs[2]);
+    assert_int_equal(tls_stream_config_set_sigalgs(f->cfg, names), TLS_STREAM_ERR_STATE);
+}
+
+static void test_without_sigalgs_the_backend_default_is_asked_for(void **state)
+{
+    fx *f = (fx *)*state;
+    new_valid_client(f);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_null(f->mb->settings.sigalgs);
+}
+
 /* ---- freezing: validate first, freeze only on success ---- */
 
 static void test_a_failed_validation_leaves_the_config_editable_for_the_next_stream(void **state)
@@ -1170,6 +1196,8 @@ int main(void)
         T(test_psk_server_asking_for_client_certificates_fails_at_first_stream),
         T(test_verifying_server_without_ca_fails_at_first_stream),
         T(test_verifying_server_with_ca_asks_for_client_certificates),
+        T(test_sigalgs_are_copied_and_given_to_the_backend_in_order),
+        T(test_without_sigalgs_the_backend_default_is_asked_for),
         T(test_a_failed_validation_leaves_the_config_editable_for_the_next_stream),
         T(test_a_failed_backend_finish_leaves_the_config_editable_and_is_tried_again),
         T(test_many_streams_finish_the_backend_config_once),

@@ -366,7 +366,7 @@ static int set_psk_suites(tls_stream_mbt_config *cfg)
 }
 
 #if TLS_STREAM_NO_MESSAGES
-static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     (void)what;
     (void)name;
@@ -374,7 +374,7 @@ static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, 
 }
 #else
 /* "what: name" into the detail, with status. */
-static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     char msg[sizeof cfg->detail->msg];
     snprintf(msg, sizeof msg, "%s: %.60s", what, name);
@@ -394,10 +394,10 @@ static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names
         int kind;
 
         if (id == 0 || info == NULL || n >= TLS_STREAM_MBT_MAX_SUITES - 1)
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
         kind = tls_stream_mbc_suite_psk_kind(info);
         if (cfg->is_psk ? kind != 1 : kind != 0)
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG,
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG,
                               cfg->is_psk ? TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite")
                                           : TLS_STREAM_MSG("a PSK suite needs a PSK"),
                               names[n]);
@@ -415,7 +415,7 @@ static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names
     for (; names[n] != NULL && n < TLS_STREAM_MAX_GROUPS; n++) {
         const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
         if (info == NULL)
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
         cfg->groups.ids[n] = info->grp_id;
         cfg->groups.tls_ids[n] = info->tls_id;
     }
@@ -508,6 +508,8 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     if (status != TLS_STREAM_OK)
         return status;
     if (st->groups != NULL && (status = set_named_groups(cfg, st->groups)) != TLS_STREAM_OK)
+        return status;
+    if ((status = tls_stream_mbt_set_sigalgs(cfg, st->sigalgs)) != TLS_STREAM_OK)
         return status;
 
     if (st->alpn != NULL && (ret = tls_stream_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)

@@ -7,6 +7,7 @@
  *                      read, write, flush, close_notify, info)
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
+ *   mbedtls_sigalgs.c  signature algorithms by name
  *   mbedtls_compat.h   everything that differs between mbedtls versions
  */
 #ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
@@ -49,6 +50,7 @@ typedef struct tls_stream_mbt_config {
     int debug_level;
     int suites[TLS_STREAM_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
     tls_stream_mbc_groups groups;          /* likewise */
+    tls_stream_mbc_sigalgs sigalgs;        /* likewise */
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
@@ -97,6 +99,15 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
  * s->detail with code ret. Returns the tls_stream_status.
  */
 int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags);
+
+/** Describe a refused name ("what: name") in cfg's detail; returns status. */
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name);
+
+/**
+ * Signature algorithms (mbedtls_sigalgs.c): names (NULL: our default, SHA-256
+ * first) into cfg->sigalgs and the mbedtls configuration.
+ */
+int tls_stream_mbt_set_sigalgs(tls_stream_mbt_config *cfg, const char *const *names);
 
 /** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
 int tls_stream_mbt_is_alloc_failure(int ret);
