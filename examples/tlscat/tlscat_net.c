@@ -247,6 +247,7 @@ tls_stream_io tlscat_conn_io(tlscat_conn *conn)
     io.write = conn_write;
     io.close = conn_close;
     io.wait = NULL; /* the stream runs non-blocking */
+    io.set_timeout = NULL;
     return io;
 }
 

@@ -21,6 +21,9 @@
  *     bytes returns their count instead (as write(2) after EINTR); the
  *     interruption is then reported by the next call that meets it.
  *     wait may return it too, with the same meaning;
+ *   - return TLS_STREAM_ERR_TIMEOUT when the transport itself blocked and its
+ *     own timeout ran out (a kernel socket timeout set by set_timeout below):
+ *     tls_stream reports a timeout exactly as when wait() timed out;
  *   - any other negative value is a transport error. Adapters return the
  *     negated errno (e.g. -ECONNRESET); tls_stream reports TLS_STREAM_ERR_IO and
  *     keeps that value as the error detail.
@@ -30,7 +33,8 @@
  * TLS_STREAM_ERR_IO with that code as the detail. The transport counts as
  * closed whatever close returns: it is never called twice.
  *
- * Which callbacks run when: tls_stream_new() calls none; read, write and
+ * Which callbacks run when: tls_stream_new() calls none; set_timeout runs
+ * once, before the first read or write; read, write and
  * wait run only inside tls_stream_handshake/read/write/flush/shutdown/close;
  * close runs once, in tls_stream_close() or, when that was never called, in
  * tls_stream_free(); tls_stream_abort() calls none at all.
@@ -67,6 +71,17 @@ typedef struct tls_stream_io {
      * blocking mode when read or write answered "would block".
      */
     int (*wait)(void *ctx, int want, int timeout_ms);
+    /**
+     * Optional (NULL: none). Called once, before the first read or write,
+     * with the configuration's inactivity timeout when one is set
+     * (timeout_ms >= 0). A transport whose read and write block (a blocking
+     * socket) applies it there (SO_RCVTIMEO/SO_SNDTIMEO) and answers
+     * TLS_STREAM_ERR_TIMEOUT when it runs out, so no wait() is needed;
+     * others may ignore it (tls_stream then times out in wait()). Returns 0
+     * or a negative transport error (the stream then fails with
+     * TLS_STREAM_ERR_IO).
+     */
+    int (*set_timeout)(void *ctx, int timeout_ms);
 } tls_stream_io;
 
 #ifdef __cplusplus

@@ -102,6 +102,10 @@ static int start_session(tls_stream *s)
         s->cfg->psk_key_len == 0 && name == NULL)
         return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_CONFIG, 0,
                               TLS_STREAM_MSG("certificate verification requires a server name"));
+    if (s->io.set_timeout != NULL && s->cfg->timeout_ms >= 0 &&
+        (rc = s->io.set_timeout(s->io.ctx, s->cfg->timeout_ms)) < 0)
+        return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, rc,
+                                     TLS_STREAM_MSG("transport set_timeout failed"));
     env.io = &s->io;
     env.server_name = name;
     env.detail = &s->detail;

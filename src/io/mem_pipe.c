@@ -179,7 +179,7 @@ void tls_stream_mem_pipe_free(tls_stream_mem_pipe *pipe)
 
 tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end)
 {
-    tls_stream_io io = { NULL, NULL, NULL, NULL, NULL };
+    tls_stream_io io = { NULL, NULL, NULL, NULL, NULL, NULL };
     if (pipe == NULL)
         return io;
     io.ctx = &pipe->end[end == 0 ? 0 : 1];
@@ -187,6 +187,7 @@ tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end)
     io.write = mem_pipe_write;
     io.close = mem_pipe_close;
     io.wait = mem_pipe_wait;
+    io.set_timeout = NULL; /* never blocks in a call: wait() times out */
     return io;
 }
 

@@ -276,6 +276,12 @@ static int proxy_wait(void *ctx, int want, int timeout_ms)
     return s->io.wait(s->io.ctx, want, timeout_ms);
 }
 
+static int proxy_set_timeout(void *ctx, int timeout_ms)
+{
+    ussl_socket *s = (ussl_socket *)ctx;
+    return s->io.set_timeout(s->io.ctx, timeout_ms);
+}
+
 static int proxy_close(void *ctx)
 {
     ussl_socket *s = (ussl_socket *)ctx;
@@ -352,6 +358,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     proxy.write = proxy_write;
     proxy.close = proxy_close;
     proxy.wait = sock->wait != NULL ? proxy_wait : NULL;
+    proxy.set_timeout = sock->set_timeout != NULL ? proxy_set_timeout : NULL;
     rc = tls_stream_new(&s->stream, cfg, &proxy);
     if (rc != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);

@@ -67,9 +67,15 @@ static int i_close(void *ctx)
     return x->inner.close(x->inner.ctx);
 }
 
+static int i_set_timeout(void *ctx, int timeout_ms)
+{
+    intr_io *x = ctx;
+    return x->inner.set_timeout(x->inner.ctx, timeout_ms);
+}
+
 static tls_stream_io intr_wrap(intr_io *x, int fd)
 {
-    tls_stream_io io = { x, i_read, i_write, i_close, i_wait };
+    tls_stream_io io = { x, i_read, i_write, i_close, i_wait, i_set_timeout };
     memset(x, 0, sizeof *x);
     x->inner = tls_stream_io_fd(fd);
     x->every = 3;

@@ -100,6 +100,7 @@ void faulty_io_init(faulty_io *f, tls_stream_io inner, unsigned flags)
     f->io.write = fio_write;
     f->io.close = fio_close;
     f->io.wait = fio_wait;
+    f->io.set_timeout = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -401,6 +402,7 @@ tls_stream_io rb_chan_io(rb_chan *ch, int end)
     io.write = chan_write;
     io.close = chan_close;
     io.wait = chan_wait;
+    io.set_timeout = NULL;
     return io;
 }
 

@@ -102,6 +102,7 @@ void mock_io_init(mock_io *m, unsigned flags)
     m->io.write = io_write;
     m->io.close = (flags & MOCK_IO_NO_CLOSE) ? NULL : io_close;
     m->io.wait = (flags & MOCK_IO_NO_WAIT) ? NULL : io_wait;
+    m->io.set_timeout = NULL;
     mock_script_clear(&m->read, TLS_STREAM_WANT_READ);
     mock_script_clear(&m->write, MOCK_ALL);
     mock_script_clear(&m->wait, 0);

@@ -410,6 +410,7 @@ int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *
     io.write = end_write;
     io.close = end_close;
     io.wait = end_wait;
+    io.set_timeout = NULL;
     io.ctx = &p->end[0];
     rc = tls_stream_new(&p->client, client_cfg, &io);
     if (rc == TLS_STREAM_OK) {

@@ -221,7 +221,14 @@ static int trip_wait(void *ctx, int want, int timeout_ms)
     return TLS_STREAM_ERR_INTERNAL;
 }
 
-static const tls_stream_io tripwire = { NULL, trip_read, trip_write, trip_close, trip_wait };
+static int trip_set_timeout(void *ctx, int timeout_ms)
+{
+    (void)ctx, (void)timeout_ms;
+    fail_msg("abort set a timeout on the transport");
+    return TLS_STREAM_ERR_INTERNAL;
+}
+
+static const tls_stream_io tripwire = { NULL, trip_read, trip_write, trip_close, trip_wait, trip_set_timeout };
 
 static void abort_in_state(fx *f, int open, int buffered)
 {

@@ -126,6 +126,7 @@ tls_stream_io ut_io(ut_end *e)
     io.write = end_write;
     io.close = end_close;
     io.wait = NULL;
+    io.set_timeout = NULL;
     return io;
 }
 

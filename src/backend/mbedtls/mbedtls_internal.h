@@ -79,7 +79,7 @@ typedef struct tls_stream_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
-    int interrupted;    /* the last transport call said TLS_STREAM_INTERRUPTED */
+    int soft;           /* the last transport call said TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT (else 0) */
     int send_lost;      /* 1: a send failed and mbedtls was told it went out; 2: reported */
     int send_code;      /* that send's transport code (a negated errno) */
 } tls_stream_mbt_session;

@@ -32,6 +32,12 @@ static int transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code)
  * bio_recv) and the slot reports its alert, or else the send error
  * (send_lost below). No slot reports success once a send was lost.
  */
+/* The transport answers a backend call hands back as they are (see io.h). */
+static int soft_status(int n)
+{
+    return n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT ? n : 0;
+}
+
 static int bio_send(void *p, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = p;
@@ -43,11 +49,11 @@ static int bio_send(void *p, const unsigned char *buf, size_t len)
     if (s->io_status != 0)
         return MBEDTLS_ERR_NET_SEND_FAILED;
     n = s->io->write(s->io->ctx, buf, len);
-    s->interrupted = n == TLS_STREAM_INTERRUPTED;
+    s->soft = soft_status(n);
     if (n > 0 && (size_t)n <= len)
         return n;
-    /* interrupted: mbedtls resumes a "want" exactly where it stopped */
-    if (n == TLS_STREAM_WANT_WRITE || n == TLS_STREAM_INTERRUPTED)
+    /* interrupted or timed out: mbedtls resumes a "want" exactly where it stopped */
+    if (n == TLS_STREAM_WANT_WRITE || s->soft != 0)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
@@ -78,12 +84,12 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
     n = s->io->read(s->io->ctx, buf, len);
     if (s->send_lost && (n <= 0 || (size_t)n > len))
         return transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED);
-    s->interrupted = n == TLS_STREAM_INTERRUPTED;
+    s->soft = soft_status(n);
     if (n == 0)
         s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n >= 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED)
+    if (n == TLS_STREAM_WANT_READ || s->soft != 0)
         return MBEDTLS_ERR_SSL_WANT_READ;
     if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
@@ -171,7 +177,7 @@ void tls_stream_mbt_session_free(void *vs)
 static int fail(tls_stream_mbt_session *s, int status)
 {
     if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
-        status != TLS_STREAM_INTERRUPTED) {
+        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
         int ignored = tls_stream_mbc_flush(&s->ssl);
 
         (void)ignored;
@@ -352,9 +358,10 @@ static int close_notify_slot(void *vs)
         if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
-        if (ret != 0 && s->interrupted) {
-            s->interrupted = 0; /* built, but its sending was interrupted */
-            return TLS_STREAM_INTERRUPTED;
+        if (ret != 0 && s->soft != 0) {
+            int soft = s->soft; /* built, but its sending was interrupted or timed out */
+            s->soft = 0;
+            return soft;
         }
     }
     return flush_slot(s);
