@@ -20,6 +20,7 @@
 
 #include "test_scale.h"
 #include "tls_pair.h"
+#include "tls_stream/options.h"
 
 typedef struct server {
     tls_stream *s;
@@ -60,7 +61,7 @@ static void refused_identity_run(tls_stream_config *ccfg, tls_stream_config *scf
     if (rc != TLS_STREAM_ERR_PEER_ALERT)
         fprintf(stderr, "client: %s (%s)\n", tls_stream_strerror(rc), msg);
     assert_int_equal(rc, TLS_STREAM_ERR_PEER_ALERT);
-    assert_string_equal(msg, "peer alert 115 (unknown_psk_identity)");
+    assert_string_equal(msg, TLS_STREAM_MSG("peer alert 115 (unknown_psk_identity)"));
     tls_stream_free(c);
     tls_stream_free(sv.s);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "unit_fixture.h"
+#include "tls_stream/options.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/tls_stream.h"
 
@@ -150,7 +151,7 @@ static void test_interrupted_close_closes_nothing_and_the_next_close_finishes(vo
 static void test_interrupted_has_its_own_text(void **state)
 {
     (void)state;
-    assert_string_equal(tls_stream_strerror(TLS_STREAM_INTERRUPTED), "interrupted (call again to continue)");
+    assert_string_equal(tls_stream_strerror(TLS_STREAM_INTERRUPTED), TLS_STREAM_MSG("interrupted (call again to continue)"));
 }
 
 /* ---- close result ---- */
@@ -163,7 +164,7 @@ static void test_close_reports_the_transports_close_error(void **state)
     mock_script_set(&f->io.close, 1, -EIO);
     assert_int_equal(tls_stream_close(s), TLS_STREAM_ERR_IO);
     assert_int_equal(tls_stream_error_detail(s, &msg), -EIO);
-    assert_string_equal(msg, "transport close failed");
+    assert_string_equal(msg, TLS_STREAM_MSG("transport close failed"));
     assert_int_equal(f->io.close_calls, 1);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_CLOSED);
     assert_int_equal(tls_stream_close(s), TLS_STREAM_OK); /* closed once, reported once */
