@@ -443,14 +443,15 @@ TLS_STREAM_API int tls_stream_close(tls_stream *s);
 
 /**
  * The set of transport directions the stream waits for (poll exactly these):
- * TLS_STREAM_POLL_READ while a read (or the handshake) answered
- * TLS_STREAM_WANT_READ and no read has completed since; TLS_STREAM_POLL_WRITE
- * while a call answered TLS_STREAM_WANT_WRITE and no output operation has
- * completed since, and while accepted data is still buffered for sending;
- * both at once when both hold (e.g. a record queued while a read waits for
- * input); 0 when nothing is pending (then poll for what you want to do).
- * When any direction of the set is ready, repeat every call that answered a
- * want. Failed or closed streams answer 0.
+ * the want last answered by each kind of call that has not completed since
+ * — tls_stream_read(); tls_stream_write()/_flush()/_shutdown()/_close() (also
+ * a write that returned a short count because the rest would block);
+ * tls_stream_handshake() — plus TLS_STREAM_POLL_WRITE while accepted data is
+ * still buffered for sending. Both bits at once when both hold (e.g. a read
+ * waiting for input while a write waits for output or a record is queued);
+ * 0 when nothing is pending (then poll for what you want to do). When the
+ * direction a call's want named is ready, repeat that call. Failed or
+ * closed streams answer 0.
  */
 TLS_STREAM_API int tls_stream_wants(const tls_stream *s);
 

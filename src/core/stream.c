@@ -7,11 +7,12 @@
  *   any fatal error ─▶ FAILED (sticky: every later call returns the error)
  *
  * Blocking mode turns "want" answers into io->wait() calls; non-blocking mode
- * returns them, remembering the direction for tls_stream_wants(): each
- * operation (read: input; write, flush, close_notify: output; the
- * handshake: both) replaces its own want and clears it when it completes,
- * so a read waiting for input and a write waiting for output are both
- * reported.
+ * returns them. tls_stream_wants() reports the want of each kind of call
+ * still pending (the last read, the last write/flush/shutdown/close, the
+ * last handshake call: set by its want, cleared when a call of that kind
+ * completes), so a read waiting for input and a write waiting for output
+ * are both reported; internal steps (a flush inside a read) never clear
+ * another call's want.
  * TLS_STREAM_INTERRUPTED ("soft", like a want) is returned as is in both
  * modes: the stream keeps its state and the next call continues.
  */
@@ -28,8 +29,21 @@ static int fail(tls_stream *s, int err)
 {
     s->state = TLS_STREAM_STATE_FAILED;
     s->error = err;
-    s->wants = 0;
     return err;
+}
+
+/*
+ * The end of a public call of one kind (TLS_STREAM_CALL_*): its want stays
+ * pending for tls_stream_wants() until a call of that kind ends otherwise
+ * (an interruption changes nothing). Returns rc.
+ */
+static int note(tls_stream *s, int kind, int rc)
+{
+    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
+        s->pending[kind] = rc;
+    else if (rc != TLS_STREAM_INTERRUPTED)
+        s->pending[kind] = 0;
+    return rc;
 }
 
 /*
@@ -37,11 +51,9 @@ static int fail(tls_stream *s, int err)
  * transport and return TLS_STREAM_OK to retry. Otherwise return what the caller
  * returns: the want itself, TLS_STREAM_ERR_TIMEOUT, or a transport error.
  */
-static int await(tls_stream *s, int want, unsigned dirs)
+static int await(tls_stream *s, int want)
 {
     int rc;
-    /* the operation's own earlier want is replaced; another's stays */
-    s->wants = (s->wants & ~dirs) | (want == TLS_STREAM_WANT_READ ? TLS_STREAM_POLL_READ : TLS_STREAM_POLL_WRITE);
     if (!s->blocking || s->io.wait == NULL)
         return want;
     rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
@@ -55,30 +67,24 @@ static int await(tls_stream *s, int want, unsigned dirs)
 /*
  * Repeat op until it stops asking to wait. Every result but a want or a
  * retry ends the loop; errors other than wants are fatal unless soft.
- * dirs: the directions (TLS_STREAM_POLL_*) that op completes when it succeeds.
  */
 typedef int (*stream_op)(tls_stream *s, void *arg);
 
-static int drive(tls_stream *s, stream_op op, void *arg, unsigned dirs, int timeout_is_fatal)
+static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
 {
     for (;;) {
         int rc = op(s, arg);
         if (rc == TLS_STREAM_INTERRUPTED)
             return rc; /* no wait: the caller gets control back now */
-        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE) {
-            if (rc >= 0)
-                s->wants &= ~dirs;
+        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
             return rc;
-        }
-        rc = await(s, rc, dirs);
+        rc = await(s, rc);
         if (rc == TLS_STREAM_OK)
             continue;
         if (is_soft(rc))
             return rc;
-        if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal) {
-            s->wants &= ~dirs;
+        if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal)
             return rc;
-        }
         return fail(s, rc);
     }
 }
@@ -143,7 +149,7 @@ static int ensure_open(tls_stream *s)
     case TLS_STREAM_STATE_HANDSHAKE:
         break;
     }
-    rc = drive(s, handshake_step, NULL, TLS_STREAM_POLL_READ | TLS_STREAM_POLL_WRITE, 1);
+    rc = drive(s, handshake_step, NULL, 1);
     if (rc != TLS_STREAM_OK) {
         if (!is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
             return fail(s, rc);
@@ -265,7 +271,7 @@ int tls_stream_set_blocking(tls_stream *s, int blocking)
     return TLS_STREAM_OK;
 }
 
-int tls_stream_handshake(tls_stream *s)
+static int handshake_call(tls_stream *s)
 {
     if (s == NULL)
         return TLS_STREAM_ERR_ARG;
@@ -284,13 +290,13 @@ static int flush_pending(tls_stream *s)
     int rc;
     if (!s->cfg->backend->wants_flush(s->session))
         return TLS_STREAM_OK;
-    rc = drive(s, flush_step, NULL, TLS_STREAM_POLL_WRITE, 1);
+    rc = drive(s, flush_step, NULL, 1);
     if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
-int tls_stream_flush(tls_stream *s)
+static int flush_call(tls_stream *s)
 {
     int rc;
     if (s == NULL)
@@ -315,7 +321,7 @@ static size_t cap_len(size_t len)
     return len > (size_t)TLS_INT_MAX ? (size_t)TLS_INT_MAX : len;
 }
 
-int tls_stream_read(tls_stream *s, void *buf, size_t len)
+static int read_call(tls_stream *s, void *buf, size_t len)
 {
     io_span span;
     int rc;
@@ -335,7 +341,7 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
         return rc; /* an error, or interrupted */
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
-    rc = drive(s, read_step, &span, TLS_STREAM_POLL_READ, 0);
+    rc = drive(s, read_step, &span, 0);
     if (rc > 0 || is_soft(rc) || rc == TLS_STREAM_ERR_TIMEOUT || s->state == TLS_STREAM_STATE_FAILED)
         return rc;
     if (rc == 0 || (rc == TLS_STREAM_ERR_TRUNCATED && s->cfg->allow_truncation)) {
@@ -356,7 +362,7 @@ static int write_step(tls_stream *s, void *arg)
     return s->cfg->backend->write(s->session, span->buf, span->len);
 }
 
-int tls_stream_write(tls_stream *s, const void *buf, size_t len)
+static int write_call(tls_stream *s, const void *buf, size_t len)
 {
     write_span span;
     size_t done = 0;
@@ -377,15 +383,17 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
     while (done < len) {
         span.buf = (const unsigned char *)buf + done;
         span.len = len - done;
-        rc = drive(s, write_step, &span, TLS_STREAM_POLL_WRITE, 1);
+        rc = drive(s, write_step, &span, 1);
         if (rc > 0) {
             done += (size_t)rc;
             continue;
         }
         if (is_soft(rc)) {
-            if (done > 0)
-                break; /* non-blocking or interrupted: report what was accepted */
-            return rc;
+            if (done == 0)
+                return rc;
+            if (rc != TLS_STREAM_INTERRUPTED)
+                s->short_want = rc; /* the rest waits for this: see tls_stream_write() */
+            break; /* non-blocking or interrupted: report what was accepted */
         }
         return s->state == TLS_STREAM_STATE_FAILED ? rc : fail(s, rc);
     }
@@ -401,7 +409,7 @@ static int close_notify_step(tls_stream *s, void *arg)
     return s->cfg->backend->close_notify(s->session);
 }
 
-int tls_stream_shutdown(tls_stream *s)
+static int shutdown_call(tls_stream *s)
 {
     int rc;
     if (s == NULL)
@@ -410,13 +418,13 @@ int tls_stream_shutdown(tls_stream *s)
     if (rc != TLS_STREAM_OK)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
-    rc = drive(s, close_notify_step, NULL, TLS_STREAM_POLL_WRITE, 1);
+    rc = drive(s, close_notify_step, NULL, 1);
     if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
-int tls_stream_close(tls_stream *s)
+static int close_call(tls_stream *s)
 {
     int rc = TLS_STREAM_OK, close_rc;
     if (s == NULL)
@@ -426,7 +434,7 @@ int tls_stream_close(tls_stream *s)
     if (s->state == TLS_STREAM_STATE_OPEN || s->state == TLS_STREAM_STATE_PEER_CLOSED) {
         int peer_closed = s->state == TLS_STREAM_STATE_PEER_CLOSED;
         /* best effort, bounded: non-blocking streams try once */
-        rc = drive(s, close_notify_step, NULL, TLS_STREAM_POLL_WRITE, 1);
+        rc = drive(s, close_notify_step, NULL, 1);
         if (rc == TLS_STREAM_INTERRUPTED)
             return rc; /* nothing closed yet: the next call continues */
         /* after the peer's close_notify the connection ended cleanly: a peer
@@ -436,11 +444,49 @@ int tls_stream_close(tls_stream *s)
     }
     close_rc = close_transport(s);
     s->state = TLS_STREAM_STATE_CLOSED;
-    s->wants = 0;
     if (rc < 0)
         return rc; /* the first error wins, with its detail */
     if (close_rc < 0)
         return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, close_rc,
                                      TLS_STREAM_MSG("transport close failed"));
     return TLS_STREAM_OK;
+}
+
+/* The public calls: each notes its own pending want (see note()). */
+
+int tls_stream_handshake(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_HANDSHAKE, handshake_call(s));
+}
+
+int tls_stream_read(tls_stream *s, void *buf, size_t len)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_READ, read_call(s, buf, len));
+}
+
+int tls_stream_write(tls_stream *s, const void *buf, size_t len)
+{
+    int rc;
+    if (s == NULL)
+        return TLS_STREAM_ERR_ARG;
+    s->short_want = 0;
+    rc = note(s, TLS_STREAM_CALL_WRITE, write_call(s, buf, len));
+    if (rc > 0 && s->short_want != 0)
+        s->pending[TLS_STREAM_CALL_WRITE] = s->short_want; /* a short count: the rest must wait */
+    return rc;
+}
+
+int tls_stream_flush(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, flush_call(s));
+}
+
+int tls_stream_shutdown(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, shutdown_call(s));
+}
+
+int tls_stream_close(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, close_call(s));
 }
