@@ -187,13 +187,16 @@ static void debug_sink(void *arg, int level, const char *line)
     report("FW debug %d %s\n", level, line);
 }
 
-/* A PSK client configuration with one more setting (set_debug or set_groups,
- * which the backend judges when the configuration freezes): what
- * tls_stream_new() answers. */
+enum extra { EXTRA_DEBUG, EXTRA_GROUPS, EXTRA_SIGALGS };
+
+/* A PSK client configuration with one more setting (debug output, groups or
+ * signature algorithms, which the backend judges when the configuration
+ * freezes): what tls_stream_new() answers. */
 static int frozen_status(const char *identity, const unsigned char *key, size_t key_len,
-                         int groups)
+                         enum extra extra)
 {
     static const char *const group[] = {"secp256r1", NULL};
+    static const char *const sigalg[] = {"ecdsa_secp256r1_sha256", NULL};
     tls_stream_config *cfg;
     tls_stream *s = NULL;
     tls_stream_io io;
@@ -206,8 +209,10 @@ static int frozen_status(const char *identity, const unsigned char *key, size_t 
         return rc;
     (void)tls_stream_config_set_psk(cfg, identity, strlen(identity), key, key_len);
     (void)tls_stream_config_set_entropy(cfg, fw_entropy, NULL);
-    if (groups)
+    if (extra == EXTRA_GROUPS)
         (void)tls_stream_config_set_groups(cfg, group);
+    else if (extra == EXTRA_SIGALGS)
+        (void)tls_stream_config_set_sigalgs(cfg, sigalg);
     else
         (void)tls_stream_config_set_debug(cfg, debug_sink, NULL, 1);
     uart_io_init(&io, &uart, FW_UART0);
@@ -220,7 +225,8 @@ static int frozen_status(const char *identity, const unsigned char *key, size_t 
 /*
  * What this PSK-only mbedtls build cannot do must fail cleanly with
  * TLS_STREAM_ERR_UNSUPPORTED: certificates and keys, ALPN, the server role,
- * debug output, and (EC)DHE groups when it has no elliptic curves.
+ * debug output, signature algorithms (nothing is signed without
+ * certificates), and (EC)DHE groups when it has no elliptic curves.
  */
 static int check_features(const char *identity, const unsigned char *key, size_t key_len)
 {
@@ -240,9 +246,11 @@ static int check_features(const char *identity, const unsigned char *key, size_t
     server = tls_stream_config_new(&srv, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER,
                                    &heap_meter_allocator);
     tls_stream_config_free(srv);
-    report("FW features add_ca=%d set_cert=%d set_key=%d alpn=%d server=%d debug=%d groups=%d\n",
-           ca, cert, keyf, alp, server, frozen_status(identity, key, key_len, 0),
-           frozen_status(identity, key, key_len, 1));
+    report("FW features add_ca=%d set_cert=%d set_key=%d alpn=%d server=%d debug=%d sigalgs=%d "
+           "groups=%d\n",
+           ca, cert, keyf, alp, server, frozen_status(identity, key, key_len, EXTRA_DEBUG),
+           frozen_status(identity, key, key_len, EXTRA_SIGALGS),
+           frozen_status(identity, key, key_len, EXTRA_GROUPS));
     return 0;
 }
 

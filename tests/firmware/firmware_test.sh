@@ -143,7 +143,7 @@ bad_key_case() {
 }
 
 # features_case NAME IMAGE GROUPS: a PSK-only mbedtls says no to
-# certificates, ALPN, the server role and debug output with
+# certificates, ALPN, the server role, debug output and signature algorithms with
 # TLS_STREAM_ERR_UNSUPPORTED (-28691); to (EC)DHE groups too (GROUPS=-28691)
 # when it has no elliptic curves, else they are accepted (GROUPS=0).
 features_case() {
@@ -152,7 +152,7 @@ features_case() {
     rc=$?
     if [ $rc -ne 0 ]; then
         fail "$name" "the image exited with $rc" "$fw" "$fw.qemu"
-    elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u groups=$groups" ]; then
+    elif [ "$(field "$fw" features)" != "add_ca=$u set_cert=$u set_key=$u alpn=$u server=$u debug=$u sigalgs=$u groups=$groups" ]; then
         fail "$name" "got: $(field "$fw" features)" "$fw"
     elif [ "$(field "$fw" 'heap end')" != "ours=0 mbedtls=0 total=0" ]; then
         fail "$name" "heap not all freed: $(field "$fw" 'heap end')" "$fw"

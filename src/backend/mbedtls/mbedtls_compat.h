@@ -409,15 +409,12 @@ static inline void tls_stream_mbc_conf_sigalgs(mbedtls_ssl_config *conf, const t
 }
 #else
 #define TLS_STREAM_MBC_SIGALG_PSS 1
+#if TLS_STREAM_MBC_CAP_SIGALGS
 static inline void tls_stream_mbc_conf_sigalgs(mbedtls_ssl_config *conf, const tls_stream_mbc_sigalgs *a)
 {
-#if defined(MBEDTLS_SSL_HANDSHAKE_WITH_CERT_ENABLED) /* nothing is signed without certificates */
     mbedtls_ssl_conf_sig_algs(conf, a->tls_ids);
-#else
-    (void)conf;
-    (void)a;
-#endif
 }
+#endif
 #endif
 
 /*

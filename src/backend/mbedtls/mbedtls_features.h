@@ -15,6 +15,7 @@
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ciphersuites.h>
 
 /* Certificates: X.509 parsing, keys, PEM (mbedtls_certs.c). */
 #if defined(MBEDTLS_X509_CRT_PARSE_C) && defined(MBEDTLS_PK_PARSE_C) && \
@@ -87,6 +88,13 @@ static inline int tls_stream_mbc_group_by_name(const char *name, mbedtls_ecp_gro
     (void)tls_id;
     return -1;
 }
+#endif
+
+/* Signature algorithms: only a handshake with certificates signs anything. */
+#if defined(MBEDTLS_SSL_HANDSHAKE_WITH_CERT_ENABLED) || defined(MBEDTLS_KEY_EXCHANGE_WITH_CERT_ENABLED)
+#define TLS_STREAM_MBC_CAP_SIGALGS 1
+#else
+#define TLS_STREAM_MBC_CAP_SIGALGS 0
 #endif
 
 /* mbedtls's debug output (mbedtls_ssl_conf_dbg prints nothing without it). */

@@ -2,11 +2,14 @@
  * mbedtls backend: signature algorithms by their RFC 8446 names. mbedtls
  * 2.28 chooses TLS 1.2 signatures by hash alone (for RSA and ECDSA alike),
  * 3.x by SignatureScheme; both lists are built, the compat header applies
- * the one its version takes.
+ * the one its version takes. A build without certificates signs nothing:
+ * choosing algorithms there answers TLS_STREAM_ERR_UNSUPPORTED.
  */
 #include <string.h>
 
 #include "mbedtls_internal.h"
+
+#if TLS_STREAM_MBC_CAP_SIGALGS
 
 typedef struct sigalg {
     const char *name;
@@ -88,3 +91,15 @@ int tls_stream_mbt_set_sigalgs(tls_stream_mbt_config *cfg, const char *const *na
     tls_stream_mbc_conf_sigalgs(&cfg->conf, a);
     return TLS_STREAM_OK;
 }
+
+#else /* no certificates in this mbedtls build: nothing is signed */
+
+int tls_stream_mbt_set_sigalgs(tls_stream_mbt_config *cfg, const char *const *names)
+{
+    if (names == NULL)
+        return TLS_STREAM_OK;
+    return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                 TLS_STREAM_MSG("this mbedtls build signs nothing (no certificates)"));
+}
+
+#endif /* TLS_STREAM_MBC_CAP_SIGALGS */
