@@ -9,8 +9,9 @@
 # mbedtls_config_psk_plain.h (no ECDHE). mbedtls is fetched by
 # .ci/debian-source and cross-compiled once into build/deps/mbedtls*-cortex-m4;
 # later runs only check that everything is up to date. Each build makes tls_fw.elf and
-# tls_fw_nomsg.elf (TLS_STREAM_NO_MESSAGES=1) with link maps, and prints
-# their sizes.
+# tls_fw_nomsg.elf (TLS_STREAM_NO_MESSAGES=1), the client, and
+# tls_fw_features.elf, the feature check, with link maps, and prints their
+# sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -45,7 +46,7 @@ build() {
     echo "build.sh: the firmware build against mbedtls from $suite failed" >&2
     exit 1
   fi
-  arm-none-eabi-size "$dir/tls_fw.elf" "$dir/tls_fw_nomsg.elf"
+  arm-none-eabi-size "$dir/tls_fw.elf" "$dir/tls_fw_nomsg.elf" "$dir/tls_fw_features.elf"
 }
 
 build trixie mbedtls_config_psk.h "$deps/mbedtls-psk-cortex-m4" "$out"

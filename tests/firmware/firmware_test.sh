@@ -148,7 +148,7 @@ bad_key_case() {
 # when it has no elliptic curves, else they are accepted (GROUPS=0).
 features_case() {
     local name=$1 fw=$WORK/$1.fw u=-28691 groups=$3 rc
-    run_fw_local "$2" features "$KEY" "$fw"
+    run_fw_local "$2" - "$KEY" "$fw"
     rc=$?
     if [ $rc -ne 0 ]; then
         fail "$name" "the image exited with $rc" "$fw" "$fw.qemu"
@@ -184,7 +184,7 @@ silent_peer_case() {
 
 M228=mbedtls-2.28/tls_fw # the same image against Debian 12's mbedtls 2.28
 PLAIN=psk-plain/tls_fw   # 3.6 without ECDHE (mbedtls_config_psk_plain.h)
-features_case features tls_fw 0
+features_case features tls_fw_features 0
 silent_peer_case
 ok_case openssl_psk_gcm tls_fw "$PSK" openssl
 ok_case openssl_ecdhe_x25519 tls_fw "$ECDHE" openssl x25519
@@ -196,8 +196,8 @@ ok_case tlscat_psk_gcm tls_fw "$PSK" tlscat
 ok_case tlscat_ecdhe_p256 tls_fw "$ECDHE" tlscat secp256r1
 bad_key_case openssl_wrong_key openssl
 bad_key_case tlscat_wrong_key tlscat
-features_case features_228 "$M228" 0
-features_case features_plain "$PLAIN" -28691
+features_case features_228 "${M228}_features" 0
+features_case features_plain "${PLAIN}_features" -28691
 ok_case openssl_psk_gcm_plain "$PLAIN" "$PSK" openssl
 ok_case tlscat_psk_ccm_plain "$PLAIN" "$CCM" tlscat
 ok_case openssl_psk_gcm_228 "$M228" "$PSK" openssl
