@@ -96,13 +96,16 @@ static int finish(socket_obj *o, int rc, uintptr_t want_read_mask, uintptr_t wan
     int *errcode)
 {
     mp_tls_socket *s = &o->s;
-    mp_tls_io_reraise(s);
     if (rc >= 0) {
+        /* bytes moved: report them; an exception the wrapped stream raised
+         * meanwhile is raised by the next call (usable()), so that no
+         * accepted byte is taken for unsent and written twice */
         tls_stream_conn_state st = tls_stream_state(s->stream);
         if (st == TLS_STREAM_STATE_OPEN || st == TLS_STREAM_STATE_PEER_CLOSED)
             run_verify_callback(o);
         return rc;
     }
+    mp_tls_io_reraise(s);
     if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
         o->poll_mask = rc == TLS_STREAM_WANT_READ ? want_read_mask : want_write_mask;
         *errcode = MP_EWOULDBLOCK;
@@ -116,6 +119,7 @@ static bool usable(socket_obj *o, int *errcode)
 {
     mp_tls_socket *s = &o->s;
     o->poll_mask = 0;
+    mp_tls_io_reraise(s); /* left by the previous call */
     if (s->sock == MP_OBJ_NULL) {
         *errcode = MP_EBADF;
         return false;
