@@ -2,6 +2,8 @@
 # MicroPython (our tls module, unix port) against real PSK peers on loopback:
 #   - openssl s_server -psk: the legacy ussl.wrap_socket(psk_ident, psk_key)
 #     and tls.SSLContext's psk_identity/psk_key, each echoing a line;
+#   - Ctrl-C (SIGINT) during a blocking read raises KeyboardInterrupt and
+#     the connection still works afterwards;
 #   - the mqtt_psk shape: publish over TLS-PSK to mosquitto with a psk_file
 #     listener, received by mosquitto_sub; a wrong key is refused.
 #   psk_peers.sh path/to/micropython
@@ -49,6 +51,40 @@ ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
 ctx.psk_identity = b'$ID'
 ctx.psk_key = binascii.unhexlify(b'$KEY')
 ss = ctx.wrap_socket(s)"
+
+# ---- Ctrl-C during a blocking read: KeyboardInterrupt, the session lives on
+hold_stdin sigint
+bg timeout "$T_PEER" openssl s_server -accept 0 -naccept 1 -nocert -rev \
+    -psk "$KEY" -psk_identity "$ID" <"$FIFO" >"$WORK/sigint.srv" 2>&1
+port=$(listen_port "$BG")
+bg timeout "$T_PEER" "$MPY" -c "
+import socket, binascii, tls
+s = socket.socket()
+s.connect(socket.getaddrinfo('127.0.0.1', $port)[0][-1])
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.psk_identity = b'$ID'
+ctx.psk_key = binascii.unhexlify(b'$KEY')
+ss = ctx.wrap_socket(s)
+print('reading')
+try:
+    ss.read(5)  # the server sends nothing: blocks until Ctrl-C
+except KeyboardInterrupt:
+    print('KeyboardInterrupt')
+ss.write(b'after\n')
+print(ss.readline())
+ss.close()
+" >"$WORK/sigint.out" 2>&1
+MPID=$BG
+wait_file "$WORK/sigint.out" && sleep 0.5
+# to micropython itself: timeout would pass a signal on twice (child and group)
+kill -INT "$(pgrep -P "$MPID")" 2>/dev/null
+wait_pid "$MPID" 5
+if [ "$(sed -n 2p "$WORK/sigint.out")" = KeyboardInterrupt ] &&
+    [ "$(sed -n 3p "$WORK/sigint.out")" = "b'retfa\n'" ]; then
+    pass ctrl_c_interrupts_read_session_survives
+else
+    fail ctrl_c_interrupts_read_session_survives "unexpected output" "$WORK/sigint.out" "$WORK/sigint.srv"
+fi
 
 # ---- mosquitto with a psk_file listener (the mqtt_psk shape) --------------
 SUB_KEY=$(openssl rand -hex 16)
