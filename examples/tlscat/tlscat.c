@@ -17,6 +17,7 @@
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
+#include "example_alloc.h"
 #include "tlscat.h"
 
 static const char usage_text[] =
@@ -200,7 +201,8 @@ static int make_config(const options *o, tls_stream_config **out)
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, NULL);
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+                               example_allocator());
     if (rc != TLS_STREAM_OK) {
         fprintf(stderr, "tlscat: configuration: %s\n", tls_stream_strerror(rc));
         return TLSCAT_EXIT_USAGE;

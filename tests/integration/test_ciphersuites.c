@@ -13,6 +13,7 @@
 
 #include "tls_pair.h"
 #include "tls_stream/tls_stream.h"
+#include "test_alloc.h"
 
 static const unsigned char key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
 
@@ -104,7 +105,7 @@ static void check_refused(tls_stream_config *cfg, const char *const *suites, con
     tls_stream_io io;
     const char *msg;
     assert_int_equal(tls_stream_config_set_ciphersuites(cfg, suites), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
     io = tls_stream_mem_pipe_io(pipe, 0);
     assert_int_equal(tls_stream_new(&st, cfg, &io), TLS_STREAM_ERR_CONFIG);
     assert_null(st);
@@ -216,7 +217,7 @@ static void test_unknown_group_name_is_a_configuration_error(void **state)
     (void)state;
     cert_pair_configs(&c, &s);
     assert_int_equal(tls_stream_config_set_groups(c, groups), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
     io = tls_stream_mem_pipe_io(pipe, 0);
     assert_int_equal(tls_stream_new(&st, c, &io), TLS_STREAM_ERR_CONFIG);
     tls_stream_config_error_detail(c, &msg);

@@ -23,6 +23,7 @@
 #include "tls_stream/posix.h"
 #include "tls_stream/backend.h"
 #include "core/core_internal.h"
+#include "test_alloc.h"
 
 /* ---- helpers ---- */
 
@@ -553,7 +554,7 @@ static tls_stream_config *new_config(tls_stream_role role)
 {
     tls_stream_config *cfg = NULL;
     memset(&last_load, 0, sizeof last_load);
-    assert_int_equal(tls_stream_config_new(&cfg, &mock_backend, role, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, &mock_backend, role, tls_test_allocator()), TLS_STREAM_OK);
     return cfg;
 }
 

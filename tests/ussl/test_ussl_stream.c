@@ -15,6 +15,7 @@
 #include "counting_alloc.h"
 #include "test_scale.h"
 #include "ussl_test_util.h"
+#include "test_alloc.h"
 
 typedef struct fixture {
     ut_pair p;
@@ -98,7 +99,7 @@ static void test_saved_session_resumes_against_a_ticket_server(void **state)
     char buf[8];
     tls_stream_config *scfg;
     tls_stream *srv;
-    assert_int_equal(tls_stream_config_new(&scfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&scfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_cert(scfg, f->p.scert.data, f->p.scert.len), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_key(scfg, f->p.skey.data, f->p.skey.len, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_session_tickets(scfg, 3600), TLS_STREAM_OK);

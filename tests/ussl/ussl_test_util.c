@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tls_stream/posix.h"
+#include "test_alloc.h"
 
 const char *ut_path(const char *name)
 {
@@ -90,7 +91,7 @@ const ussl_sock_ops ut_sock_ops = { end_setblocking, end_poll };
 void ut_pipe_new(ut_end *a, ut_end *b, size_t capacity)
 {
     tls_stream_mem_pipe *p = NULL;
-    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, tls_test_allocator()), TLS_STREAM_OK);
     memset(a, 0, sizeof *a);
     memset(b, 0, sizeof *b);
     a->pipe = b->pipe = p;
@@ -122,6 +123,7 @@ void ut_opts(ussl_opts *o)
 {
     ussl_opts_init(o);
     o->backend = tls_stream_backend_mbedtls();
+    o->alloc = tls_test_allocator();
 }
 
 void ut_pair_init(ut_pair *p)

@@ -44,7 +44,7 @@ void ut_pipe_free(ut_end *a, ut_end *b);
 tls_stream_io ut_io(ut_end *e);
 extern const ussl_sock_ops ut_sock_ops;
 
-/** Options with the backend set (MicroPython defaults otherwise). */
+/** Options with the backend and tls_test_allocator() set (MicroPython defaults otherwise). */
 void ut_opts(ussl_opts *o);
 
 /**
