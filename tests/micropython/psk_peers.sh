@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MicroPython (our tls module, unix port) against real PSK peers on loopback:
 #   - openssl s_server -psk: the legacy ussl.wrap_socket(psk_ident, psk_key)
-#     and tls.SSLContext's psk_identity/psk_key, each echoing a line;
+#     and tls.SSLContext's psk_identity/psk_key, each echoing a line; and a
+#     non-blocking socket with select.poll;
 #   - Ctrl-C (SIGINT) during a blocking read raises KeyboardInterrupt and
 #     the connection still works afterwards;
 #   - the mqtt_psk shape: publish over TLS-PSK to mosquitto with a psk_file
@@ -46,6 +47,32 @@ ss.close()
 }
 openssl_case openssl_psk_ussl \
     "ss = ussl.wrap_socket(s, psk_ident='$ID', psk_key=binascii.unhexlify(b'$KEY'))"
+openssl_case openssl_psk_nonblocking "
+import select
+s.setblocking(False)
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.psk_identity = b'$ID'
+ctx.psk_key = binascii.unhexlify(b'$KEY')
+ss = ctx.wrap_socket(s)  # non-blocking socket: the handshake loops in wrap_socket
+class Lines:  # readline over a non-blocking socket, waiting with select.poll
+    def __init__(self, ss):
+        self.ss, self.p = ss, select.poll()
+        self.p.register(ss, select.POLLIN)
+    def readline(self):
+        line = b''
+        while not line.endswith(b'\\n'):
+            self.p.poll(2000)
+            r = self.ss.read(64)
+            if r:
+                line += r
+        return line
+    def write(self, b):
+        return self.ss.write(b)
+    def close(self):
+        self.ss.close()
+    def cipher(self):
+        return self.ss.cipher()
+ss = Lines(ss)"
 openssl_case openssl_psk_sslcontext "
 ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
 ctx.psk_identity = b'$ID'

@@ -2,7 +2,8 @@
 # MicroPython's heap (allocator hook), the GC finaliser frees a socket
 # without any I/O on the wrapped stream, and an exception raised by the
 # wrapped stream (Ctrl-C during a blocking recv, or any error of a Python
-# stream) interrupts a call without killing the TLS session.
+# stream) interrupts a call without killing the TLS session. Also
+# verify_callback: called once after the handshake (docs: A4).
 import gc
 import io
 import tls
@@ -48,11 +49,12 @@ class Pipe(io.IOBase):
         return 0
 
 
-def pair():
+def pair(verify_callback=None):
     a, b = Pipe(), Pipe()
     a.other, b.other = b, a
     cctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
     cctx.verify_mode = tls.CERT_NONE
+    cctx.verify_callback = verify_callback
     sctx = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
     sctx.load_cert_chain(CERT, KEY)
     c = cctx.wrap_socket(a, do_handshake_on_connect=False)
@@ -125,3 +127,18 @@ try:
     c.read(4)
 except OSError as e:
     print("read after close: OSError", e.args[0] == 9)
+
+# 8. verify_callback(cert, depth): once, after the handshake, with the
+# peer's certificate; a non-zero result closes the connection
+def accept(cert, depth):
+    print("verify_callback", bytes(cert) == CERT, depth)
+    return 0
+
+
+a, b, c, s = pair(accept)
+s.write(b"ok")
+print(c.read(2))
+try:
+    pair(lambda cert, depth: 1)  # refused as the client's handshake ends
+except OSError as e:
+    print("refused:", e)

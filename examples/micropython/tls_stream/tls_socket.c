@@ -91,6 +91,14 @@ static void run_verify_callback(socket_obj *o)
     }
 }
 
+/* The handshake is over: run verify_callback (once). */
+static void after_handshake(socket_obj *o)
+{
+    tls_stream_conn_state st = tls_stream_state(o->s.stream);
+    if (st == TLS_STREAM_STATE_OPEN || st == TLS_STREAM_STATE_PEER_CLOSED)
+        run_verify_callback(o);
+}
+
 /* After a library call: the wrapped stream's exception first, then the result. */
 static int finish(socket_obj *o, int rc, uintptr_t want_read_mask, uintptr_t want_write_mask,
     int *errcode)
@@ -100,13 +108,12 @@ static int finish(socket_obj *o, int rc, uintptr_t want_read_mask, uintptr_t wan
         /* bytes moved: report them; an exception the wrapped stream raised
          * meanwhile is raised by the next call (usable()), so that no
          * accepted byte is taken for unsent and written twice */
-        tls_stream_conn_state st = tls_stream_state(s->stream);
-        if (st == TLS_STREAM_STATE_OPEN || st == TLS_STREAM_STATE_PEER_CLOSED)
-            run_verify_callback(o);
+        after_handshake(o);
         return rc;
     }
     mp_tls_io_reraise(s);
     if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
+        after_handshake(o); /* a deferred handshake may have just ended */
         o->poll_mask = rc == TLS_STREAM_WANT_READ ? want_read_mask : want_write_mask;
         *errcode = MP_EWOULDBLOCK;
         return -1;
