@@ -3,7 +3,8 @@
 # without any I/O on the wrapped stream, and an exception raised by the
 # wrapped stream (Ctrl-C during a blocking recv, or any error of a Python
 # stream) interrupts a call without killing the TLS session. Also
-# verify_callback: called once after the handshake (docs: A4).
+# verify_callback: called once after the handshake (docs: A4), and data
+# before a truncation is delivered first.
 import gc
 import io
 import tls
@@ -22,6 +23,7 @@ class Pipe(io.IOBase):
         self.buf = bytearray()
         self.log = []
         self.raise_next = None  # exception raised by the next read or write
+        self.eof = False  # the peer closed its end: reads return 0 once drained
 
     def _maybe_raise(self, op):
         if self.raise_next is not None:
@@ -32,7 +34,7 @@ class Pipe(io.IOBase):
     def readinto(self, buf):
         self._maybe_raise("read")
         if not self.buf:
-            return None
+            return 0 if self.eof else None
         n = min(len(buf), len(self.buf))
         buf[:n] = self.buf[:n]
         self.buf = self.buf[n:]
@@ -142,3 +144,15 @@ try:
     pair(lambda cert, depth: 1)  # refused as the client's handshake ends
 except OSError as e:
     print("refused:", e)
+
+# 9. the peer's last data, then its transport closes without close_notify
+# (MicroPython's own close() does that): read(n) returns the data, the
+# next read raises (truncation is not a clean end)
+a, b, c, s = pair()
+s.write(b"last words")
+a.eof = True
+print(c.read(100))
+try:
+    c.read(100)
+except OSError as e:
+    print("then:", e)

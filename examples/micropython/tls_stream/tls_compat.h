@@ -20,8 +20,8 @@
 #define MP_TLS_IO_INTERRUPTED(want) (want)
 #endif
 
-/* A call's result: the transport was interrupted (the exception is pending). */
-static inline int mp_tls_status_interrupted(int rc)
+/* A call's result that is no failure: would block, or interrupted. */
+static inline int mp_tls_status_retry(int rc)
 {
 #ifdef TLS_STREAM_INTERRUPTED
     if (rc == TLS_STREAM_INTERRUPTED)

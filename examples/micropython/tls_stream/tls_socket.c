@@ -34,6 +34,7 @@ typedef struct deferred_error {
 typedef struct socket_obj {
     mp_tls_socket s;
     uintptr_t poll_mask; /* direction the TLS layer needs, from the last call */
+    const byte *read_end; /* where the last successful read ended in its buffer */
     deferred_error deferred;
 } socket_obj;
 
@@ -112,7 +113,7 @@ static int finish(socket_obj *o, int rc, uintptr_t want_read_mask, uintptr_t wan
         return rc;
     }
     mp_tls_io_reraise(s);
-    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
+    if (mp_tls_status_retry(rc)) {
         after_handshake(o); /* a deferred handshake may have just ended */
         o->poll_mask = rc == TLS_STREAM_WANT_READ ? want_read_mask : want_write_mask;
         *errcode = MP_EWOULDBLOCK;
@@ -140,12 +141,33 @@ static bool usable(socket_obj *o, int *errcode)
     return true;
 }
 
+/*
+ * read(n) and readline() call socket_read until n bytes came (mp_stream_rw),
+ * each call continuing in the buffer where the last one ended. When a call
+ * of such a loop fails (typically: the peer closed its transport without
+ * close_notify, right after its last data), the bytes already read must not
+ * be lost with the exception: the loop is ended as if the stream would
+ * block, and the (sticky) error comes with the next call.
+ */
+static bool continues_a_read(socket_obj *o, const void *buf)
+{
+    return o->read_end != NULL && (const byte *)buf == o->read_end;
+}
+
 static mp_uint_t socket_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode)
 {
     socket_obj *o = MP_OBJ_TO_PTR(self_in);
     if (!usable(o, errcode))
         return MP_STREAM_ERROR;
     int rc = tls_stream_read(o->s.stream, buf, size);
+    if (rc < 0 && !mp_tls_status_retry(rc) && o->s.pending_exc == MP_OBJ_NULL &&
+        continues_a_read(o, buf)) {
+        o->read_end = NULL;
+        o->s.last_error = mp_tls_errcode(o->s.stream, rc);
+        *errcode = MP_EAGAIN; /* mp_stream_rw returns the bytes it has */
+        return MP_STREAM_ERROR;
+    }
+    o->read_end = rc > 0 ? (const byte *)buf + rc : NULL;
     rc = finish(o, rc, 0, MP_STREAM_POLL_WR, errcode);
     return rc < 0 ? MP_STREAM_ERROR : (mp_uint_t)rc;
 }
@@ -229,7 +251,7 @@ static void run_handshake(socket_obj *o)
             run_verify_callback(o);
             return;
         }
-        if (s->pending_exc != MP_OBJ_NULL || !mp_tls_status_interrupted(rc)) {
+        if (s->pending_exc != MP_OBJ_NULL || !mp_tls_status_retry(rc)) {
             /* the wrap fails: the wrapped stream stays the caller's */
             nlr_buf_t nlr;
             if (nlr_push(&nlr) == 0) {
@@ -270,6 +292,7 @@ mp_obj_t mp_tls_socket_new(mp_tls_context *ctx, mp_obj_t sock, bool server_side,
     s->checked = 0;
     s->server_side = server_side;
     o->poll_mask = 0;
+    o->read_end = NULL;
     memset(&o->deferred, 0, sizeof o->deferred);
 
     tls_stream_io io;
