@@ -30,7 +30,8 @@
 static int check(const char *what, int rc)
 {
     if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        fprintf(stderr, "psk_demo: %s: %s\n", what, tls_stream_strerror(rc));
+        fprintf(stderr, "psk_demo: %s: %s [status -0x%x]\n", what, tls_stream_strerror(rc),
+                (unsigned)-rc);
     return rc;
 }
 

@@ -198,9 +198,10 @@ static void *sock_reader(void *arg)
         static const char hex[] = "0123456789abcdef";
         char table[256];
         size_t i, n = (size_t)snprintf(table, sizeof table, "%s:", g_psk_identity);
-        ussl_opts o = USSL_OPTS_INIT;
+        ussl_opts o;
         ussl_error err;
         tls_stream_io io = tls_stream_io_fd(j->fd);
+        ussl_opts_init(&o);
         for (i = 0; i < sizeof g_psk_key; i++) {
             table[n++] = hex[g_psk_key[i] >> 4];
             table[n++] = hex[g_psk_key[i] & 15];
@@ -209,7 +210,8 @@ static void *sock_reader(void *arg)
         o.server_side = 1;
         o.backend = bench_backend();
         o.alloc = tls_test_allocator();
-        o.psk_table = USSL_DATA(table, n);
+        o.psk_table.data = table;
+        o.psk_table.len = n;
         rc = ussl_wrap_socket(&io, &o, &j->u, &err);
         if (rc != 0) {
             fprintf(stderr, "ussl server: %s\n", err.msg);
@@ -281,8 +283,9 @@ static double ours_sock(const bulk_case *bc)
     if (pthread_create(&th, NULL, sock_reader, &job) != 0)
         bench_die("pthread_create failed");
     if (bc->ussl) {
-        ussl_opts o = USSL_OPTS_INIT;
+        ussl_opts o;
         ussl_error err;
+        ussl_opts_init(&o);
         o.backend = bench_backend();
         o.alloc = tls_test_allocator();
         o.psk_ident = g_psk_identity;

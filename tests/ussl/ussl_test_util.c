@@ -32,9 +32,27 @@ void ut_blob_free(ut_blob *b)
     b->len = 0;
 }
 
+ussl_blob ut_bytes(const void *p, size_t n)
+{
+    ussl_blob b;
+    b.data = p;
+    b.len = n;
+    b.path = NULL;
+    return b;
+}
+
+ussl_blob ut_file(const char *path)
+{
+    ussl_blob b;
+    b.data = NULL;
+    b.len = 0;
+    b.path = path;
+    return b;
+}
+
 ussl_blob ut_data(const ut_blob *b)
 {
-    return USSL_DATA(b->data, b->len);
+    return ut_bytes(b->data, b->len);
 }
 
 static int end_read(void *ctx, unsigned char *buf, size_t len)
