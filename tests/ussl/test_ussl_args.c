@@ -186,7 +186,7 @@ static void test_invalid_key_without_cert_is_invalid_key(void **state)
 {
     fixture *f = *state;
     f->o.keyfile = ut_bytes("!", 1);
-    expect_value_error(f, "invalid key");
+    expect_value_error(f, TLS_STREAM_MSG("invalid key"));
 }
 
 static void test_cert_without_key_is_value_error(void **state)
@@ -321,7 +321,7 @@ static void test_server_without_key_fails_at_the_handshake(void **state)
     assert_int_equal(ussl_poll(f->s, USSL_POLL_RD), USSL_POLL_NVAL);
     assert_int_equal(ussl_write(f->s, "data", 4), USSL_E_VALUE);
     assert_string_equal(ussl_last_error(f->s)->msg,
-                        "server_side requires keyfile and certfile (or psk_table)");
+                        TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)"));
     assert_int_equal(ussl_read(f->s, buf, sizeof buf), USSL_E_VALUE);
     assert_int_equal(ussl_do_handshake(f->s), USSL_E_VALUE);
     assert_int_equal(ussl_last_error(f->s)->kind, USSL_VALUEERROR);
