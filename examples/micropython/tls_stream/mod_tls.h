@@ -47,7 +47,6 @@ typedef struct mp_tls_socket {
     mp_obj_t pending_exc; /* an exception the wrapped stream raised, or NULL */
     int deferred;         /* a tls_stream_new() error raised at the handshake */
     int last_error;       /* sticky: the errcode every later call returns */
-    int aborting;         /* finaliser: the transport must not be touched */
     int checked;          /* verify_callback ran after the handshake */
     int server_side;
 } mp_tls_socket;

@@ -1,7 +1,6 @@
 /*
- * Adapters for tls_stream API changes under way (issue 10, the io contract):
- * an interrupt status for transports, and abort without I/O. Each is one
- * small function so that switching to the new API touches only this file.
+ * The library's io contract (issue 10) as this module uses it, in one place:
+ * the interrupt status of a transport, and abort without I/O.
  */
 #ifndef MOD_TLS_COMPAT_H
 #define MOD_TLS_COMPAT_H
@@ -10,24 +9,16 @@
 
 /*
  * What our transport returns when the wrapped stream raised (Ctrl-C, an
- * exception in a Python stream): the session must survive and the call be
- * retried later. TLS_STREAM_INTERRUPTED when the library has it; until then
- * "would block", which every backend treats as retryable.
+ * exception in a Python stream): the library hands it back at once without
+ * failing the stream, and the next call continues where it stopped.
  */
-#ifdef TLS_STREAM_INTERRUPTED
 #define MP_TLS_IO_INTERRUPTED(want) ((void)(want), TLS_STREAM_INTERRUPTED)
-#else
-#define MP_TLS_IO_INTERRUPTED(want) (want)
-#endif
 
 /* A call's result that is no failure: would block, or interrupted. */
 static inline int mp_tls_status_retry(int rc)
 {
-#ifdef TLS_STREAM_INTERRUPTED
-    if (rc == TLS_STREAM_INTERRUPTED)
-        return 1;
-#endif
-    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
+    return rc == TLS_STREAM_INTERRUPTED || rc == TLS_STREAM_WANT_READ ||
+           rc == TLS_STREAM_WANT_WRITE;
 }
 
 #endif /* MOD_TLS_COMPAT_H */

@@ -16,10 +16,10 @@
 #include "mod_tls.h"
 #include "tls_compat.h"
 
-/* The transport as the library sees it: gone (closed, or being finalised). */
+/* The wrapped stream is gone (closed). */
 static bool gone(const mp_tls_socket *s)
 {
-    return s->aborting || s->sock == MP_OBJ_NULL;
+    return s->sock == MP_OBJ_NULL;
 }
 
 /* A stream protocol result as a tls_stream_io result. */
@@ -68,19 +68,22 @@ static int io_write(void *ctx, const unsigned char *buf, size_t len)
 }
 
 /* close(): MP_STREAM_CLOSE to the wrapped stream, as MicroPython does. */
-static void io_close(void *ctx)
+static int io_close(void *ctx)
 {
     mp_tls_socket *s = ctx;
     nlr_buf_t nlr;
+    int rc = 0;
     if (gone(s))
-        return;
+        return 0;
     if (nlr_push(&nlr) == 0) {
         int err = 0;
-        mp_get_stream(s->sock)->ioctl(s->sock, MP_STREAM_CLOSE, 0, &err);
+        if (mp_get_stream(s->sock)->ioctl(s->sock, MP_STREAM_CLOSE, 0, &err) == MP_STREAM_ERROR)
+            rc = err > 0 ? -err : -MP_EIO;
         nlr_pop();
     } else if (s->pending_exc == MP_OBJ_NULL) {
         s->pending_exc = MP_OBJ_FROM_PTR(nlr.ret_val);
     }
+    return rc;
 }
 
 void mp_tls_io_init(mp_tls_socket *sock, tls_stream_io *io)

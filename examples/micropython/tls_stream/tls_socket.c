@@ -42,10 +42,8 @@ typedef struct socket_obj {
 static void abort_stream(mp_tls_socket *s)
 {
     if (s->stream != NULL) {
-        s->aborting = 1;
-        tls_stream_free(s->stream);
+        tls_stream_abort(s->stream); /* no transport call at all */
         s->stream = NULL;
-        s->aborting = 0;
     }
 }
 
@@ -115,7 +113,8 @@ static int finish(socket_obj *o, int rc, uintptr_t want_read_mask, uintptr_t wan
     mp_tls_io_reraise(s);
     if (mp_tls_status_retry(rc)) {
         after_handshake(o); /* a deferred handshake may have just ended */
-        o->poll_mask = rc == TLS_STREAM_WANT_READ ? want_read_mask : want_write_mask;
+        o->poll_mask = rc == TLS_STREAM_WANT_READ ? want_read_mask
+                     : rc == TLS_STREAM_WANT_WRITE ? want_write_mask : 0;
         *errcode = MP_EWOULDBLOCK;
         return -1;
     }
@@ -191,7 +190,12 @@ static void socket_close(socket_obj *o)
     if (s->sock == MP_OBJ_NULL)
         return;
     if (s->stream != NULL) {
-        tls_stream_close(s->stream); /* closes the wrapped stream through io_close */
+        /* closes the wrapped stream through io_close; close_notify and
+         * close failures are ignored, as MicroPython's close ignores them */
+        if (tls_stream_close(s->stream) == TLS_STREAM_INTERRUPTED) {
+            mp_tls_io_reraise(s); /* nothing closed yet: close() again later */
+            return;
+        }
         tls_stream_free(s->stream);
         s->stream = NULL;
     } else {
@@ -288,7 +292,6 @@ mp_obj_t mp_tls_socket_new(mp_tls_context *ctx, mp_obj_t sock, bool server_side,
     s->pending_exc = MP_OBJ_NULL;
     s->deferred = 0;
     s->last_error = 0;
-    s->aborting = 0;
     s->checked = 0;
     s->server_side = server_side;
     o->poll_mask = 0;
