@@ -6,13 +6,7 @@
 import tls
 from tls import CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED
 
-
-def _data(x):
-    # data (bytes) or a file path (str)
-    if isinstance(x, str):
-        with open(x, "rb") as f:
-            return f.read()
-    return x
+from ssl import _data  # data (bytes) or a file path (str)
 
 
 def wrap_socket(
