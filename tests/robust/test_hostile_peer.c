@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "robust_util.h"
+#include "test_backend.h"
 #include "backend/mbedtls/mbedtls_internal.h"
 #include "core/stream_internal.h"
 
@@ -540,11 +541,11 @@ static void psk_key_longer_than_allowed_is_refused(void **state)
     static link l;
     (void)state;
     memset(key, 1, sizeof key);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY), TLS_STREAM_OK);
     tls_stream_config_free(cfg);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_SERVER), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
     assert_int_equal(tls_stream_config_load_psk_table(cfg,
         "id:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n", 70),
@@ -564,11 +565,11 @@ static void oversized_psk_identity_in_configuration_is_refused(void **state)
     tls_stream_config *cfg;
     (void)state;
     memset(id, 'i', sizeof id);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id - 1, rb_psk_key, 32), TLS_STREAM_OK);
     tls_stream_config_free(cfg);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_SERVER), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
     tls_stream_config_free(cfg);
 }
