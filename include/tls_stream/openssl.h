@@ -23,8 +23,10 @@ extern "C" {
  * ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" or mbedtls's
  * "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"), OpenSSL's own names
  * ("ECDHE-ECDSA-AES128-GCM-SHA256"), and for TLS 1.3 "TLS_AES_128_GCM_SHA256"
- * or "TLS1-3-AES-128-GCM-SHA256". tls_stream_cipher() reports the IANA name
- * with underscores.
+ * or "TLS1-3-AES-128-GCM-SHA256". tls_stream_cipher() reports the names the
+ * mbedtls backend does ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+ * "TLS1-3-AES-256-GCM-SHA384"), so a name means one suite on every backend;
+ * alert names in error details are the RFC's ("bad_record_mac") likewise.
  * Error detail: the OpenSSL error code (ERR_get_error()) and its reason text;
  * for a failed certificate check the X509_V_ERR_* code and its text.
  *

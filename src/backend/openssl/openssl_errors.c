@@ -18,6 +18,7 @@
  *      TLS_STREAM_ERR_PROTOCOL.
  * The queue is cleared afterwards: nothing is left for the next stream.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,12 +98,24 @@ int tls_stream_osl_describe(tls_stream_detail *d, int status, unsigned long e, c
     return tls_stream_detail_set(d, status, (int)e, msg);
 }
 
+/* "peer alert 20 (bad_record_mac)": the RFC's name, as the mbedtls backend
+ * says it (OpenSSL's text in lower case, '_' for ' '). */
 static int peer_alert(tls_stream_osl_session *s, unsigned long e, int alert)
 {
-    char msg[sizeof s->detail->msg];
+    char msg[sizeof s->detail->msg], name[48];
+    const char *text = SSL_alert_desc_string_long(alert);
+    size_t i;
 
-    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert,
-             SSL_alert_desc_string_long(alert));
+    /* TLS 1.3's own alerts, which OpenSSL 3.0 does not name */
+    if (alert == 109)
+        text = "missing extension";
+    else if (alert == 116)
+        text = "certificate required";
+
+    for (i = 0; text[i] != '\0' && i + 1 < sizeof name; i++)
+        name[i] = text[i] == ' ' ? '_' : (char)tolower((unsigned char)text[i]);
+    name[i] = '\0';
+    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, name);
     return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, (int)e, msg);
 }
 

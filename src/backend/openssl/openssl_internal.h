@@ -92,6 +92,7 @@ typedef struct tls_stream_osl_session {
     unsigned char *peer_der; /* the peer's certificate, DER (OpenSSL's allocation) */
     int peer_der_len;
     char alpn[256];
+    char suite[64];      /* the negotiated suite, mbedtls's spelling */
 } tls_stream_osl_session;
 
 /** Where an OpenSSL error was met: decides what "anything else" means. */

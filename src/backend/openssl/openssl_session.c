@@ -282,6 +282,27 @@ int tls_stream_osl_wants_flush(const void *vs)
     return s->out_len > s->out_off;
 }
 
+/* The suite in the mbedtls backend's spelling, so one name means one suite
+ * on every backend: IANA's with '-' ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"),
+ * and "TLS1-3-AES-128-GCM-SHA256" for TLS 1.3 (as mbedtls 3.x). */
+static const char *suite_name(tls_stream_osl_session *s)
+{
+    const char *std = SSL_CIPHER_standard_name(SSL_get_current_cipher(s->ssl));
+    size_t i = 0, j = 0;
+
+    if (std == NULL)
+        return NULL;
+    if (SSL_version(s->ssl) == TLS1_3_VERSION && strncmp(std, "TLS_", 4) == 0) {
+        memcpy(s->suite, "TLS1-3-", 7);
+        i = 4;
+        j = 7;
+    }
+    for (; std[i] != '\0' && j + 1 < sizeof s->suite; i++, j++)
+        s->suite[j] = std[i] == '_' ? '-' : std[i];
+    s->suite[j] = '\0';
+    return s->suite;
+}
+
 int tls_stream_osl_info(void *vs, tls_stream_conn_info *info)
 {
     tls_stream_osl_session *s = vs;
@@ -293,7 +314,7 @@ int tls_stream_osl_info(void *vs, tls_stream_conn_info *info)
     if (!s->hs_done)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("handshake not complete"));
     info->version = SSL_get_version(s->ssl);
-    info->cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(s->ssl));
+    info->cipher = suite_name(s);
     SSL_get0_alpn_selected(s->ssl, &alpn, &alpn_len);
     if (alpn != NULL && alpn_len > 0 && alpn_len < sizeof s->alpn) {
         memcpy(s->alpn, alpn, alpn_len);
