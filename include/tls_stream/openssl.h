@@ -27,6 +27,8 @@ extern "C" {
  * mbedtls backend does ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
  * "TLS1-3-AES-256-GCM-SHA384"), so a name means one suite on every backend;
  * alert names in error details are the RFC's ("bad_record_mac") likewise.
+ * Verify depth: OpenSSL's default limit (100) unless one is set; a set depth
+ * counts as the mbedtls backend's (certificates below the trust anchor).
  * Error detail: the OpenSSL error code (ERR_get_error()) and its reason text;
  * for a failed certificate check the X509_V_ERR_* code and its text.
  *
