@@ -21,6 +21,8 @@
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
+#include "example_alloc.h"
+
 #define IDENTITY "demo-client"
 #define KEY_HEX "0123456789abcdef0123456789abcdef"
 #define MAX_STEPS 100000
@@ -28,7 +30,8 @@
 static int check(const char *what, int rc)
 {
     if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        fprintf(stderr, "psk_demo: %s: %s\n", what, tls_stream_strerror(rc));
+        fprintf(stderr, "psk_demo: %s: %s [status -0x%x]\n", what, tls_stream_strerror(rc),
+                (unsigned)-rc);
     return rc;
 }
 
@@ -37,9 +40,9 @@ static int make_configs(tls_stream_config **client, tls_stream_config **server)
     static const unsigned char key[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
                                           0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
     const char *table = IDENTITY ":" KEY_HEX "\n";
-    if (check("client config", tls_stream_config_new(client, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL)) ||
+    if (check("client config", tls_stream_config_new(client, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, example_allocator())) ||
         check("client PSK", tls_stream_config_set_psk(*client, IDENTITY, strlen(IDENTITY), key, sizeof key)) ||
-        check("server config", tls_stream_config_new(server, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL)) ||
+        check("server config", tls_stream_config_new(server, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, example_allocator())) ||
         check("server PSK table", tls_stream_config_load_psk_table(*server, table, strlen(table))))
         return -1;
     return 0;
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
         cio = tls_stream_io_fd(fds[0]);
         sio = tls_stream_io_fd(fds[1]);
     } else {
-        if (check("memory pipe", tls_stream_mem_pipe_new(&pipe, 0, NULL)) != TLS_STREAM_OK)
+        if (check("memory pipe", tls_stream_mem_pipe_new(&pipe, 0, example_allocator())) != TLS_STREAM_OK)
             goto out;
         cio = tls_stream_mem_pipe_io(pipe, 0);
         sio = tls_stream_mem_pipe_io(pipe, 1);

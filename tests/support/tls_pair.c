@@ -4,6 +4,7 @@
 #include "tls_pair.h"
 #include "test_backend.h"
 #include "core/core_internal.h"
+#include "test_alloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -168,7 +169,8 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
 /* Common start of every builder: a configuration with the test timeout. */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
-    int rc = tls_stream_config_new(out, tls_test_backend(role), role, alloc);
+    int rc = tls_stream_config_new(out, tls_test_backend(role), role,
+                                   alloc != NULL ? alloc : tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
     return tls_stream_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);
@@ -402,7 +404,7 @@ int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *
     int rc, i;
 
     memset(p, 0, sizeof *p);
-    rc = tls_stream_mem_pipe_new(&p->pipe, 0, alloc);
+    rc = tls_stream_mem_pipe_new(&p->pipe, 0, alloc != NULL ? alloc : tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
     for (i = 0; i < 2; i++)
