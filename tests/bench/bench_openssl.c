@@ -597,17 +597,22 @@ static heap_fig ours_heap(const osl_case *oc)
     tls_stream_mem_pipe *p = new_pipe();
     tls_stream_io io[2];
     tls_stream *c, *s;
-    size_t base, cfg_live, cfg_osl;
+    size_t cfg_live, cfg_osl;
     heap_fig f;
     int crc, src;
 
+    tls_stream_config *cc, *sc;
+
     ca.a.ctx = &ca;
-    base = g_osl_heap.live;
-    ours_pair(tls_stream_backend_openssl(), oc, p, io, &c, &s, &ca.a);
-    /* the configurations are the raw side's SSL_CTX: counted from here */
+    cc = ours_config(tls_stream_backend_openssl(), oc, TLS_STREAM_CLIENT, &ca.a);
+    sc = ours_config(tls_stream_backend_openssl(), oc, TLS_STREAM_SERVER, &ca.a);
+    /* counted from here, as the raw side counts from its SSL_CTXs */
     cfg_live = ca.live;
     cfg_osl = g_osl_heap.live;
-    (void)base;
+    io[0] = bench_pipe_io_noclose(p, 0);
+    io[1] = bench_pipe_io_noclose(p, 1);
+    if (tls_stream_new(&c, cc, &io[0]) != TLS_STREAM_OK || tls_stream_new(&s, sc, &io[1]) != TLS_STREAM_OK)
+        bench_die("tls_stream heap: stream_new");
     ca.peak = ca.live;
     g_osl_heap.peak = g_osl_heap.live;
     if (bench_handshake_pair(c, s, 1000, &crc, &src) != 0 || tls_stream_write(c, g_wbuf, 4096) != 4096 ||
@@ -618,6 +623,8 @@ static heap_fig ours_heap(const osl_case *oc)
     f.idle = (g_osl_heap.live - cfg_osl) + (ca.live - cfg_live);
     tls_stream_free(c);
     tls_stream_free(s);
+    tls_stream_config_free(cc);
+    tls_stream_config_free(sc);
     tls_stream_mem_pipe_free(p);
     return f;
 }
