@@ -98,6 +98,15 @@ typedef struct tls_stream_osl_session {
 /** Where an OpenSSL error was met: decides what "anything else" means. */
 typedef enum tls_stream_osl_phase { TLS_STREAM_OSL_HANDSHAKE = 0, TLS_STREAM_OSL_DATA } tls_stream_osl_phase;
 
+/** Empty this thread's OpenSSL error queue (before and after every call into
+ *  OpenSSL: no error passes from one stream, or caller, to another). Cheap
+ *  when it is empty already, as it almost always is. */
+static inline void tls_stream_osl_clear(void)
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
 /* openssl_errors.c */
 /**
  * Translate the failure of an SSL_* call that returned ret on s (reads

@@ -90,9 +90,9 @@ int tls_stream_osl_session_new(void *vcfg, const tls_stream_session_env *env, vo
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
-    ERR_clear_error();
+    tls_stream_osl_clear();
     status = setup(s, env);
-    ERR_clear_error();
+    tls_stream_osl_clear();
     if (status != TLS_STREAM_OK) {
         tls_stream_osl_session_free(s);
         return status;
@@ -117,7 +117,7 @@ void tls_stream_osl_session_free(void *vs)
     SSL_free(s->ssl); /* and the BIO; sends nothing */
     OPENSSL_free(s->peer_der);
     tls_stream_osl_out_free(s);
-    ERR_clear_error();
+    tls_stream_osl_clear();
     OPENSSL_cleanse(s, sizeof *s);
     alloc->free(alloc->ctx, s, sizeof *s);
 }
@@ -156,7 +156,7 @@ int tls_stream_osl_handshake(void *vs)
     if (s->failed != 0)
         return s->failed;
     if (!s->hs_done) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         ret = SSL_do_handshake(s->ssl);
         if (ret != 1) {
             int status = tls_stream_osl_error(s, ret, TLS_STREAM_OSL_HANDSHAKE);
@@ -167,7 +167,7 @@ int tls_stream_osl_handshake(void *vs)
             }
             return fail(s, status);
         }
-        ERR_clear_error();
+        tls_stream_osl_clear();
         s->hs_done = 1;
     }
     return drain_out(s);
@@ -184,14 +184,14 @@ int tls_stream_osl_read(void *vs, unsigned char *buf, size_t len)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("read before the handshake"));
     if (s->peer_closed || len == 0)
         return 0;
-    ERR_clear_error();
+    tls_stream_osl_clear();
     ret = SSL_read(s->ssl, buf, (int)cap_int(len));
     if (ret > 0) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         return ret;
     }
     if (SSL_get_error(s->ssl, ret) == SSL_ERROR_ZERO_RETURN) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         s->peer_closed = 1;
         return 0;
     }
@@ -225,10 +225,10 @@ int tls_stream_osl_write(void *vs, const unsigned char *buf, size_t len)
     if ((rc = drain_out(s)) != TLS_STREAM_OK)
         return rc;
     chunk = len > TLS_STREAM_OSL_MAX_CHUNK ? TLS_STREAM_OSL_MAX_CHUNK : len;
-    ERR_clear_error();
+    tls_stream_osl_clear();
     ret = SSL_write(s->ssl, buf, (int)chunk);
     if (ret > 0) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         return ret;
     }
     ret = tls_stream_osl_error(s, ret, TLS_STREAM_OSL_DATA);
@@ -257,11 +257,11 @@ int tls_stream_osl_close_notify(void *vs)
     if ((rc = drain_out(s)) != TLS_STREAM_OK)
         return rc;
     if (!s->close_sent) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         ret = SSL_shutdown(s->ssl); /* builds close_notify once; never waits for the peer's */
         if (ret < 0)
             return fail(s, tls_stream_osl_error(s, ret, TLS_STREAM_OSL_DATA));
-        ERR_clear_error();
+        tls_stream_osl_clear();
         s->close_sent = 1;
     }
     return drain_out(s);
@@ -323,7 +323,7 @@ int tls_stream_osl_info(void *vs, tls_stream_conn_info *info)
     }
     peer = SSL_get0_peer_certificate(s->ssl);
     if (peer != NULL && s->peer_der == NULL) {
-        ERR_clear_error();
+        tls_stream_osl_clear();
         s->peer_der_len = i2d_X509(peer, &s->peer_der);
         if (s->peer_der_len <= 0) {
             s->peer_der = NULL;
