@@ -7,6 +7,7 @@
  *                      read, write, flush, close_notify, info)
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
+ *   mbedtls_sigalgs.c  signature algorithms by name
  *   mbedtls_compat.h   everything that differs between mbedtls versions
  */
 #ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
@@ -37,6 +38,7 @@ typedef struct tls_stream_mbt_config {
     int has_ca, has_cert, has_key;
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
+    int entropy_added; /* the entropy hook is a source of entropy_ctx */
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
     tls_stream_psk_lookup_fn psk_lookup;
@@ -48,6 +50,7 @@ typedef struct tls_stream_mbt_config {
     int debug_level;
     int suites[TLS_STREAM_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
     tls_stream_mbc_groups groups;          /* likewise */
+    tls_stream_mbc_sigalgs sigalgs;        /* likewise */
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
@@ -76,6 +79,9 @@ typedef struct tls_stream_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
+    int soft;           /* the last transport call said TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT (else 0) */
+    int send_lost;      /* 1: a send failed and mbedtls was told it went out; 2: reported */
+    int send_code;      /* that send's transport code (a negated errno) */
 } tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */
@@ -93,6 +99,15 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
  * s->detail with code ret. Returns the tls_stream_status.
  */
 int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags);
+
+/** Describe a refused name ("what: name") in cfg's detail; returns status. */
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name);
+
+/**
+ * Signature algorithms (mbedtls_sigalgs.c): names (NULL: our default, SHA-256
+ * first) into cfg->sigalgs and the mbedtls configuration.
+ */
+int tls_stream_mbt_set_sigalgs(tls_stream_mbt_config *cfg, const char *const *names);
 
 /** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
 int tls_stream_mbt_is_alloc_failure(int ret);

@@ -25,22 +25,50 @@ static int transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code)
     return mbedtls_code;
 }
 
+/*
+ * A send failed (typically: the peer sent a fatal alert and closed). So
+ * that the peer's alert is reported rather than our broken pipe, mbedtls is
+ * told the bytes went out; it then reads what the peer already sent (see
+ * bio_recv) and the slot reports its alert, or else the send error
+ * (send_lost below). No slot reports success once a send was lost.
+ */
+/* The transport answers a backend call hands back as they are (see io.h). */
+static int soft_status(int n)
+{
+    return n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT ? n : 0;
+}
+
 static int bio_send(void *p, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = p;
     int n;
 
+    len = cap_int(len);
+    if (s->send_lost)
+        return (int)len;
     if (s->io_status != 0)
         return MBEDTLS_ERR_NET_SEND_FAILED;
-    len = cap_int(len);
     n = s->io->write(s->io->ctx, buf, len);
+    s->soft = soft_status(n);
     if (n > 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_STREAM_WANT_WRITE)
+    /* interrupted or timed out: mbedtls resumes a "want" exactly where it stopped */
+    if (n == TLS_STREAM_WANT_WRITE || s->soft != 0)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     if (n == TLS_STREAM_WANT_READ)
         return MBEDTLS_ERR_SSL_WANT_READ;
+    if (n < 0) {
+        s->send_lost = 1;
+        s->send_code = n;
+        return (int)len;
+    }
     return transport_failed(s, n, MBEDTLS_ERR_NET_SEND_FAILED);
+}
+
+/* After a lost send: input the peer already sent is there now (no waiting). */
+static int input_now(const tls_stream_mbt_session *s)
+{
+    return s->io->wait == NULL || s->io->wait(s->io->ctx, TLS_STREAM_WANT_READ, 0) == TLS_STREAM_OK;
 }
 
 static int bio_recv(void *p, unsigned char *buf, size_t len)
@@ -50,13 +78,18 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
 
     if (s->io_status != 0)
         return MBEDTLS_ERR_NET_RECV_FAILED;
+    if (s->send_lost && !input_now(s))
+        return transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED);
     len = cap_int(len);
     n = s->io->read(s->io->ctx, buf, len);
+    if (s->send_lost && (n <= 0 || (size_t)n > len))
+        return transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED);
+    s->soft = soft_status(n);
     if (n == 0)
         s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n >= 0 && (size_t)n <= len)
         return n;
-    if (n == TLS_STREAM_WANT_READ)
+    if (n == TLS_STREAM_WANT_READ || s->soft != 0)
         return MBEDTLS_ERR_SSL_WANT_READ;
     if (n == TLS_STREAM_WANT_WRITE)
         return MBEDTLS_ERR_SSL_WANT_WRITE;
@@ -143,7 +176,8 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
         int ignored = tls_stream_mbc_flush(&s->ssl);
 
         (void)ignored;
@@ -176,7 +210,7 @@ static int check_optional_client_cert(tls_stream_mbt_session *s)
     return fail(s, status);
 }
 
-int tls_stream_mbt_handshake(void *vs)
+static int handshake_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret, status, check_optional;
@@ -215,7 +249,7 @@ int tls_stream_mbt_handshake(void *vs)
     return TLS_STREAM_OK;
 }
 
-int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
+static int read_slot(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     int ret, empty = 0;
@@ -255,7 +289,7 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
  * commit nothing while it is pending; once mbedtls has built a record for
  * our chunk, the chunk is committed even if sending it would block.
  */
-int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
+static int write_slot(void *vs, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     size_t chunk;
@@ -292,7 +326,7 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
     return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
 }
 
-int tls_stream_mbt_flush(void *vs)
+static int flush_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret;
@@ -310,22 +344,80 @@ int tls_stream_mbt_flush(void *vs)
  * it and returns 0 without sending the alert; and after WANT_WRITE the
  * alert is already built. Hence: flush, build the alert once, flush.
  */
-int tls_stream_mbt_close_notify(void *vs)
+static int close_notify_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret;
 
     if (s->failed != 0)
         return s->failed;
-    if ((ret = tls_stream_mbt_flush(s)) != TLS_STREAM_OK)
+    if ((ret = flush_slot(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
         ret = mbedtls_ssl_close_notify(&s->ssl);
         if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
+        if (ret != 0 && s->soft != 0) {
+            int soft = s->soft; /* built, but its sending was interrupted or timed out */
+            s->soft = 0;
+            return soft;
+        }
     }
-    return tls_stream_mbt_flush(s);
+    return flush_slot(s);
+}
+
+/*
+ * After a lost send (see bio_send): read on through what the peer already
+ * sent; its fatal alert is the error, else the send's own transport error.
+ * Runs once; the result is sticky.
+ */
+static int send_lost(tls_stream_mbt_session *s, int rc, tls_stream_mbt_phase phase)
+{
+    unsigned char sink[256];
+    int ret = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, i;
+
+    if (s->send_lost != 1)
+        return rc;
+    s->send_lost = 2;
+    if (rc != TLS_STREAM_ERR_PEER_ALERT) {
+        for (i = 0; i < 64; i++) {
+            ret = mbedtls_ssl_read(&s->ssl, sink, sizeof sink);
+            if (ret < 0)
+                break;
+        }
+    }
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && s->io_status == 0)
+        rc = rc == TLS_STREAM_ERR_PEER_ALERT ? rc : tls_stream_mbt_error(s, ret, phase);
+    else
+        rc = tls_stream_mbt_error(s, transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED), phase);
+    s->failed = rc;
+    return rc;
+}
+
+int tls_stream_mbt_handshake(void *vs)
+{
+    return send_lost(vs, handshake_slot(vs), TLS_STREAM_MBT_HANDSHAKE);
+}
+
+int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
+{
+    return send_lost(vs, read_slot(vs, buf, len), TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
+{
+    return send_lost(vs, write_slot(vs, buf, len), TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_flush(void *vs)
+{
+    return send_lost(vs, flush_slot(vs), TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_close_notify(void *vs)
+{
+    return send_lost(vs, close_notify_slot(vs), TLS_STREAM_MBT_DATA);
 }
 
 size_t tls_stream_mbt_pending(const void *vs)

@@ -39,7 +39,10 @@ static long push(tls_stream_osl_session *s, const unsigned char *buf, size_t len
             done += (size_t)n;
             continue;
         }
-        if (n == TLS_STREAM_WANT_WRITE || n == TLS_STREAM_WANT_READ) {
+        /* interrupted or timed out: like a would-block, and the slot hands
+         * the status back (tls_stream/io.h) */
+        if (n == TLS_STREAM_WANT_WRITE || n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED ||
+            n == TLS_STREAM_ERR_TIMEOUT) {
             *want = n;
             break;
         }
@@ -94,6 +97,8 @@ int tls_stream_osl_out_flush(tls_stream_osl_session *s)
         s->out_off = s->out_len = 0;
         return TLS_STREAM_OK;
     }
+    if (want == TLS_STREAM_INTERRUPTED || want == TLS_STREAM_ERR_TIMEOUT)
+        s->soft = want;
     return want;
 }
 
@@ -123,6 +128,8 @@ static int bio_write(BIO *b, const char *data, int len)
         n = push(s, buf, (size_t)len, &want);
         if (n < 0)
             return -1;
+        if (want == TLS_STREAM_INTERRUPTED || want == TLS_STREAM_ERR_TIMEOUT)
+            s->soft = want;
     }
     if (n < len && keep(s, buf + n, (size_t)len - (size_t)n) != 0)
         return -1;
@@ -139,15 +146,26 @@ static int bio_read(BIO *b, char *data, int len)
         return -1;
     if (len == 0)
         return 0;
+    /* a write of this call was interrupted (its bytes are queued): the slot
+     * returns now, one interruption per call */
+    if (s->soft != 0) {
+        BIO_set_retry_write(b);
+        return -1;
+    }
     /* OpenSSL does not always flush a flight before it waits for the
      * answer: what we still hold goes out first, as far as it can (reading
      * goes on regardless, or two full pipes would wait for each other) */
     if (s->out_len > s->out_off) {
-        int ignored = tls_stream_osl_out_flush(s); /* a failure is sticky in io_status */
+        int rc = tls_stream_osl_out_flush(s); /* a failure is sticky in io_status */
 
-        (void)ignored;
         if (s->io_status != 0)
             return -1;
+        /* interrupted or timed out: hand that back before reading (a
+         * blocking transport would wait for an answer to what we hold) */
+        if (rc == TLS_STREAM_INTERRUPTED || rc == TLS_STREAM_ERR_TIMEOUT) {
+            BIO_set_retry_write(b);
+            return -1;
+        }
     }
     n = s->io->read(s->io->ctx, (unsigned char *)data, (size_t)len);
     if (n > 0 && n <= len)
@@ -156,7 +174,9 @@ static int bio_read(BIO *b, char *data, int len)
         s->transport_eof = 1; /* OpenSSL: SSL_R_UNEXPECTED_EOF_WHILE_READING */
         return 0;
     }
-    if (n == TLS_STREAM_WANT_READ) {
+    if (n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT) {
+        if (n != TLS_STREAM_WANT_READ)
+            s->soft = n;
         BIO_set_retry_read(b);
         return -1;
     }
@@ -182,8 +202,11 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
          * queued goes out before the next read (bio_read) or from the
          * slots (drain_out). */
         BIO_clear_retry_flags(b);
+        if (s->soft != 0) /* interrupted in this call: one interruption per call */
+            return 1;
         rc = tls_stream_osl_out_flush(s);
-        return rc == TLS_STREAM_OK || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_WANT_READ;
+        return rc == TLS_STREAM_OK || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_WANT_READ ||
+               rc == TLS_STREAM_INTERRUPTED || rc == TLS_STREAM_ERR_TIMEOUT;
     case BIO_CTRL_WPENDING:
         return (long)(s->out_len - s->out_off);
     case BIO_CTRL_EOF:

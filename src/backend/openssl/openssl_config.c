@@ -64,11 +64,12 @@ static int check_settings(tls_stream_osl_config *cfg, const tls_stream_settings 
     if ((cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL) ||
         (cfg->role == TLS_STREAM_SERVER && client_psk))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK of the other role"));
-    if (client_psk && (st->psk_identity == NULL || st->psk_identity_len == 0 ||
-                       st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY ||
-                       memchr(st->psk_identity, 0, st->psk_identity_len) != NULL))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                                     TLS_STREAM_MSG("bad PSK identity (OpenSSL: no zero byte)"));
+    if (client_psk && (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
+    /* OpenSSL's TLS 1.2 PSK callback takes the identity as a C string */
+    if (client_psk && (st->psk_identity_len == 0 || memchr(st->psk_identity, 0, st->psk_identity_len) != NULL))
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("OpenSSL cannot send an empty PSK identity or one with a zero byte"));
     if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 || st->psk_key_len > TLS_STREAM_PSK_MAX_KEY))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
     if (cfg->is_psk && cfg->has_cert)
@@ -206,6 +207,22 @@ static int apply_cert(tls_stream_osl_config *cfg)
                                    TLS_STREAM_MSG("key does not match certificate"));
 }
 
+/* config_finish may run again after it failed (tls_stream/backend.h): the
+ * lists an earlier attempt set go back to OpenSSL's defaults first. */
+static int reset_lists(tls_stream_osl_config *cfg)
+{
+    cfg->alpn = NULL;
+    SSL_CTX_set_alpn_select_cb(cfg->ctx, NULL, NULL);
+    SSL_CTX_set_info_callback(cfg->ctx, NULL);
+    return SSL_CTX_set_ciphersuites(cfg->ctx, TLS_DEFAULT_CIPHERSUITES) &&
+           SSL_CTX_set1_groups_list(cfg->ctx, "x25519:secp256r1:x448:secp521r1:secp384r1") &&
+           SSL_CTX_set1_sigalgs_list(cfg->ctx,
+                                     "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:"
+                                     "ed25519:ed448:rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
+                                     "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+                                     "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512");
+}
+
 static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
 {
     int status;
@@ -226,7 +243,8 @@ static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
     if (st->entropy != NULL && (status = add_entropy(cfg, st)) != TLS_STREAM_OK)
         return status;
     /* TLS 1.2 and 1.3, no renegotiation, the server's suite order */
-    if (!SSL_CTX_set_min_proto_version(cfg->ctx, TLS1_2_VERSION))
+    if (!SSL_CTX_set_min_proto_version(cfg->ctx, TLS1_2_VERSION) ||
+        !SSL_CTX_set_max_proto_version(cfg->ctx, 0) || !reset_lists(cfg))
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
     SSL_CTX_set_options(cfg->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(cfg->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
@@ -235,6 +253,8 @@ static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
     if ((status = tls_stream_osl_set_suites(cfg, st->ciphersuites)) != TLS_STREAM_OK)
         return status;
     if (st->groups != NULL && (status = tls_stream_osl_set_groups(cfg, st->groups)) != TLS_STREAM_OK)
+        return status;
+    if (st->sigalgs != NULL && (status = tls_stream_osl_set_sigalgs(cfg, st->sigalgs)) != TLS_STREAM_OK)
         return status;
     if (st->alpn != NULL && cfg->role == TLS_STREAM_CLIENT &&
         (status = set_client_alpn(cfg, st->alpn)) != TLS_STREAM_OK)

@@ -3,7 +3,8 @@
  * the detail (code + text) kept.
  *
  * Order of the checks in tls_stream_osl_error():
- *   1. SSL_ERROR_WANT_READ / _WANT_WRITE       -> TLS_STREAM_WANT_READ / _WANT_WRITE
+ *   1. SSL_ERROR_WANT_READ / _WANT_WRITE       -> TLS_STREAM_WANT_READ / _WANT_WRITE, or
+ *      TLS_STREAM_INTERRUPTED / _ERR_TIMEOUT when the transport said so
  *   2. an end of stream without close_notify  -> TLS_STREAM_ERR_TRUNCATED (even if
  *      the alert OpenSSL answers it with could not be sent)
  *   3. the transport failed (our BIO)         -> TLS_STREAM_ERR_IO, detail code = the
@@ -157,10 +158,14 @@ int tls_stream_osl_error(tls_stream_osl_session *s, int ret, tls_stream_osl_phas
     unsigned long e = tls_stream_osl_drain(&nomem);
     size_t i;
 
-    if (err == SSL_ERROR_WANT_READ)
-        return TLS_STREAM_WANT_READ;
-    if (err == SSL_ERROR_WANT_WRITE)
-        return TLS_STREAM_WANT_WRITE;
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        int soft = s->soft; /* the transport was interrupted or timed out */
+
+        s->soft = 0;
+        if (soft != 0)
+            return soft;
+        return err == SSL_ERROR_WANT_READ ? TLS_STREAM_WANT_READ : TLS_STREAM_WANT_WRITE;
+    }
     reason = ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
     /* before the transport's error: OpenSSL's alert after an end of stream
      * may well fail to go out */

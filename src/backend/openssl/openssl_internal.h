@@ -79,6 +79,7 @@ typedef struct tls_stream_osl_session {
     int io_status;       /* once the transport failed: TLS_STREAM_ERR_IO or _INTERNAL */
     int io_code;         /* the transport's own (negative) code */
     int nomem;           /* our allocator failed inside a callback */
+    int soft;            /* TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT from the transport */
     int psk_status;      /* server: why the PSK lookup refused the identity */
     int verify_status;   /* why our verification refused the peer's chain */
     int verify_code;     /* the X509_V_ERR_* behind it */
@@ -148,6 +149,8 @@ int tls_stream_osl_load(tls_stream_osl_config *cfg, tls_stream_item item, const 
 int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *names);
 /** Apply the application's group list. */
 int tls_stream_osl_set_groups(tls_stream_osl_config *cfg, const char *const *names);
+/** Apply the application's signature algorithms (RFC 8446 names). */
+int tls_stream_osl_set_sigalgs(tls_stream_osl_config *cfg, const char *const *names);
 
 /* openssl_psk.c */
 /** Install the PSK callbacks of cfg's role. */

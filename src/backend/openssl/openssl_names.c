@@ -196,3 +196,39 @@ int tls_stream_osl_set_groups(tls_stream_osl_config *cfg, const char *const *nam
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("groups"));
     return TLS_STREAM_OK;
 }
+
+/* The RFC 8446 SignatureScheme names both backends take (OpenSSL knows more;
+ * a name is accepted here only when it means the same on mbedtls). */
+static const char *const sigalg_names[] = {
+    "ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512",
+    "rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512",
+    "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512",
+    "ecdsa_sha1", "rsa_pkcs1_sha1",
+};
+
+static int known_sigalg(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof sigalg_names / sizeof sigalg_names[0]; i++) {
+        if (strcmp(sigalg_names[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int tls_stream_osl_set_sigalgs(tls_stream_osl_config *cfg, const char *const *names)
+{
+    char list[LIST_SIZE] = "";
+    size_t n;
+
+    for (n = 0; names[n] != NULL && n < TLS_STREAM_MAX_SIGALGS; n++) {
+        if (!known_sigalg(names[n]) || append(list, names[n]) != 0)
+            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown signature algorithm"),
+                              names[n]);
+    }
+    if (!SSL_CTX_set1_sigalgs_list(cfg->ctx, list))
+        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_CONFIG,
+                                           TLS_STREAM_MSG("signature algorithms"));
+    return TLS_STREAM_OK;
+}

@@ -124,9 +124,15 @@ void tls_stream_osl_session_free(void *vs)
 
 /* A fatal error: sticky. OpenSSL already queued its alert in our buffer;
  * try once to send it. */
+static int is_soft(int status)
+{
+    return status == TLS_STREAM_WANT_READ || status == TLS_STREAM_WANT_WRITE ||
+           status == TLS_STREAM_INTERRUPTED || status == TLS_STREAM_ERR_TIMEOUT;
+}
+
 static int fail(tls_stream_osl_session *s, int status)
 {
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+    if (!is_soft(status)) {
         int ignored = tls_stream_osl_out_flush(s);
 
         (void)ignored;
@@ -138,10 +144,19 @@ static int fail(tls_stream_osl_session *s, int status)
 /* Everything OpenSSL produced is handed to the transport, or a want. */
 static int drain_out(tls_stream_osl_session *s)
 {
-    int rc = tls_stream_osl_out_flush(s);
+    int rc;
 
-    if (rc == TLS_STREAM_OK || rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
+    if (s->soft != 0) { /* this call met an interruption already */
+        rc = s->soft;
+        s->soft = 0;
         return rc;
+    }
+    rc = tls_stream_osl_out_flush(s);
+
+    if (rc == TLS_STREAM_OK || is_soft(rc)) {
+        s->soft = 0;
+        return rc;
+    }
     return fail(s, tls_stream_detail_set(s->detail, s->io_status, s->io_code,
                                          s->io_status == TLS_STREAM_ERR_IO
                                              ? TLS_STREAM_MSG("transport error")
@@ -155,6 +170,7 @@ int tls_stream_osl_handshake(void *vs)
 
     if (s->failed != 0)
         return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
     if (!s->hs_done) {
         tls_stream_osl_clear();
         ret = SSL_do_handshake(s->ssl);
@@ -180,6 +196,7 @@ int tls_stream_osl_read(void *vs, unsigned char *buf, size_t len)
 
     if (s->failed != 0)
         return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
     if (!s->hs_done)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("read before the handshake"));
     if (s->peer_closed || len == 0)
@@ -218,6 +235,7 @@ int tls_stream_osl_write(void *vs, const unsigned char *buf, size_t len)
 
     if (s->failed != 0)
         return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
     if (!s->hs_done)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
     if (len == 0)
@@ -244,6 +262,7 @@ int tls_stream_osl_flush(void *vs)
 
     if (s->failed != 0)
         return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
     return drain_out(s);
 }
 
@@ -254,6 +273,7 @@ int tls_stream_osl_close_notify(void *vs)
 
     if (s->failed != 0)
         return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
     if ((rc = drain_out(s)) != TLS_STREAM_OK)
         return rc;
     if (!s->close_sent) {
