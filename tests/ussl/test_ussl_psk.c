@@ -137,10 +137,10 @@ static int lookup(void *arg, const unsigned char *identity, size_t identity_len,
 }
 
 /* A lookup server knowing ident and a client sending it: both handshakes succeed. */
-static void handshake_with_identity(fixture *f, const char *ident, size_t len)
+/* A handshake whose client sends ident (len bytes), looked up by lookup(). */
+static void identity_handshake(fixture *f, const char *ident, size_t len, int *crc, int *src)
 {
     unsigned char key[16];
-    int crc, src;
     memset(key, 0x42, sizeof key);
     f->ident = ident;
     f->ident_len = len;
@@ -151,7 +151,13 @@ static void handshake_with_identity(fixture *f, const char *ident, size_t len)
     f->p.co.psk_ident_len = len;
     f->p.co.psk_key = key;
     f->p.co.psk_key_len = sizeof key;
-    ut_pair_handshake(&f->p, &crc, &src);
+    ut_pair_handshake(&f->p, crc, src);
+}
+
+static void handshake_with_identity(fixture *f, const char *ident, size_t len)
+{
+    int crc, src;
+    identity_handshake(f, ident, len, &crc, &src);
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
     assert_int_equal(f->lookups, 1);
@@ -184,19 +190,8 @@ static void test_psk_identity_with_zero_bytes_is_sent_whole(void **state)
     if (tls_test_openssl(TLS_STREAM_SERVER)) {
         /* an OpenSSL server's TLS 1.2 PSK callback gets a C string: the
          * lookup sees "a" and refuses it */
-        unsigned char key[16];
         int crc, src;
-        memset(key, 0x42, sizeof key);
-        f->ident = "a\0b\0";
-        f->ident_len = 4;
-        f->p.so.psk_table = ut_bytes(NULL, 0);
-        f->p.so.psk_lookup = lookup;
-        f->p.so.psk_lookup_arg = f;
-        f->p.co.psk_ident = "a\0b\0";
-        f->p.co.psk_ident_len = 4;
-        f->p.co.psk_key = key;
-        f->p.co.psk_key_len = sizeof key;
-        ut_pair_handshake(&f->p, &crc, &src);
+        identity_handshake(f, "a\0b\0", 4, &crc, &src);
         assert_int_equal(src, USSL_E_TLS);
         assert_int_equal(ussl_last_error(f->p.s)->status, TLS_STREAM_ERR_PSK_IDENTITY);
         assert_int_equal(f->seen_len, 1);
