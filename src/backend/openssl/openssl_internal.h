@@ -81,6 +81,11 @@ typedef struct tls_stream_osl_session {
     int nomem;           /* our allocator failed inside a callback */
     int soft;            /* TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT from the transport */
     int psk_status;      /* server: why the PSK lookup refused the identity */
+    /* server, TLS 1.3: the identity the ClientHello callback found, and its key */
+    unsigned char psk_id[TLS_STREAM_PSK_MAX_IDENTITY];
+    size_t psk_id_len;
+    unsigned char psk_found[TLS_STREAM_PSK_MAX_KEY];
+    size_t psk_found_len;
     int verify_status;   /* why our verification refused the peer's chain */
     int verify_code;     /* the X509_V_ERR_* behind it */
     unsigned vflags;     /* TLS_STREAM_OSL_V_* */

@@ -114,24 +114,58 @@ static unsigned int server_cb(SSL *ssl, const char *identity, unsigned char *psk
     return (unsigned int)n;
 }
 
-/* An unknown identity: no session, so OpenSSL goes on without a PSK and,
- * having no certificate, fails the handshake; psk_status says why. */
+/*
+ * TLS 1.3: the identities of the ClientHello's pre_shared_key extension are
+ * looked up here, before OpenSSL processes the extension, so that an
+ * unknown identity is refused with unknown_psk_identity (as on TLS 1.2 and
+ * on mbedtls), not with the handshake_failure of a server that has no
+ * certificate to fall back on. The key found is kept for find_session.
+ */
+static int server_client_hello_cb(SSL *ssl, int *alert, void *arg)
+{
+    tls_stream_osl_session *s = session_of(ssl);
+    const unsigned char *ext, *p, *end;
+    size_t len;
+
+    (void)arg;
+    s->psk_id_len = s->psk_found_len = 0;
+    if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_psk, &ext, &len) || len < 2)
+        return SSL_CLIENT_HELLO_SUCCESS; /* no TLS 1.3 PSK: TLS 1.2 asks server_cb */
+    p = ext + 2;
+    end = p + (((size_t)ext[0] << 8 | ext[1]) < len - 2 ? ((size_t)ext[0] << 8 | ext[1]) : len - 2);
+    while (end - p >= 2) {
+        size_t id_len = (size_t)p[0] << 8 | p[1];
+        if ((size_t)(end - p) < 2 + id_len + 4)
+            break; /* malformed: OpenSSL refuses it next */
+        s->psk_found_len = lookup(s, p + 2, id_len, s->psk_found, sizeof s->psk_found);
+        if (s->psk_found_len > 0) {
+            memcpy(s->psk_id, p + 2, id_len); /* lookup() checked id_len */
+            s->psk_id_len = id_len;
+            return SSL_CLIENT_HELLO_SUCCESS;
+        }
+        if (s->psk_status != TLS_STREAM_ERR_PSK_IDENTITY)
+            break; /* the lookup broke its contract */
+        p += 2 + id_len + 4;
+    }
+    *alert = s->psk_status == TLS_STREAM_ERR_PSK_IDENTITY ? SSL_AD_UNKNOWN_PSK_IDENTITY
+                                                          : SSL_AD_INTERNAL_ERROR;
+    return SSL_CLIENT_HELLO_ERROR;
+}
+
+/* The key the ClientHello callback found (the lookup is asked once). */
 static int server_find_session_cb(SSL *ssl, const unsigned char *identity, size_t identity_len,
                                   SSL_SESSION **sess)
 {
     tls_stream_osl_session *s = session_of(ssl);
     const SSL_CIPHER *cipher = SSL_get_pending_cipher(ssl);
-    unsigned char key[TLS_STREAM_PSK_MAX_KEY];
-    size_t n;
 
     *sess = NULL;
-    n = lookup(s, identity, identity_len, key, sizeof key);
-    if (n == 0)
-        return 1;
+    if (s->psk_found_len == 0 || identity_len != s->psk_id_len ||
+        memcmp(identity, s->psk_id, identity_len) != 0)
+        return 1; /* another identity (a ticket): not ours */
     if (cipher == NULL || EVP_MD_get_type(SSL_CIPHER_get_handshake_digest(cipher)) != NID_sha256)
         cipher = SSL_CIPHER_find(ssl, tls13_aes128gcm_sha256);
-    *sess = psk_session(s, cipher, key, n);
-    OPENSSL_cleanse(key, sizeof key);
+    *sess = psk_session(s, cipher, s->psk_found, s->psk_found_len);
     return *sess != NULL;
 }
 
@@ -143,5 +177,6 @@ void tls_stream_osl_psk_setup(tls_stream_osl_config *cfg)
     } else if (cfg->role == TLS_STREAM_SERVER && cfg->psk_lookup != NULL) {
         SSL_CTX_set_psk_server_callback(cfg->ctx, server_cb);
         SSL_CTX_set_psk_find_session_callback(cfg->ctx, server_find_session_cb);
+        SSL_CTX_set_client_hello_cb(cfg->ctx, server_client_hello_cb, NULL);
     }
 }
