@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include <tls_stream/mbedtls.h>
+#if TLSCAT_WITH_OPENSSL
+#include <tls_stream/openssl.h>
+#endif
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 #include <tls_stream/ussl.h>
@@ -46,6 +49,7 @@ static const char usage_text[] =
     "  --psk-key HEX            client PSK key (hex, up to 32 bytes)\n"
     "  --psk-file PATH          server PSK table, lines \"identity:hexkey\"\n"
     "other:\n"
+    "  --backend mbedtls|openssl  the TLS library (default mbedtls; openssl when built)\n"
     "  --listen                 server mode\n"
     "  --bind ADDR              listening address (default 127.0.0.1; ::1 for IPv6)\n"
     "  --port-file PATH         write the bound port there (use with PORT 0)\n"
@@ -69,6 +73,7 @@ typedef struct options {
     const char *psk_ident, *psk_key_hex, *psk_file;
     const char *bind_addr, *port_file;
     const char *host, *port;
+    const tls_stream_backend *backend;
 } options;
 
 static int usage_error(const char *msg)
@@ -80,7 +85,7 @@ static int usage_error(const char *msg)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { O_KEY = 256, O_CERT, O_REQS, O_CA, O_NAME, O_NOHS, O_PIDENT, O_PKEY, O_PFILE,
-           O_LISTEN, O_BIND, O_PORTFILE };
+           O_LISTEN, O_BIND, O_PORTFILE, O_BACKEND };
     static const struct option longopts[] = {
         {"keyfile", required_argument, NULL, O_KEY},
         {"certfile", required_argument, NULL, O_CERT},
@@ -94,6 +99,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"listen", no_argument, NULL, O_LISTEN},
         {"bind", required_argument, NULL, O_BIND},
         {"port-file", required_argument, NULL, O_PORTFILE},
+        {"backend", required_argument, NULL, O_BACKEND},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -101,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->cert_reqs = -1;
     o->bind_addr = "127.0.0.1";
+    o->backend = tls_stream_backend_mbedtls();
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (c) {
         case O_KEY: o->keyfile = optarg; break;
@@ -124,6 +131,16 @@ static int parse_options(int argc, char **argv, options *o)
         case O_LISTEN: o->listen = 1; break;
         case O_BIND: o->bind_addr = optarg; break;
         case O_PORTFILE: o->port_file = optarg; break;
+        case O_BACKEND:
+            if (strcmp(optarg, "mbedtls") == 0)
+                o->backend = tls_stream_backend_mbedtls();
+#if TLSCAT_WITH_OPENSSL
+            else if (strcmp(optarg, "openssl") == 0)
+                o->backend = tls_stream_backend_openssl();
+#endif
+            else
+                return usage_error("--backend takes mbedtls or openssl (openssl when built with it)");
+            break;
         case 'v': o->verbose = 1; break;
         case 'h':
             fputs(usage_text, stdout);
@@ -188,7 +205,7 @@ static int make_config(const options *o, tls_stream_config **out)
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+    rc = tls_stream_config_new(&cfg, o->backend, o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
                                example_allocator());
     if (rc != TLS_STREAM_OK) {
         fprintf(stderr, "tlscat: configuration: %s [status -0x%x]\n", tls_stream_strerror(rc),

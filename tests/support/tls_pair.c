@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "tls_pair.h"
+#include "test_backend.h"
 #include "core/core_internal.h"
 #include "test_alloc.h"
 
@@ -168,7 +169,7 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
 /* Common start of every builder: a configuration with the test timeout. */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
-    int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role,
+    int rc = tls_stream_config_new(out, tls_test_backend(role), role,
                                    alloc != NULL ? alloc : tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
