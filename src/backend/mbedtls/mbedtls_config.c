@@ -7,10 +7,12 @@
 
 #include "mbedtls_internal.h"
 
-/* PSK configurations offer these and nothing else (TLS 1.2; forward secret
- * ECDHE-PSK first, then plain PSK with AEAD, then CBC). Suites this mbedtls
+/* PSK configurations offer these and nothing else (TLS 1.3 when built in;
+ * then TLS 1.2: forward secret ECDHE-PSK first, then plain PSK with AEAD,
+ * then CBC). Suites this mbedtls
  * build lacks are left out when the list is built. */
 static const int psk_suites[] = {
+    TLS_STREAM_MBC_TLS13_PSK_SUITES
     MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384,
     MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
@@ -108,6 +110,8 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
         s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
     } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
         s->psk_status = tls_stream_mbt_is_alloc_failure(ret) ? TLS_STREAM_ERR_NOMEM : TLS_STREAM_ERR_INTERNAL;
+    } else {
+        s->ext_psk_used = 1; /* TLS 1.3: this PSK, not a ticket, was taken */
     }
     mbedtls_platform_zeroize(key, sizeof key);
     return ret;
@@ -183,8 +187,11 @@ static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_
         mbedtls_pem_init(&pem);
         ret = mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
                                       "-----END CERTIFICATE-----", data, NULL, 0, &used);
-        if (ret == 0)
-            ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
+        if (ret == 0) {
+            size_t der_len;
+            const unsigned char *der = tls_stream_mbc_pem_buffer(&pem, &der_len);
+            ret = mbedtls_x509_crt_parse_der(chain, der, der_len);
+        }
         mbedtls_pem_free(&pem);
         if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT || used == 0)
             break;
@@ -204,10 +211,14 @@ static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 {
     tls_stream_mbt_config *cfg;
+    int ret;
 
     *out = NULL;
     if (env->alloc == NULL || env->detail == NULL)
         return TLS_STREAM_ERR_ARG;
+    if ((ret = tls_stream_mbc_crypto_init()) != 0)
+        return tls_stream_mbt_config_error(env->detail, TLS_STREAM_ERR_INTERNAL, ret,
+                                           TLS_STREAM_MSG("PSA crypto init"));
     cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
     if (cfg == NULL)
         return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
@@ -393,7 +404,7 @@ static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names
         if (id == 0 || info == NULL || n >= TLS_STREAM_MBT_MAX_SUITES - 1)
             return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
         kind = tls_stream_mbc_suite_psk_kind(info);
-        if (cfg->is_psk ? kind != 1 : kind != 0)
+        if (kind != 3 && (cfg->is_psk ? kind != 1 : kind != 0))
             return name_error(cfg, TLS_STREAM_ERR_CONFIG,
                               cfg->is_psk ? TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite")
                                           : TLS_STREAM_MSG("a PSK suite needs a PSK"),
@@ -422,11 +433,24 @@ static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names
     return TLS_STREAM_OK;
 }
 
+/* The version range: 0 is the default end (TLS 1.2 up to the newest this
+ * mbedtls speaks); the core refused what the capabilities lack already. */
+static int check_versions(tls_stream_mbt_config *cfg, const tls_stream_settings *st, int *min,
+                          int *max)
+{
+    *min = st->min_version != 0 ? st->min_version : TLS_STREAM_TLS1_2;
+    *max = st->max_version != 0 ? st->max_version : TLS_STREAM_MBC_MAX_VERSION;
+    if (*min < TLS_STREAM_TLS1_2 || *max > TLS_STREAM_MBC_MAX_VERSION || *min > *max)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("protocol version not in this mbedtls"));
+    return TLS_STREAM_OK;
+}
+
 int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
 {
     tls_stream_mbt_config *cfg = vcfg;
     tls_stream_detail *d = cfg->detail;
-    int status, ret;
+    int status, ret, min, max;
 
     if (cfg->finished)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration already finished"));
@@ -436,6 +460,9 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         return status;
     cfg->verify = st->verify;
     cfg->verify_depth = st->verify_depth;
+    cfg->client_psk = st->psk_key != NULL;
+    if ((status = check_versions(cfg, st, &min, &max)) != TLS_STREAM_OK)
+        return status;
 
     if (cfg->has_cert &&
         (ret = tls_stream_mbc_pk_check_pair(&cfg->own_cert.pk, &cfg->own_key, lazy_rng, cfg)) != 0)
@@ -461,7 +488,10 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("config defaults"));
-    tls_stream_mbc_conf_tls12_only(&cfg->conf);
+    tls_stream_mbc_conf_versions(&cfg->conf, min, max);
+    tls_stream_mbc_conf_tls13_modes(&cfg->conf, cfg->is_psk);
+    if (cfg->role == TLS_STREAM_CLIENT)
+        tls_stream_mbc_conf_tls13_tickets(&cfg->conf);
     tls_stream_mbc_conf_no_renegotiation(&cfg->conf);
     mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));

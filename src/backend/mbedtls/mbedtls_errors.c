@@ -36,7 +36,6 @@ static const struct code_map code_table[] = {
     {MBEDTLS_ERR_SSL_CONN_EOF, TLS_STREAM_ERR_TRUNCATED},
     {MBEDTLS_ERR_SSL_UNKNOWN_IDENTITY, TLS_STREAM_ERR_PSK_IDENTITY},
     {MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, TLS_STREAM_ERR_NO_PEER_CERT},
-    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},
     {MBEDTLS_ERR_SSL_PK_TYPE_MISMATCH, TLS_STREAM_ERR_HANDSHAKE},
     {MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE, TLS_STREAM_ERR_HANDSHAKE},
     /* Returned for misuse of the API (ours), not for peer data, in 2.28. */
@@ -194,7 +193,7 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
 static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
     char msg[sizeof s->detail->msg];
-    int alert = tls_stream_mbc_last_alert(&s->ssl);
+    int alert = s->wire.last_alert; /* plaintext alerts only: TLS 1.3 encrypts them */
 
     if (alert < 0)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, "peer alert");

@@ -3,8 +3,12 @@
  *
  *   mbedtls_config.c   the configuration slots (certificates, keys, RNG,
  *                      suites, verification, PSK)
- *   mbedtls_session.c  the session slots (transport callbacks, handshake,
- *                      read, write, flush, close_notify, info)
+ *   mbedtls_session.c  the session slots (handshake, read, write, flush,
+ *                      close_notify, info)
+ *   mbedtls_io.c       the transport callbacks and the send queue we own
+ *   mbedtls_wire.c     what the hello messages and plaintext alerts say
+ *                      (resumption, the peer's alert), read off the records
+ *   mbedtls_resume.c   tickets, session cache, session save and offer
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
  *   mbedtls_compat.h   everything that differs between mbedtls versions
@@ -28,6 +32,40 @@
 /** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
 #define TLS_STREAM_MBT_MAX_SUITES 16
 
+/** Bytes of a hello message kept to read its session ID and extensions. */
+#define TLS_STREAM_MBT_HELLO_CAP 320
+
+/** The send queue's bound: one record of the largest size mbedtls builds
+ *  (header, MBEDTLS_SSL_OUT_CONTENT_LEN of content, RFC 5246's expansion
+ *  limit) plus room for an alert queued behind it. */
+#define TLS_STREAM_MBT_QUEUE_MAX (5 + MBEDTLS_SSL_OUT_CONTENT_LEN + 2048 + 256)
+
+/** One direction of the record stream, followed record by record. */
+typedef struct tls_stream_mbt_records {
+    unsigned char hdr[5];
+    unsigned hdr_len;   /* header bytes seen of the current record */
+    size_t body_left;   /* body bytes still to come */
+    size_t cap_len;     /* body bytes kept in cap */
+    int keep;           /* the current record is a hello or an alert */
+    unsigned char cap[TLS_STREAM_MBT_HELLO_CAP];
+} tls_stream_mbt_records;
+
+/** What the hellos said (the fields that decide resumption). */
+typedef struct tls_stream_mbt_hello {
+    int seen;
+    unsigned char sid[32];
+    size_t sid_len;
+    int tls13;        /* ServerHello: supported_versions selects TLS 1.3 */
+    int psk_selected; /* ServerHello: the pre_shared_key index, or -1 */
+} tls_stream_mbt_hello;
+
+/** Facts read off both directions during the handshake. */
+typedef struct tls_stream_mbt_wire {
+    tls_stream_mbt_records in, out;
+    tls_stream_mbt_hello client_hello, server_hello;
+    int last_alert; /* description of the last plaintext alert received, or -1 */
+} tls_stream_mbt_wire;
+
 /** A backend configuration. Shared read-only by its sessions once finished. */
 typedef struct tls_stream_mbt_config {
     const tls_stream_allocator *alloc;
@@ -39,6 +77,7 @@ typedef struct tls_stream_mbt_config {
     int rng_seeded;
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
+    int client_psk;   /* a client with an external PSK */
     tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
     tls_stream_entropy_fn entropy;
@@ -76,6 +115,12 @@ typedef struct tls_stream_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
+    int offered;        /* client: a saved session was offered */
+    int ext_psk_used;   /* server: our PSK callback accepted an identity */
+    unsigned char *queue; /* ciphertext the transport has not taken yet */
+    size_t queue_len, queue_off, queue_cap;
+    mbedtls_ssl_session *saved; /* client: the session as exported, or NULL */
+    tls_stream_mbt_wire wire;
 } tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */
@@ -104,6 +149,28 @@ int tls_stream_mbt_is_alloc_failure(int ret);
  */
 int tls_stream_mbt_config_error(tls_stream_detail *d, int status, int ret, const char *what);
 
+/* The transport (mbedtls_io.c). */
+/** Hand mbedtls our transport callbacks. */
+void tls_stream_mbt_io_attach(tls_stream_mbt_session *s);
+/** Send what the queue holds: TLS_STREAM_OK when empty, TLS_STREAM_WANT_*,
+ *  or the transport's error (described in s->detail). */
+int tls_stream_mbt_drain(tls_stream_mbt_session *s);
+/** Free the queue. */
+void tls_stream_mbt_io_free(tls_stream_mbt_session *s);
+
+/* The records (mbedtls_wire.c). */
+/** Reset before a handshake. */
+void tls_stream_mbt_wire_init(tls_stream_mbt_wire *w);
+/** Follow n bytes received (incoming 1) or sent (0); hellos only while
+ *  handshaking. */
+void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsigned char *buf,
+                              size_t n, int handshaking);
+/** After the handshake: did it resume? role, whether a client offered a
+ *  session and has an external PSK, whether a server's PSK callback
+ *  accepted an identity decide what a selected PSK was. */
+int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
+                                int client_psk, int ext_psk_used);
+
 /* Session resumption (mbedtls_resume.c). */
 /** Server: set up tickets and the session cache from st. Client: enable tickets. */
 int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_settings *st);
@@ -111,6 +178,10 @@ int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_set
 void tls_stream_mbt_resume_free(tls_stream_mbt_config *cfg);
 /** Client: offer a saved session; an unreadable one is ignored (full handshake). */
 int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *blob, size_t len);
+/** Client: a TLS 1.3 NewSessionTicket arrived; the next save exports anew. */
+void tls_stream_mbt_resume_new_ticket(tls_stream_mbt_session *s);
+/** Free the exported session. */
+void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s);
 
 /* The slots, for the table in mbedtls_backend.c (see tls_stream/backend.h). */
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out);

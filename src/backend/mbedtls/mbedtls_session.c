@@ -1,6 +1,6 @@
 /*
- * mbedtls backend: one connection. The transport callbacks, handshake,
- * read, write, flush, close_notify and connection facts.
+ * mbedtls backend: one connection. Handshake, read, write, flush,
+ * close_notify and connection facts (the transport is in mbedtls_io.c).
  */
 #include <limits.h>
 #include <string.h>
@@ -10,57 +10,6 @@
 static size_t cap_int(size_t len)
 {
     return len > (size_t)INT_MAX ? (size_t)INT_MAX : len;
-}
-
-/* Remember why the transport failed: mbedtls only passes on its own code,
- * and callers want the transport's (a negated errno). Sticky. */
-static int transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code)
-{
-    if (s->io_status == 0) {
-        /* 0 or a count larger than asked break the tls_stream_io contract; mbedtls
-         * 2.28 would even take a 0 from send for "all sent". */
-        s->io_status = n < 0 ? TLS_STREAM_ERR_IO : TLS_STREAM_ERR_INTERNAL;
-        s->io_code = n;
-    }
-    return mbedtls_code;
-}
-
-static int bio_send(void *p, const unsigned char *buf, size_t len)
-{
-    tls_stream_mbt_session *s = p;
-    int n;
-
-    if (s->io_status != 0)
-        return MBEDTLS_ERR_NET_SEND_FAILED;
-    len = cap_int(len);
-    n = s->io->write(s->io->ctx, buf, len);
-    if (n > 0 && (size_t)n <= len)
-        return n;
-    if (n == TLS_STREAM_WANT_WRITE)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (n == TLS_STREAM_WANT_READ)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    return transport_failed(s, n, MBEDTLS_ERR_NET_SEND_FAILED);
-}
-
-static int bio_recv(void *p, unsigned char *buf, size_t len)
-{
-    tls_stream_mbt_session *s = p;
-    int n;
-
-    if (s->io_status != 0)
-        return MBEDTLS_ERR_NET_RECV_FAILED;
-    len = cap_int(len);
-    n = s->io->read(s->io->ctx, buf, len);
-    if (n == 0)
-        s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
-    if (n >= 0 && (size_t)n <= len)
-        return n;
-    if (n == TLS_STREAM_WANT_READ)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (n == TLS_STREAM_WANT_WRITE)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    return transport_failed(s, n, MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
 /* A verify depth set: flag every certificate deeper than allowed. Depth 0 is
@@ -104,6 +53,7 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
+    tls_stream_mbt_wire_init(&s->wire);
 
     if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
         status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session setup"));
@@ -119,7 +69,7 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     if (cfg->role == TLS_STREAM_CLIENT && env->resume != NULL &&
         (status = tls_stream_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_STREAM_OK)
         goto fail;
-    mbedtls_ssl_set_bio(&s->ssl, s, bio_send, bio_recv, NULL);
+    tls_stream_mbt_io_attach(s);
     *out = s;
     return TLS_STREAM_OK;
 fail:
@@ -136,6 +86,8 @@ void tls_stream_mbt_session_free(void *vs)
         return;
     alloc = s->cfg->alloc;
     mbedtls_ssl_free(&s->ssl); /* zeroizes keys and record buffers */
+    tls_stream_mbt_resume_session_free(s);
+    tls_stream_mbt_io_free(s);
     mbedtls_platform_zeroize(s, sizeof *s);
     alloc->free(alloc->ctx, s, sizeof *s);
 }
@@ -143,10 +95,12 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
-        int ignored = tls_stream_mbc_flush(&s->ssl);
+    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+        tls_stream_detail kept = *s->detail; /* the failure, not the flush, is the news */
+        int ignored = tls_stream_mbt_drain(s);
 
         (void)ignored;
+        *s->detail = kept;
         s->failed = status;
     }
     return status;
@@ -176,10 +130,25 @@ static int check_optional_client_cert(tls_stream_mbt_session *s)
     return fail(s, status);
 }
 
+/* Server, OPTIONAL: mbedtls judges the client certificate as it arrives
+ * and goes on whatever the verdict; we look after each step, so that a bad
+ * one is refused before our Finished (TLS 1.2) and the client's handshake
+ * fails too. No certificate at all is fine. */
+static int optional_verdict(tls_stream_mbt_session *s)
+{
+    uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
+
+    flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
+    if (flags == 0 || flags == (uint32_t)-1)
+        return TLS_STREAM_OK; /* not judged yet, or judged good */
+    s->optional_checked = 1;
+    return check_optional_client_cert(s);
+}
+
 int tls_stream_mbt_handshake(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret, status, check_optional;
+    int ret = 0, status, check_optional;
 
     if (s->failed != 0)
         return s->failed;
@@ -187,22 +156,18 @@ int tls_stream_mbt_handshake(void *vs)
         return TLS_STREAM_OK;
     check_optional = s->cfg->role == TLS_STREAM_SERVER && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
                      !s->cfg->is_psk;
-    /* mbedtls_ssl_handshake()'s loop, stepped here to see whether the
-     * handshake resumes (mbedtls forgets it when the handshake ends). */
-    ret = 0;
-    while (ret == 0 && !tls_stream_mbc_handshake_over(&s->ssl)) {
-        int resumes;
-        ret = mbedtls_ssl_handshake_step(&s->ssl);
-        if ((resumes = tls_stream_mbc_handshake_resumes(&s->ssl)) >= 0)
-            s->resumed = resumes; /* the last word before the data is freed */
-        /* Server, OPTIONAL: refuse a bad client certificate before our
-         * Finished, so the client's handshake fails too (not its first read). */
-        if (ret == 0 && check_optional && !s->optional_checked &&
-            tls_stream_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
-            s->optional_checked = 1;
-            if ((status = check_optional_client_cert(s)) != TLS_STREAM_OK)
-                return status;
-        }
+    /* mbedtls_ssl_handshake()'s loop, one message at a time: what a step
+     * queued is sent before the next step, so the queue holds one record. */
+    for (;;) {
+        if ((status = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+            return fail(s, status);
+        if (tls_stream_mbc_handshake_over(&s->ssl))
+            break;
+        if ((ret = mbedtls_ssl_handshake_step(&s->ssl)) != 0)
+            break;
+        if (check_optional && !s->optional_checked &&
+            (status = optional_verdict(s)) != TLS_STREAM_OK)
+            return status;
     }
     if (ret != 0) {
         status = tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_HANDSHAKE);
@@ -211,6 +176,8 @@ int tls_stream_mbt_handshake(void *vs)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
         return fail(s, status);
     }
+    s->resumed = tls_stream_mbt_wire_resumed(&s->wire, s->cfg->role, s->offered,
+                                             s->cfg->client_psk, s->ext_psk_used);
     s->hs_done = 1;
     return TLS_STREAM_OK;
 }
@@ -230,9 +197,15 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
         return 0;
     /* 0 is an empty application-data record (legal; mbedtls fails the
      * connection after four in a row) unless the transport ended */
-    do
+    for (;;) {
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
-    while (ret == 0 && !s->transport_eof && ++empty <= TLS_STREAM_MBT_MAX_EMPTY_RECORDS);
+        if (tls_stream_mbc_is_new_ticket(ret)) {
+            tls_stream_mbt_resume_new_ticket(s); /* TLS 1.3: not data, read on */
+            continue;
+        }
+        if (ret != 0 || s->transport_eof || ++empty > TLS_STREAM_MBT_MAX_EMPTY_RECORDS)
+            break;
+    }
     if (ret > 0)
         return ret;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -249,11 +222,10 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 }
 
 /*
- * mbedtls_ssl_write() copies data into a record only when no record is
- * pending; after WANT_WRITE it expects the same data again and then reports
- * it written without looking at it. So: flush a pending record first and
- * commit nothing while it is pending; once mbedtls has built a record for
- * our chunk, the chunk is committed even if sending it would block.
+ * mbedtls_ssl_write() builds one record of our chunk and hands it to our
+ * send callback, which always takes it (sending or queueing it): once it
+ * returns, the chunk is committed. While the queue holds an earlier record,
+ * nothing new is committed: the caller hears WANT_WRITE.
  */
 int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
 {
@@ -267,13 +239,8 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
     if (len == 0)
         return 0;
-    if (tls_stream_mbc_out_left(&s->ssl) > 0) {
-        ret = tls_stream_mbc_flush(&s->ssl);
-        if (ret != 0)
-            return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
-        if (tls_stream_mbc_out_left(&s->ssl) > 0)
-            return TLS_STREAM_WANT_WRITE;
-    }
+    if ((ret = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+        return fail(s, ret);
     max = mbedtls_ssl_get_max_out_record_payload(&s->ssl);
     if (max <= 0)
         return fail(s, tls_stream_mbt_error(s, max < 0 ? max : MBEDTLS_ERR_SSL_INTERNAL_ERROR,
@@ -284,8 +251,6 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
     ret = mbedtls_ssl_write(&s->ssl, buf, chunk);
     if (ret > 0)
         return ret;
-    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0)
-        return (int)chunk; /* the record holding chunk is built: committed */
     if (ret == 0)
         return fail(
             s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("mbedtls wrote nothing")));
@@ -295,21 +260,13 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
 int tls_stream_mbt_flush(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret;
 
     if (s->failed != 0)
         return s->failed;
-    ret = tls_stream_mbc_flush(&s->ssl);
-    if (ret != 0)
-        return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
-    return tls_stream_mbc_out_left(&s->ssl) > 0 ? TLS_STREAM_WANT_WRITE : TLS_STREAM_OK;
+    return fail(s, tls_stream_mbt_drain(s));
 }
 
-/*
- * mbedtls_ssl_close_notify() called while a record is pending only flushes
- * it and returns 0 without sending the alert; and after WANT_WRITE the
- * alert is already built. Hence: flush, build the alert once, flush.
- */
+/* Our send callback takes the alert at once: build it once, then flush. */
 int tls_stream_mbt_close_notify(void *vs)
 {
     tls_stream_mbt_session *s = vs;
@@ -321,7 +278,7 @@ int tls_stream_mbt_close_notify(void *vs)
         return ret;
     if (!s->close_sent) {
         ret = mbedtls_ssl_close_notify(&s->ssl);
-        if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
+        if (ret != 0)
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
     }
@@ -339,7 +296,7 @@ int tls_stream_mbt_wants_flush(const void *vs)
 {
     const tls_stream_mbt_session *s = vs;
 
-    return tls_stream_mbc_out_left(&s->ssl) > 0;
+    return s->queue_off < s->queue_len;
 }
 
 int tls_stream_mbt_info(void *vs, tls_stream_conn_info *info)
