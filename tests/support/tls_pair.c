@@ -164,10 +164,21 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     return TLS_STREAM_OK;
 }
 
-/* Common start of every builder: a configuration with the test timeout. */
+static int pair_min_version = TLS_STREAM_TLS1_2, pair_max_version = TLS_STREAM_TLS1_2;
+
+void tls_pair_versions(int min, int max)
+{
+    pair_min_version = min;
+    pair_max_version = max;
+}
+
+/* Common start of every builder: a configuration with the test timeout and
+ * the versions of tls_pair_versions(). */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
     int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role, alloc);
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_version(*out, pair_min_version, pair_max_version);
     if (rc != TLS_STREAM_OK)
         return rc;
     return tls_stream_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);

@@ -153,6 +153,14 @@ int tls_pair_cert_client(tls_stream_config **out, const tls_stream_allocator *al
 int tls_pair_config_detail(void);
 
 /**
+ * The protocol versions every builder sets (tls_stream_config_set_version).
+ * TLS 1.2 only unless a test says otherwise: most tests check TLS 1.2's
+ * message flow, on every backend version; test_tls13 calls
+ * tls_pair_versions(0, 0) for the backend's defaults.
+ */
+void tls_pair_versions(int min, int max);
+
+/**
  * A certificate server configuration: own certificate and key files, verify
  * mode for client certificates and the CA file that checks them (NULL:
  * none). Otherwise as tls_pair_psk_client().

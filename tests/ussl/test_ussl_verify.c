@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tls_version.h"
 #include "ussl_test_util.h"
 
 typedef struct fixture {
@@ -150,7 +151,18 @@ static void test_server_cert_required_without_client_cert_is_oserror(void **stat
     assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
     /* MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE */
     assert_int_equal(ussl_last_error(f->p.s)->code, -0x7480);
-    assert_true(crc < 0);
+    if (tls_test_has_tls13()) {
+        /* TLS 1.3: the client is done before the server judges its
+         * certificate; its first read meets the server's alert, which
+         * mbedtls 3.6 encrypts with its handshake key instead of the
+         * application key (RFC 8446 7.1): the record fails to decrypt */
+        char buf[4];
+        assert_int_equal(crc, 0);
+        assert_int_equal(ussl_read(f->p.c, buf, sizeof buf), USSL_E_TLS);
+        assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_PROTOCOL);
+    } else {
+        assert_true(crc < 0);
+    }
 }
 
 /* server CERT_REQUIRED with a client certificate: mutual TLS, getpeercert on the server */

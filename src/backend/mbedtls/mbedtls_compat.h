@@ -233,6 +233,11 @@ static inline int tls_stream_mbc_crypto_init(void)
 
 /* ---- TLS 1.3 (3.6 with MBEDTLS_SSL_PROTO_TLS1_3) ------------------------ */
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+/** The connection speaks TLS 1.3. */
+static inline int tls_stream_mbc_is_tls13(const mbedtls_ssl_context *ssl)
+{
+    return mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_3;
+}
 /** A TLS 1.3 client was told about a new ticket (non-fatal; read again). */
 static inline int tls_stream_mbc_is_new_ticket(int ret)
 {
@@ -253,6 +258,11 @@ static inline void tls_stream_mbc_conf_tls13_modes(mbedtls_ssl_config *conf, int
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,      \
         MBEDTLS_TLS1_3_AES_128_CCM_SHA256,
 #else
+static inline int tls_stream_mbc_is_tls13(const mbedtls_ssl_context *ssl)
+{
+    (void)ssl;
+    return 0;
+}
 static inline int tls_stream_mbc_is_new_ticket(int ret)
 {
     (void)ret;

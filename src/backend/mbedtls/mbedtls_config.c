@@ -29,19 +29,35 @@ static const int psk_suites[] = {
 
 static const unsigned char rng_personalization[] = "tls_stream";
 
+/* The DRBG's entropy callback. mbedtls 3.x's entropy pool allocates (its
+ * hash context), and the DRBG turns every entropy error into
+ * ENTROPY_SOURCE_FAILED: keep the real code, so that an allocation
+ * failure can be told from a broken source. */
+static int pool_entropy(void *p, unsigned char *out, size_t len)
+{
+    tls_stream_mbt_config *cfg = p;
+    int ret = mbedtls_entropy_func(&cfg->entropy_ctx, out, len);
+
+    if (ret != 0)
+        cfg->entropy_error = ret;
+    return ret;
+}
+
 /* Seed (or, when already seeded, reseed) the DRBG from every entropy source
- * registered so far. */
+ * registered so far. Returns the entropy pool's own error when it failed. */
 static int seed_rng(tls_stream_mbt_config *cfg)
 {
     int ret;
 
+    cfg->entropy_error = 0;
     if (cfg->rng_seeded)
-        return mbedtls_ctr_drbg_reseed(&cfg->drbg, NULL, 0);
-    ret = mbedtls_ctr_drbg_seed(&cfg->drbg, mbedtls_entropy_func, &cfg->entropy_ctx,
-                                rng_personalization, sizeof rng_personalization - 1);
+        ret = mbedtls_ctr_drbg_reseed(&cfg->drbg, NULL, 0);
+    else
+        ret = mbedtls_ctr_drbg_seed(&cfg->drbg, pool_entropy, cfg, rng_personalization,
+                                    sizeof rng_personalization - 1);
     if (ret == 0)
         cfg->rng_seeded = 1;
-    return ret;
+    return ret != 0 && cfg->entropy_error != 0 ? cfg->entropy_error : ret;
 }
 
 /* The RNG given to mbedtls 3.x key parsing, which may come before
@@ -410,9 +426,29 @@ static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names
                                           : TLS_STREAM_MSG("a PSK suite needs a PSK"),
                               names[n]);
         cfg->suites[n] = id;
+        if (kind == 3)
+            cfg->has_tls13_suite = 1;
+        else
+            cfg->has_tls12_suite = 1;
     }
     cfg->suites[n] = 0;
     mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
+    return TLS_STREAM_OK;
+}
+
+/* A named list speaks only the versions it has suites for: offering TLS 1.3
+ * without a TLS 1.3 suite would fail the handshake instead of settling on
+ * TLS 1.2 (and the reverse). */
+static int clamp_versions(tls_stream_mbt_config *cfg, int *min, int *max)
+{
+    if (!cfg->has_tls13_suite && *max > TLS_STREAM_TLS1_2)
+        *max = TLS_STREAM_TLS1_2;
+    if (!cfg->has_tls12_suite && *min < TLS_STREAM_TLS1_3)
+        *min = TLS_STREAM_TLS1_3;
+    if (*min > *max)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_CONFIG, 0,
+                                     TLS_STREAM_MSG("no cipher suite of the allowed versions"));
+    tls_stream_mbc_conf_versions(&cfg->conf, *min, *max);
     return TLS_STREAM_OK;
 }
 
@@ -523,9 +559,11 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         cfg->psk_lookup_arg = st->psk_lookup_arg;
         mbedtls_ssl_conf_psk_cb(&cfg->conf, psk_callback, cfg);
     }
-    if (st->ciphersuites != NULL)
+    if (st->ciphersuites != NULL) {
         status = set_named_suites(cfg, st->ciphersuites);
-    else if (cfg->is_psk)
+        if (status == TLS_STREAM_OK)
+            status = clamp_versions(cfg, &min, &max);
+    } else if (cfg->is_psk)
         status = set_psk_suites(cfg);
     if (status != TLS_STREAM_OK)
         return status;

@@ -64,6 +64,7 @@ typedef struct tls_stream_mbt_wire {
     tls_stream_mbt_records in, out;
     tls_stream_mbt_hello client_hello, server_hello;
     int last_alert; /* description of the last plaintext alert received, or -1 */
+    int alert_last; /* the last record received was a plaintext fatal alert */
 } tls_stream_mbt_wire;
 
 /** A backend configuration. Shared read-only by its sessions once finished. */
@@ -75,9 +76,11 @@ typedef struct tls_stream_mbt_config {
     int has_ca, has_cert, has_key;
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
+    int entropy_error; /* the entropy pool's last error (see seed_rng) */
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
     int client_psk;   /* a client with an external PSK */
+    int has_tls12_suite, has_tls13_suite; /* in the named suite list */
     tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
     tls_stream_entropy_fn entropy;
@@ -182,6 +185,11 @@ int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *
 void tls_stream_mbt_resume_new_ticket(tls_stream_mbt_session *s);
 /** Free the exported session. */
 void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s);
+
+/** TLS 1.3 client: process the NewSessionTickets already received (they
+ *  follow the handshake), leaving application data unread. Returns
+ *  TLS_STREAM_OK or the connection's failure. */
+int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s);
 
 /* The slots, for the table in mbedtls_backend.c (see tls_stream/backend.h). */
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out);

@@ -125,6 +125,8 @@ int tls_stream_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_
     *len = 0;
     if (!s->hs_done || s->cfg->role != TLS_STREAM_CLIENT)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("no client session to save"));
+    if ((ret = tls_stream_mbt_take_tickets(s)) != TLS_STREAM_OK)
+        return ret;
     ret = export_session(s);
     if (ret == 0)
         ret = mbedtls_ssl_session_save(s->saved, buf, size, len);

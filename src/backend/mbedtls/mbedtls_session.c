@@ -138,8 +138,10 @@ static int optional_verdict(tls_stream_mbt_session *s)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
 
+    if (flags == (uint32_t)-1) /* 3.x: not judged yet (2.28 says 0) */
+        return TLS_STREAM_OK;
     flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
-    if (flags == 0 || flags == (uint32_t)-1)
+    if (flags == 0)
         return TLS_STREAM_OK; /* not judged yet, or judged good */
     s->optional_checked = 1;
     return check_optional_client_cert(s);
@@ -169,6 +171,12 @@ int tls_stream_mbt_handshake(void *vs)
             (status = optional_verdict(s)) != TLS_STREAM_OK)
             return status;
     }
+    /* A TLS 1.3 server's NewSessionTickets come after "handshake over"
+     * (mbedtls 3.6 counts them in its handshake, not in its predicate):
+     * mbedtls_ssl_handshake() writes them, into our queue (a few hundred
+     * bytes); it returns at once when nothing is left to do. */
+    if (ret == 0)
+        ret = mbedtls_ssl_handshake(&s->ssl);
     if (ret != 0) {
         status = tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_HANDSHAKE);
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
@@ -176,6 +184,8 @@ int tls_stream_mbt_handshake(void *vs)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
         return fail(s, status);
     }
+    if ((status = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+        return fail(s, status);
     s->resumed = tls_stream_mbt_wire_resumed(&s->wire, s->cfg->role, s->offered,
                                              s->cfg->client_psk, s->ext_psk_used);
     s->hs_done = 1;
@@ -219,6 +229,24 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
         return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PROTOCOL, 0,
                                       TLS_STREAM_MSG("too many empty records")));
     return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+}
+
+/* A 0-byte mbedtls_ssl_read() handles the records that have arrived up to
+ * the first application data, which it leaves buffered (see pending). */
+int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
+{
+    unsigned char none[1];
+    int ret;
+
+    if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->failed != 0)
+        return s->failed;
+    while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_read(&s->ssl, none, 0)))
+        tls_stream_mbt_resume_new_ticket(s);
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+        s->peer_closed = 1;
+    else if (ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+        return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+    return TLS_STREAM_OK;
 }
 
 /*
