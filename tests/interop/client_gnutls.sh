@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tlscat client against gnutls-serv (--echo): PSK suites, wrong PSK, every
 # cert_reqs mode, bad certificates, SNI, mutual TLS, deferred handshake.
+# TLS 1.2 (the TLS 1.3 rows are in tls13.sh).
 #   client_gnutls.sh path/to/tlscat
 source "$(dirname "$0")/lib.sh"
 require gnutls-serv openssl ss
@@ -120,7 +121,7 @@ bad mtls_untrusted "mutual TLS, untrusted client certificate" "handshake failed"
     --certfile "$P/untrusted_client.pem" --keyfile "$P/untrusted_client.key"
 
 # --- deferred handshake (the echo proves the late handshake worked)
-server deferred --x509certfile "$P/server.pem" --x509keyfile "$P/server.key"
+server deferred --x509certfile "$P/server.pem" --x509keyfile "$P/server.key" --priority "$TLS12"
 ok no_handshake "deferred handshake (do_handshake=False)" TLS- --no-handshake \
     --ca-certs "$P/ca.pem" --server-hostname localhost
 

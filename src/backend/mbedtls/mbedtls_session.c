@@ -276,7 +276,9 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
     chunk = cap_int(len);
     if (chunk > (size_t)max)
         chunk = (size_t)max;
-    ret = mbedtls_ssl_write(&s->ssl, buf, chunk);
+    /* a TLS 1.3 client's write may meet a NewSessionTicket on its way */
+    while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_write(&s->ssl, buf, chunk)))
+        tls_stream_mbt_resume_new_ticket(s);
     if (ret > 0)
         return ret;
     if (ret == 0)
@@ -305,7 +307,8 @@ int tls_stream_mbt_close_notify(void *vs)
     if ((ret = tls_stream_mbt_flush(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
-        ret = mbedtls_ssl_close_notify(&s->ssl);
+        while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_close_notify(&s->ssl)))
+            tls_stream_mbt_resume_new_ticket(s);
         if (ret != 0)
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
