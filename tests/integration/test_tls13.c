@@ -291,40 +291,11 @@ static void test_tls13_psk_client_refuses_a_certificate_server(void **state)
     tls_pair_free(&p);
 }
 
-typedef struct saved {
-    unsigned char blob[4096];
-    size_t len;
-} saved;
+typedef tls_pair_saved saved;
 
-/* One connection with data both ways (a TLS 1.3 ticket arrives after the
- * handshake), then the session saved. Returns whether it resumed. */
 static int connect_once(tls_stream_config *c, tls_stream_config *s, const saved *offer, saved *save)
 {
-    tls_pair p;
-    int resumed;
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
-    if (offer != NULL)
-        assert_int_equal(tls_stream_session_load(p.client, offer->blob, offer->len), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
-    assert_string_equal(tls_stream_version(p.client), tls_test_default_version());
-    assert_int_equal(tls_pair_transfer(&p, 4096), TLS_STREAM_OK);
-    resumed = tls_stream_resumed(p.client);
-    assert_int_equal(tls_stream_resumed(p.server), resumed);
-    if (save != NULL) {
-        assert_int_equal(tls_stream_session_save(p.client, save->blob, sizeof save->blob, &save->len),
-                         TLS_STREAM_OK);
-        /* saving twice gives the same session (mbedtls 3.x exports once) */
-        {
-            saved again;
-            assert_int_equal(tls_stream_session_save(p.client, again.blob, sizeof again.blob,
-                                                     &again.len),
-                             TLS_STREAM_OK);
-            assert_int_equal(again.len, save->len);
-            assert_memory_equal(again.blob, save->blob, save->len);
-        }
-    }
-    tls_pair_free(&p);
-    return resumed;
+    return tls_pair_connect_once(c, s, offer, save, 4096);
 }
 
 static void test_tls13_ticket_resumes(void **state)

@@ -760,3 +760,26 @@ int tls_pair_sock_transfer(tls_pair_sock *ps, size_t n)
         rc = tls_stream_close(ps->client);
     return rc;
 }
+
+int tls_pair_connect_once(tls_stream_config *c, tls_stream_config *s, const tls_pair_saved *offer,
+                          tls_pair_saved *save, size_t n)
+{
+    tls_pair p;
+    tls_pair_saved again;
+    int resumed = -1;
+
+    if (tls_pair_new(&p, c, s, NULL) != TLS_STREAM_OK)
+        return -1;
+    if ((offer == NULL || tls_stream_session_load(p.client, offer->blob, offer->len) == TLS_STREAM_OK) &&
+        tls_pair_handshake(&p) == TLS_STREAM_OK && tls_pair_transfer(&p, n) == TLS_STREAM_OK &&
+        tls_stream_resumed(p.client) == tls_stream_resumed(p.server))
+        resumed = tls_stream_resumed(p.client);
+    /* mbedtls 3.x exports a session once: saving twice must still agree */
+    if (resumed >= 0 && save != NULL &&
+        (tls_stream_session_save(p.client, save->blob, sizeof save->blob, &save->len) != TLS_STREAM_OK ||
+         tls_stream_session_save(p.client, again.blob, sizeof again.blob, &again.len) != TLS_STREAM_OK ||
+         again.len != save->len || memcmp(again.blob, save->blob, save->len) != 0))
+        resumed = -1;
+    tls_pair_free(&p);
+    return resumed;
+}
