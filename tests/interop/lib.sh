@@ -285,6 +285,17 @@ server_case() {
     fi
 }
 
+# gnutls_client NAME PORT ARGS: a run_client for server_case: gnutls-cli ends
+# its input only once the server's line arrived.
+gnutls_client() {
+    local name=$1 port=$2
+    shift 2
+    printf 'from client %s\n' "$name" >"$WORK/$name.cmsg"
+    timeout "$T_PEER" gnutls-cli --logfile "$WORK/$name.cli.log" -p "$port" "$@" 127.0.0.1 \
+        < <(WAIT_FILE=$WORK/$name.cli.out WAIT_TEXT="from server $name" WAIT_SIZE= \
+            feed_until "$WORK/$name.cmsg" 2>/dev/null)
+}
+
 random_file() { head -c "$2" /dev/urandom >"$1"; }
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
