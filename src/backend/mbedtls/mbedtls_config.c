@@ -70,7 +70,7 @@ static int lazy_rng(void *p, unsigned char *out, size_t len)
 
     if (!cfg->rng_seeded && (ret = seed_rng(cfg)) != 0)
         return ret;
-    return mbedtls_ctr_drbg_random(&cfg->drbg, out, len);
+    return TLS_STREAM_MBT_RNG(&cfg->drbg, out, len);
 }
 
 static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
@@ -529,7 +529,7 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     if (cfg->role == TLS_STREAM_CLIENT)
         tls_stream_mbc_conf_tls13_tickets(&cfg->conf);
     tls_stream_mbc_conf_no_renegotiation(&cfg->conf);
-    mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
+    mbedtls_ssl_conf_rng(&cfg->conf, TLS_STREAM_MBT_RNG, &cfg->drbg);
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
 
     /* mbedtls's debug threshold is a global: set only when asked for, so a

@@ -25,6 +25,15 @@
 
 #include "mbedtls_compat.h"
 
+/** The RNG the backend hands mbedtls (TLS, tickets, key parsing): the
+ *  configuration's CTR-DRBG. The libFuzzer build swaps in a seeded PRNG
+ *  (tests/fuzz), which a static mbedtls cannot have interposed. */
+#ifndef TLS_STREAM_MBT_RNG
+#define TLS_STREAM_MBT_RNG mbedtls_ctr_drbg_random
+#else
+int TLS_STREAM_MBT_RNG(void *p_rng, unsigned char *out, size_t len);
+#endif
+
 /** Empty application-data records read in one call before giving up
  *  (mbedtls 2.28 itself fails the connection after four in a row). */
 #define TLS_STREAM_MBT_MAX_EMPTY_RECORDS 8

@@ -34,7 +34,7 @@ int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_set
     mbedtls_ssl_cache_init(&r->session_cache);
     cfg->resume = r;
     if (st->ticket_lifetime > 0) {
-        ret = mbedtls_ssl_ticket_setup(&r->ticket, mbedtls_ctr_drbg_random, &cfg->drbg,
+        ret = mbedtls_ssl_ticket_setup(&r->ticket, TLS_STREAM_MBT_RNG, &cfg->drbg,
                                        MBEDTLS_CIPHER_AES_256_GCM,
                                        (uint32_t)st->ticket_lifetime);
         if (ret != 0)
