@@ -4,7 +4,7 @@
  * The rest of the backend calls only these helpers where mbedtls 2.28 and
  * 3.x differ (private fields, extra RNG arguments, renamed functions and
  * error codes). CI builds and tests 2.28 (Debian 12) and 3.6 LTS. Public
- * API only: no private header, no MBEDTLS_PRIVATE() field.
+ * API only: no private header, no private field.
  */
 #ifndef TLS_STREAM_MBEDTLS_COMPAT_H
 #define TLS_STREAM_MBEDTLS_COMPAT_H
