@@ -120,6 +120,18 @@ static inline int tls_stream_mbc_crypto_init(void)
     return 0;
 }
 
+/** The peer offered no protocol version we speak. */
+static inline int tls_stream_mbc_is_version_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION;
+}
+
+/** Nothing in common (suites, groups): a negotiation, not a decoding, failure. */
+static inline int tls_stream_mbc_is_negotiation_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN || ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE;
+}
+
 /* Error codes that exist only in 2.28, as rows of the error table. The
  * BAD_HS_* codes are a malformed or unacceptable handshake message: the
  * same status as 3.x's DECODE_ERROR / ILLEGAL_PARAMETER for the same fault. */
@@ -216,6 +228,16 @@ static inline int tls_stream_mbc_crypto_init(void)
     return 0;
 }
 #endif
+
+static inline int tls_stream_mbc_is_version_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION;
+}
+
+static inline int tls_stream_mbc_is_negotiation_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE;
+}
 
 /* DECODE_ERROR and ILLEGAL_PARAMETER (a malformed or unacceptable message)
  * have no row: like 2.28's BAD_HS_* codes they are TLS_STREAM_ERR_HANDSHAKE

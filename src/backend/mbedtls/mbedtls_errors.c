@@ -286,3 +286,40 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
     return describe(s->detail, phase == TLS_STREAM_MBT_HANDSHAKE ? TLS_STREAM_ERR_HANDSHAKE : TLS_STREAM_ERR_PROTOCOL,
                     ret, NULL);
 }
+
+/* RFC 5246 / 8446 alert descriptions we send ourselves. */
+enum {
+    ALERT_UNEXPECTED_MESSAGE = 10, ALERT_BAD_RECORD_MAC = 20, ALERT_RECORD_OVERFLOW = 22,
+    ALERT_HANDSHAKE_FAILURE = 40, ALERT_DECODE_ERROR = 50, ALERT_PROTOCOL_VERSION = 70,
+    ALERT_INTERNAL_ERROR = 80
+};
+
+/* Largest record body a peer may send (RFC 5246 6.2.3: 2^14 + 2048). */
+#define MAX_RECORD_BODY (16384 + 2048)
+
+int tls_stream_mbt_alert_for(const tls_stream_mbt_session *s, int ret)
+{
+    const unsigned char *hdr = s->wire.in.hdr;
+
+    if (ret >= 0 || ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
+        s->io_status != 0 || s->transport_eof || s->peer_closed ||
+        ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+        ret == MBEDTLS_ERR_SSL_CONN_EOF || s->wire.alert_last)
+        return -1;
+    if (ret == MBEDTLS_ERR_SSL_INVALID_MAC)
+        return ALERT_BAD_RECORD_MAC;
+    /* the record header at fault, as it came in */
+    if (s->wire.in_headers > 0 && (hdr[0] < 20 || hdr[0] > 23))
+        return ALERT_UNEXPECTED_MESSAGE;
+    if (s->wire.in_headers > 0 && ((unsigned)hdr[3] << 8 | hdr[4]) > MAX_RECORD_BODY)
+        return ALERT_RECORD_OVERFLOW;
+    if (ret == MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE || ret == MBEDTLS_ERR_SSL_UNEXPECTED_RECORD)
+        return ALERT_UNEXPECTED_MESSAGE;
+    if (tls_stream_mbt_is_alloc_failure(ret) || ret == MBEDTLS_ERR_SSL_INTERNAL_ERROR)
+        return ALERT_INTERNAL_ERROR;
+    if (tls_stream_mbc_is_version_error(ret))
+        return ALERT_PROTOCOL_VERSION;
+    if (tls_stream_mbc_is_negotiation_error(ret))
+        return ALERT_HANDSHAKE_FAILURE;
+    return ALERT_DECODE_ERROR; /* a message or record that does not parse */
+}

@@ -72,6 +72,7 @@ typedef struct tls_stream_mbt_hello {
 typedef struct tls_stream_mbt_wire {
     tls_stream_mbt_records in, out;
     tls_stream_mbt_hello client_hello, server_hello;
+    int in_headers; /* record headers received (in.hdr: the last one) */
     int last_alert; /* description of the last plaintext alert received, or -1 */
     int alert_last; /* the last record received was a plaintext fatal alert */
 } tls_stream_mbt_wire;
@@ -129,6 +130,7 @@ typedef struct tls_stream_mbt_session {
     int transport_eof;  /* the transport's read returned 0 */
     int offered;        /* client: a saved session was offered */
     int ext_psk_used;   /* server: our PSK callback accepted an identity */
+    unsigned long long sent; /* bytes mbedtls handed our send callback */
     unsigned char *queue; /* ciphertext the transport has not taken yet */
     size_t queue_len, queue_off, queue_cap;
     mbedtls_ssl_session *saved; /* client: the session as exported, or NULL */
@@ -150,6 +152,13 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
  * s->detail with code ret. Returns the tls_stream_status.
  */
 int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags);
+
+/**
+ * The fatal alert (RFC 5246 / 8446 description) that rejecting the peer's
+ * data with ret calls for, or -1 when none is ours to send (the peer's own
+ * alert, a transport failure, an end of stream, a "want").
+ */
+int tls_stream_mbt_alert_for(const tls_stream_mbt_session *s, int ret);
 
 /** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
 int tls_stream_mbt_is_alloc_failure(int ret);

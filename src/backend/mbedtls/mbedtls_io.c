@@ -69,6 +69,7 @@ static int bio_send(void *p, const unsigned char *buf, size_t len)
     if (s->io_status != 0)
         return MBEDTLS_ERR_NET_SEND_FAILED;
     len = cap_int(len);
+    s->sent += len;
     tls_stream_mbt_wire_feed(&s->wire, 0, buf, len, !s->hs_done);
     if (s->queue_len == s->queue_off) { /* nothing queued: straight out */
         n = s->io->write(s->io->ctx, buf, len);

@@ -111,6 +111,20 @@ static void send_fatal_alert(tls_stream_mbt_session *s, unsigned char alert)
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
 }
 
+/* mbedtls failed with ret in a call that began when s->sent was sent. When
+ * it rejected the peer's data without telling the peer (2.28 often closes
+ * silently), send the fatal alert the RFCs ask for ourselves. */
+static int fail_mbedtls(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase,
+                        unsigned long long sent)
+{
+    int status = tls_stream_mbt_error(s, ret, phase), alert;
+
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE && s->sent == sent &&
+        (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
+        send_fatal_alert(s, (unsigned char)alert);
+    return fail(s, status);
+}
+
 /* Server with TLS_STREAM_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
  * the client certificate's fate; refuse a certificate that was sent and
  * failed (none sent is fine). */
@@ -151,6 +165,7 @@ int tls_stream_mbt_handshake(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret = 0, status, check_optional;
+    unsigned long long sent = s->sent;
 
     if (s->failed != 0)
         return s->failed;
@@ -165,6 +180,7 @@ int tls_stream_mbt_handshake(void *vs)
             return fail(s, status);
         if (tls_stream_mbc_handshake_over(&s->ssl))
             break;
+        sent = s->sent;
         if ((ret = mbedtls_ssl_handshake_step(&s->ssl)) != 0)
             break;
         if (check_optional && !s->optional_checked &&
@@ -175,14 +191,15 @@ int tls_stream_mbt_handshake(void *vs)
      * (mbedtls 3.6 counts them in its handshake, not in its predicate):
      * mbedtls_ssl_handshake() writes them, into our queue (a few hundred
      * bytes); it returns at once when nothing is left to do. */
-    if (ret == 0)
+    if (ret == 0) {
+        sent = s->sent;
         ret = mbedtls_ssl_handshake(&s->ssl);
+    }
     if (ret != 0) {
-        status = tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_HANDSHAKE);
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
-        if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+        if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE && s->sent == sent)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
-        return fail(s, status);
+        return fail_mbedtls(s, ret, TLS_STREAM_MBT_HANDSHAKE, sent);
     }
     if ((status = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
         return fail(s, status);
@@ -196,6 +213,7 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     int ret, empty = 0;
+    unsigned long long sent;
 
     if (s->failed != 0)
         return s->failed;
@@ -207,6 +225,7 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
         return 0;
     /* 0 is an empty application-data record (legal; mbedtls fails the
      * connection after four in a row) unless the transport ended */
+    sent = s->sent;
     for (;;) {
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
         if (tls_stream_mbc_is_new_ticket(ret)) {
@@ -225,10 +244,12 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
     if (ret == 0 && s->transport_eof)
         return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
                                       TLS_STREAM_MSG("end of stream without close_notify")));
-    if (ret == 0)
+    if (ret == 0) {
+        send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE);
         return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PROTOCOL, 0,
                                       TLS_STREAM_MSG("too many empty records")));
-    return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+    }
+    return fail_mbedtls(s, ret, TLS_STREAM_MBT_DATA, sent);
 }
 
 /* A 0-byte mbedtls_ssl_read() handles the records that have arrived up to

@@ -118,6 +118,8 @@ void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsign
                 continue;
             r->body_left = get16(r->hdr + 3);
             r->cap_len = 0;
+            if (incoming)
+                w->in_headers++;
             r->keep = r->hdr[0] == REC_ALERT || (r->hdr[0] == REC_HANDSHAKE && handshaking) ||
                       incoming; /* an incoming record ends alert_last */
         } else {
