@@ -10,14 +10,29 @@
 #   TLS_STREAM_STDLIB_ALLOC_SOURCES  default allocator (malloc/free)
 #   TLS_STREAM_NO_ALLOC_SOURCES   no default allocator (pass one to tls_stream_config_new)
 #
+# Core and ussl need exactly one of the two allocator lists.
 # Compile-time options (e.g. -DTLS_STREAM_NO_MESSAGES=1): include/tls_stream/options.h
+# Every file is listed by name: a file that is missing fails the build.
 get_filename_component(_tls_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(TLS_STREAM_INCLUDE_DIR "${_tls_root}/include")
-file(GLOB TLS_STREAM_CORE_SOURCES CONFIGURE_DEPENDS "${_tls_root}/src/core/*.c")
-file(GLOB TLS_STREAM_USSL_SOURCES CONFIGURE_DEPENDS "${_tls_root}/src/ussl/*.c")
-file(GLOB TLS_STREAM_MBEDTLS_SOURCES CONFIGURE_DEPENDS "${_tls_root}/src/backend/mbedtls/*.c")
-set(TLS_STREAM_MEM_PIPE_SOURCES "${_tls_root}/src/io/mem_pipe.c")
-file(GLOB TLS_STREAM_POSIX_SOURCES CONFIGURE_DEPENDS "${_tls_root}/src/io/posix*.c")
-set(TLS_STREAM_STDLIB_ALLOC_SOURCES "${_tls_root}/src/platform/alloc_stdlib.c")
-set(TLS_STREAM_NO_ALLOC_SOURCES "${_tls_root}/src/platform/alloc_none.c")
+
+# _tls_stream_list(<var> <folder> <files...>): absolute paths under src/<folder>
+macro(_tls_stream_list var dir)
+  set(${var})
+  foreach(_f ${ARGN})
+    list(APPEND ${var} "${_tls_root}/src/${dir}/${_f}")
+  endforeach()
+endmacro()
+
+_tls_stream_list(TLS_STREAM_CORE_SOURCES core
+  alloc.c bytes.c config.c error.c psk_table.c stream.c stream_info.c)
+_tls_stream_list(TLS_STREAM_USSL_SOURCES ussl
+  ussl_error.c ussl_hex.c ussl_poll.c ussl_socket.c ussl_wrap.c)
+_tls_stream_list(TLS_STREAM_MEM_PIPE_SOURCES io mem_pipe.c)
+_tls_stream_list(TLS_STREAM_POSIX_SOURCES io posix_fd.c posix_files.c posix_ussl_files.c)
+_tls_stream_list(TLS_STREAM_MBEDTLS_SOURCES backend/mbedtls
+  mbedtls_backend.c mbedtls_config.c mbedtls_errors.c mbedtls_io.c mbedtls_resume.c
+  mbedtls_session.c mbedtls_wire.c)
+_tls_stream_list(TLS_STREAM_STDLIB_ALLOC_SOURCES platform alloc_stdlib.c)
+_tls_stream_list(TLS_STREAM_NO_ALLOC_SOURCES platform alloc_none.c)
 unset(_tls_root)

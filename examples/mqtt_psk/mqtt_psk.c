@@ -29,6 +29,8 @@
 #include "tls_stream/posix.h"
 #include "tls_stream/ussl.h"
 
+#include "example_alloc.h"
+
 enum { EXIT_USAGE = 1, EXIT_CONNECT = 2, EXIT_TLS = 3, EXIT_BROKER = 4 };
 
 static void usage(void)
@@ -173,6 +175,7 @@ int main(int argc, char **argv)
     /* s = ssl.wrap_socket(s, psk_ident=..., psk_key=...) */
     ussl_opts_init(&o);
     o.backend = tls_stream_backend_mbedtls();
+    o.alloc = example_allocator();
     o.psk_ident = ident;
     o.psk_key = key;
     o.psk_key_len = (size_t)klen;

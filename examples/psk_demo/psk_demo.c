@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +22,8 @@
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
+#include "example_alloc.h"
+
 #define IDENTITY "demo-client"
 #define KEY_HEX "0123456789abcdef0123456789abcdef"
 #define MAX_STEPS 100000
@@ -28,7 +31,8 @@
 static int check(const char *what, int rc)
 {
     if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        fprintf(stderr, "psk_demo: %s: %s\n", what, tls_stream_strerror(rc));
+        fprintf(stderr, "psk_demo: %s: %s [status -0x%x]\n", what, tls_stream_strerror(rc),
+                (unsigned)-rc);
     return rc;
 }
 
@@ -37,9 +41,9 @@ static int make_configs(tls_stream_config **client, tls_stream_config **server)
     static const unsigned char key[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
                                           0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
     const char *table = IDENTITY ":" KEY_HEX "\n";
-    if (check("client config", tls_stream_config_new(client, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL)) ||
+    if (check("client config", tls_stream_config_new(client, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, example_allocator())) ||
         check("client PSK", tls_stream_config_set_psk(*client, IDENTITY, strlen(IDENTITY), key, sizeof key)) ||
-        check("server config", tls_stream_config_new(server, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL)) ||
+        check("server config", tls_stream_config_new(server, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, example_allocator())) ||
         check("server PSK table", tls_stream_config_load_psk_table(*server, table, strlen(table))))
         return -1;
     return 0;
@@ -50,6 +54,7 @@ static int tcp_pair(int fds[2])
 {
     struct sockaddr_in addr;
     socklen_t len = sizeof addr;
+    int one = 1;
     int lsock = socket(AF_INET, SOCK_STREAM, 0);
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -66,6 +71,11 @@ static int tcp_pair(int fds[2])
         return -1;
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+    /* TLS sends a flight as several small records: without TCP_NODELAY the
+     * last one may wait for a delayed ACK (tens of ms), longer than the
+     * bounded stepping below gives it (TLS 1.3's client Finished does) */
+    setsockopt(fds[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     printf("transport: loopback TCP 127.0.0.1:%u\n", (unsigned)ntohs(addr.sin_port));
     return 0;
 }
@@ -176,7 +186,7 @@ int main(int argc, char **argv)
         cio = tls_stream_io_fd(fds[0]);
         sio = tls_stream_io_fd(fds[1]);
     } else {
-        if (check("memory pipe", tls_stream_mem_pipe_new(&pipe, 0, NULL)) != TLS_STREAM_OK)
+        if (check("memory pipe", tls_stream_mem_pipe_new(&pipe, 0, example_allocator())) != TLS_STREAM_OK)
             goto out;
         cio = tls_stream_mem_pipe_io(pipe, 0);
         sio = tls_stream_mem_pipe_io(pipe, 1);

@@ -16,7 +16,9 @@
 #include <tls_stream/mbedtls.h>
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
+#include <tls_stream/ussl.h>
 
+#include "example_alloc.h"
 #include "tlscat.h"
 
 static const char usage_text[] =
@@ -90,22 +92,6 @@ static int usage_error(const char *msg)
 {
     fprintf(stderr, "tlscat: %s\n(tlscat --help for usage)\n", msg);
     return TLSCAT_EXIT_USAGE;
-}
-
-static int parse_hex(const char *hex, unsigned char *out, size_t cap, size_t *len)
-{
-    size_t n = strlen(hex), i;
-    if (n == 0 || n % 2 != 0 || n / 2 > cap)
-        return -1;
-    for (i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
-            !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-            return -1;
-        out[i] = (unsigned char)v;
-    }
-    *len = n / 2;
-    return 0;
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -211,9 +197,11 @@ static int config_error(tls_stream_config *cfg, const char *what, const char *pa
     if (rc == TLS_STREAM_ERR_IO && code < 0 && code > -4096)
         fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, strerror(-code));
     else if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "tlscat: %s%s%s: %s (%s)\n", what, sep, path, tls_stream_strerror(rc), msg);
+        fprintf(stderr, "tlscat: %s%s%s: %s (%s) [status -0x%x]\n", what, sep, path,
+                tls_stream_strerror(rc), msg, (unsigned)-rc);
     else
-        fprintf(stderr, "tlscat: %s%s%s: %s\n", what, sep, path, tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: %s%s%s: %s [status -0x%x]\n", what, sep, path,
+                tls_stream_strerror(rc), (unsigned)-rc);
     return TLSCAT_EXIT_USAGE;
 }
 
@@ -230,9 +218,11 @@ static int make_config(const options *o, tls_stream_config **out)
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, NULL);
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+                               example_allocator());
     if (rc != TLS_STREAM_OK) {
-        fprintf(stderr, "tlscat: configuration: %s\n", tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: configuration: %s [status -0x%x]\n", tls_stream_strerror(rc),
+                (unsigned)-rc);
         return TLSCAT_EXIT_USAGE;
     }
     if (verify < 0)
@@ -262,12 +252,13 @@ static int make_config(const options *o, tls_stream_config **out)
     path = NULL;
     if (o->psk_ident) {
         unsigned char key[TLS_STREAM_PSK_MAX_KEY];
-        size_t key_len;
-        if (parse_hex(o->psk_key_hex, key, sizeof key, &key_len) != 0) {
+        /* the library's hex decoder, as MicroPython's binascii.unhexlify() */
+        int key_len = ussl_unhexlify(o->psk_key_hex, key, sizeof key, NULL);
+        if (key_len <= 0) {
             tls_stream_config_free(cfg);
             return usage_error("--psk-key must be hex, 1 to 32 bytes");
         }
-        rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, key_len);
+        rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, (size_t)key_len);
         memset(key, 0, sizeof key);
         if (rc != TLS_STREAM_OK)
             goto fail;
@@ -330,7 +321,7 @@ int main(int argc, char **argv)
     rc = tls_stream_new(&s, cfg, &io);
     tls_stream_config_free(cfg); /* the stream keeps its reference */
     if (rc != TLS_STREAM_OK) {
-        fprintf(stderr, "tlscat: %s\n", tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: %s [status -0x%x]\n", tls_stream_strerror(rc), (unsigned)-rc);
         tlscat_conn_free(&conn);
         return tlscat_exit_code(rc);
     }

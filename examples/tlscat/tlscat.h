@@ -48,7 +48,8 @@ void tlscat_conn_free(tlscat_conn *conn);
 /* The copy loop. Returns an exit code (TLSCAT_EXIT_*). */
 int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose);
 
-/* Print "tlscat: <what>: <reason> (<detail>)" and return the exit code for rc. */
+/* Print "tlscat: <what>: <reason> (<detail>, code <n>) [status -0x<rc>]" and
+ * return the exit code for rc. */
 int tlscat_fail(const tls_stream *s, const char *what, int rc);
 /* Exit code for a tls_stream_status (or negated errno). */
 int tlscat_exit_code(int rc);

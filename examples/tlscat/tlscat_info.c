@@ -39,10 +39,14 @@ int tlscat_fail(const tls_stream *s, const char *what, int rc)
         code = tls_stream_error_detail(s, &msg);
     if (code < 0 && code > -4096 && (msg == NULL || msg[0] == '\0'))
         msg = strerror(-code);
+    /* the status in hex as in tls_stream/error.h: a build without messages
+     * (TLS_STREAM_NO_MESSAGES) has empty texts but the same codes */
     if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "tlscat: %s: %s (%s, code %d)\n", what, tls_stream_strerror(rc), msg, code);
+        fprintf(stderr, "tlscat: %s: %s (%s, code %d) [status -0x%x]\n", what,
+                tls_stream_strerror(rc), msg, code, (unsigned)-rc);
     else
-        fprintf(stderr, "tlscat: %s: %s\n", what, tls_stream_strerror(rc));
+        fprintf(stderr, "tlscat: %s: %s (code %d) [status -0x%x]\n", what,
+                tls_stream_strerror(rc), code, (unsigned)-rc);
     return tlscat_exit_code(rc);
 }
 

@@ -32,9 +32,10 @@ TLS_STREAM_API int tls_stream_io_fd_get(const tls_stream_io *io);
  * Load a file's contents and hand them to the matching setter:
  * tls_stream_config_add_ca(), tls_stream_config_set_cert(), tls_stream_config_set_key(),
  * tls_stream_config_load_psk_table(). PEM or DER are detected by the backend.
- * Returns what the setter returns (an empty file: TLS_STREAM_ERR_ARG), TLS_STREAM_ERR_ARG
- * for NULL arguments, TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_IO when the file cannot be read (detail: the negated errno, via
- * tls_stream_config_error_detail()).
+ * Returns what the setter returns (an empty file: TLS_STREAM_ERR_ARG),
+ * TLS_STREAM_ERR_ARG for NULL arguments, TLS_STREAM_ERR_NOMEM, or
+ * TLS_STREAM_ERR_IO when the file cannot be read (detail code: the negated
+ * errno, e.g. -ENOENT, via tls_stream_config_error_detail()).
  */
 TLS_STREAM_API int tls_stream_config_add_ca_file(tls_stream_config *cfg, const char *path);
 /** See tls_stream_config_add_ca_file(). */
@@ -46,8 +47,11 @@ TLS_STREAM_API int tls_stream_config_load_psk_file(tls_stream_config *cfg, const
 
 /**
  * Read a whole file into memory allocated with malloc (NUL-terminated, the
- * NUL not counted in *len). The caller frees *data with free().
- * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM, or a negated errno.
+ * NUL not counted in *len). The caller frees *data with free() (wipe it
+ * first if it holds a key). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG,
+ * TLS_STREAM_ERR_NOMEM, or TLS_STREAM_ERR_IO when the file cannot be opened
+ * or read: errno then says why (e.g. ENOENT), as the detail code -errno of
+ * the file setters above does. On failure *data is NULL and *len 0.
  */
 TLS_STREAM_API int tls_stream_read_file(const char *path, unsigned char **data, size_t *len);
 

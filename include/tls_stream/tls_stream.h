@@ -358,7 +358,9 @@ TLS_STREAM_API int tls_stream_handshake(tls_stream *s);
  * Returns n > 0 bytes read; 0 after the peer's close_notify; TLS_STREAM_WANT_* in
  * non-blocking mode; TLS_STREAM_ERR_TRUNCATED when the transport ended without
  * close_notify; TLS_STREAM_ERR_CLOSED after tls_stream_close(); or another error.
- * len is capped at INT_MAX.
+ * len is capped at INT_MAX. len 0 returns 0 at once, as tls_stream_write() does
+ * (buf may then be NULL; nothing is read, no handshake runs): only a 0 from a
+ * read of len > 0 means the end of the stream.
  */
 TLS_STREAM_API int tls_stream_read(tls_stream *s, void *buf, size_t len);
 
@@ -367,7 +369,8 @@ TLS_STREAM_API int tls_stream_read(tls_stream *s, void *buf, size_t len);
  * Blocking mode: returns len once all of it reached the transport, or an
  * error. Non-blocking mode: returns the number of bytes accepted (> 0, may be
  * less than len; they will be sent by later calls, see tls_stream_wants()),
- * or TLS_STREAM_WANT_* when none was. len is capped at INT_MAX; len 0 returns 0.
+ * or TLS_STREAM_WANT_* when none was. len is capped at INT_MAX; len 0 returns 0
+ * at once (buf may then be NULL; nothing is sent, no handshake runs).
  */
 TLS_STREAM_API int tls_stream_write(tls_stream *s, const void *buf, size_t len);
 

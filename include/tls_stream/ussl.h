@@ -13,7 +13,7 @@
  *
  * MicroPython                          C
  * -----------------------------------  ---------------------------------------
- * ss = ussl.wrap_socket(s, **kw)       ussl_opts o = USSL_OPTS_INIT; o.x = ..;
+ * ss = ussl.wrap_socket(s, **kw)       ussl_opts o; ussl_opts_init(&o); o.x = ..;
  *                                      ussl_wrap_socket(&io, &o, &ss, &err)
  * ss.read(n) / ss.readinto(buf, n)     ussl_read(ss, buf, n) / ussl_readinto()
  * ss.readline()                        ussl_readline(ss, buf, size)
@@ -33,7 +33,8 @@
  *     unsigned char key[USSL_PSK_MAX_KEY];
  *     int klen = ussl_unhexlify("bb500112233445566778899AABBCCDD0",
  *                               key, sizeof key, &err);
- *     ussl_opts o = USSL_OPTS_INIT;
+ *     ussl_opts o;
+ *     ussl_opts_init(&o);
  *     o.backend = tls_stream_backend_mbedtls();
  *     o.psk_ident = "itsme";
  *     o.psk_key = key;
@@ -155,10 +156,11 @@ typedef struct ussl_error {
  * keyfile / certfile / ca_certs / psk_table: in-memory data or a file path.
  *   None:  all fields zero / NULL (the default).
  *   data:  data + len, PEM or DER (PEM need not be NUL-terminated) — what
- *          MicroPython's key=/cert=/cadata= take. Use USSL_DATA(p, n).
+ *          MicroPython's key=/cert=/cadata= take:
+ *          `o.keyfile.data = key_pem; o.keyfile.len = key_pem_len;`
  *   path:  path (NUL-terminated) — what the ussl documentation names; read
- *          through opts.load_file (POSIX: ussl_posix_load_file). Use
- *          USSL_PATH("file.pem").
+ *          through opts.load_file (POSIX: ussl_posix_load_file):
+ *          `o.ca_certs.path = "ca.pem";`
  * Giving both data and path is an argument error. The pointers are only
  * read during ussl_wrap_socket(): the data is copied.
  */
@@ -167,11 +169,6 @@ typedef struct ussl_blob {
     size_t len;
     const char *path;
 } ussl_blob;
-
-/** A ussl_blob holding data (compound literal, C99). */
-#define USSL_DATA(p, n) ((ussl_blob){ (p), (n), NULL })
-/** A ussl_blob naming a file (compound literal, C99). */
-#define USSL_PATH(p) ((ussl_blob){ NULL, 0, (p) })
 
 /** Receives a loaded file's bytes; returns a ussl return value. */
 typedef int (*ussl_blob_fn)(void *use_ctx, const unsigned char *data, size_t len);
@@ -199,12 +196,14 @@ typedef struct ussl_sock_ops {
     int (*poll)(void *ctx, int events);
 } ussl_sock_ops;
 
-/** Value of ussl_opts.init set by the initialisers (a zeroed struct is rejected). */
+/** Value of ussl_opts.init set by ussl_opts_init() (a zeroed struct is rejected). */
 #define USSL_OPTS_MAGIC 0x7551u
 
 /**
  * The keywords of wrap_socket, plus a few C needs. Initialise with
- * USSL_OPTS_INIT or ussl_opts_init(): they give MicroPython's defaults.
+ * ussl_opts_init() (or ussl_opts_init_posix()): it gives MicroPython's
+ * defaults, then set the fields you need. (No static initialiser: fields
+ * may be added, and ussl_opts_init() sets them all, in C and in C++.)
  * A struct that was only zeroed is rejected with USSL_E_VALUE, so that
  * zero-initialisation cannot silently turn do_handshake off.
  * All pointers are borrowed during ussl_wrap_socket() only (their contents
@@ -212,7 +211,7 @@ typedef struct ussl_sock_ops {
  * hook arguments, which must outlive the socket.
  */
 typedef struct ussl_opts {
-    unsigned init; /**< USSL_OPTS_MAGIC (set by the initialisers) */
+    unsigned init; /**< USSL_OPTS_MAGIC (set by ussl_opts_init()) */
 
     /* ---- MicroPython's keywords, with its defaults ---- */
     int server_side;             /**< False: a client */
@@ -267,15 +266,11 @@ typedef struct ussl_opts {
     size_t session_len;
 } ussl_opts;
 
-/** Static initialiser with MicroPython's defaults: `ussl_opts o = USSL_OPTS_INIT;` */
-#define USSL_OPTS_INIT                                                              \
-    {                                                                               \
-        USSL_OPTS_MAGIC, 0, { NULL, 0, NULL }, { NULL, 0, NULL }, USSL_CERT_NONE,   \
-            { NULL, 0, NULL }, NULL, 1, NULL, 0, NULL, 0, { NULL, 0, NULL }, NULL,  \
-            NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, 0              \
-    }
-
-/** Set *opts to MicroPython's defaults (the same as USSL_OPTS_INIT). */
+/**
+ * Set *opts to MicroPython's defaults: init = USSL_OPTS_MAGIC, cert_reqs =
+ * USSL_CERT_NONE, do_handshake = 1, timeout_ms = -1, everything else zero /
+ * NULL (None). The one way to initialise a ussl_opts. opts NULL: no-op.
+ */
 TLS_STREAM_API void ussl_opts_init(ussl_opts *opts);
 
 /* ---------------------------------------------------------------------- */
@@ -490,7 +485,7 @@ TLS_STREAM_API void ussl_opts_init_posix(ussl_opts *opts);
  * setblocking (fcntl O_NONBLOCK) and poll (poll() with timeout 0) of a
  * tls_stream_io_fd() transport, for opts.sock_ops. Use only with tls_stream_io_fd().
  */
-extern const ussl_sock_ops ussl_fd_sock_ops;
+TLS_STREAM_API extern const ussl_sock_ops ussl_fd_sock_ops;
 
 #ifdef __cplusplus
 }

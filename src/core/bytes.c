@@ -64,3 +64,17 @@ int tls_stream_hex_decode(const char *hex, size_t hex_len, unsigned char *out, s
     }
     return (int)(hex_len / 2);
 }
+
+size_t tls_stream_utoa(unsigned long v, char *out, size_t size)
+{
+    char digits[3 * sizeof v]; /* > the digits of any unsigned long */
+    size_t d = 0, n = 0;
+    do {
+        digits[d++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (d > 0 && n + 1 < size)
+        out[n++] = digits[--d];
+    out[n] = '\0';
+    return n;
+}

@@ -428,7 +428,13 @@ int tls_stream_config_set_version(tls_stream_config *cfg, int min, int max)
     return TLS_STREAM_OK;
 }
 
-/* The rules of DESIGN §3 that no single setter can check. */
+/*
+ * The rules that no single setter can check, at the first tls_stream_new():
+ * a certificate needs its key (and the reverse); a server needs a
+ * certificate or a PSK, and asks for client certificates only with a CA and
+ * without PSK; a verifying client needs a CA or a PSK: a missing trust
+ * anchor is a configuration error, never a silent pass.
+ */
 static int validate(tls_stream_config *cfg)
 {
     if (cfg->has_cert != cfg->has_key)

@@ -38,6 +38,12 @@ int tls_stream_hex_value(char c);
 /** Parse hex text (even length) into out; returns the byte count or TLS_STREAM_ERR_BAD_KEY. */
 int tls_stream_hex_decode(const char *hex, size_t hex_len, unsigned char *out, size_t out_size);
 
+/**
+ * Write v in decimal at out (size bytes, size > 0), NUL-terminated; digits
+ * that do not fit are dropped from the end. Returns the count written.
+ */
+size_t tls_stream_utoa(unsigned long v, char *out, size_t size);
+
 /* Freestanding replacements for the string.h functions the core needs. */
 /** Zero n bytes at p in a way the compiler does not remove (for secrets). */
 void tls_stream_memzero(void *p, size_t n);

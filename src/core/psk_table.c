@@ -112,16 +112,9 @@ static int line_error(tls_stream_config *cfg, int status, size_t line, const cha
 static int line_error(tls_stream_config *cfg, int status, size_t line, const char *why)
 {
     char msg[sizeof cfg->detail.msg];
-    char digits[24];
-    size_t n = 0, d = 0, w;
-    do {
-        digits[d++] = (char)('0' + line % 10);
-        line /= 10;
-    } while (line != 0 && d < sizeof digits);
+    size_t n, w;
     tls_stream_memcopy(msg, "PSK table line ", 15);
-    n = 15;
-    while (d > 0)
-        msg[n++] = digits[--d];
+    n = 15 + tls_stream_utoa((unsigned long)line, msg + 15, 24);
     msg[n++] = ':';
     msg[n++] = ' ';
     w = tls_stream_strnlen(why, sizeof msg - 1 - n);

@@ -285,8 +285,10 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
 {
     io_span span;
     int rc;
-    if (s == NULL || buf == NULL || len == 0)
+    if (s == NULL || (buf == NULL && len > 0))
         return TLS_STREAM_ERR_ARG;
+    if (len == 0)
+        return 0; /* as tls_stream_write() and read(2): nothing asked, nothing done */
     if (s->state == TLS_STREAM_STATE_PEER_CLOSED)
         return 0;
     rc = ensure_open(s);

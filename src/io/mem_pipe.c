@@ -1,13 +1,13 @@
 /*
  * The in-memory pipe: two ring buffers, one per direction, in a single
- * allocation. Portable C99, no OS calls, no global state.
+ * allocation. Portable C99, freestanding headers only (.ci/freestanding-check),
+ * no OS calls, no global state.
  *
  * ring[e] holds the bytes travelling towards end e: end e reads from
  * ring[e] and writes into ring[1 - e].
  */
 #include <limits.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "tls_stream/mem_pipe.h"
 #include "../core/core_internal.h"
@@ -64,8 +64,8 @@ static int mem_pipe_read(void *ctx, unsigned char *buf, size_t len)
 
     n = min_size(cap_len(len), r->len);
     first = min_size(n, p->capacity - r->head);
-    memcpy(buf, r->buf + r->head, first);
-    memcpy(buf + first, r->buf, n - first);
+    tls_stream_memcopy(buf, r->buf + r->head, first);
+    tls_stream_memcopy(buf + first, r->buf, n - first);
     r->head = (r->head + n) % p->capacity;
     r->len -= n;
     if (r->len == 0)
@@ -93,8 +93,8 @@ static int mem_pipe_write(void *ctx, const unsigned char *buf, size_t len)
     n = min_size(cap_len(len), p->capacity - r->len);
     tail = (r->head + r->len) % p->capacity;
     first = min_size(n, p->capacity - tail);
-    memcpy(r->buf + tail, buf, first);
-    memcpy(r->buf, buf + first, n - first);
+    tls_stream_memcopy(r->buf + tail, buf, first);
+    tls_stream_memcopy(r->buf, buf + first, n - first);
     r->len += n;
     return (int)n;
 }

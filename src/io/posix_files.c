@@ -40,7 +40,7 @@ int tls_stream_read_file(const char *path, unsigned char **data, size_t *len)
     unsigned char *buf = NULL;
     size_t size, used = 0;
     ssize_t n;
-    int fd, ret;
+    int fd, ret, err = 0;
 
     if (data != NULL)
         *data = NULL;
@@ -53,7 +53,7 @@ int tls_stream_read_file(const char *path, unsigned char **data, size_t *len)
         fd = open(path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        return -errno;
+        return TLS_STREAM_ERR_IO; /* errno says why */
 
     /* st_size is only a hint (0 for /proc files and pipes): read until EOF. */
     size = READ_CHUNK;
@@ -83,7 +83,8 @@ int tls_stream_read_file(const char *path, unsigned char **data, size_t *len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            ret = -errno;
+            err = errno;
+            ret = TLS_STREAM_ERR_IO;
             goto out;
         }
         if (n == 0)
@@ -102,9 +103,20 @@ out:
         free(buf);
     }
     (void)close(fd);
+    if (ret == TLS_STREAM_ERR_IO)
+        errno = err; /* the read's, not what free() or close() may have left */
     return ret;
 }
 
+#if TLS_STREAM_NO_MESSAGES
+static int read_failed(tls_stream_config *cfg, const char *path, int ret, int err)
+{
+    (void)path;
+    if (ret == TLS_STREAM_ERR_NOMEM)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_NOMEM, 0, "");
+    return tls_stream_config_fail(cfg, TLS_STREAM_ERR_IO, -err, "");
+}
+#else
 /* Append n bytes of s at msg[*pos], never past size - 1; keeps msg NUL-terminated. */
 static void append(char *msg, size_t size, size_t *pos, const char *s, size_t n)
 {
@@ -116,11 +128,12 @@ static void append(char *msg, size_t size, size_t *pos, const char *s, size_t n)
 }
 
 /*
- * Record "cannot read <path>: <reason>" on cfg. The message must fit the
- * detail buffer; when it does not, the start of the path goes ("...tail"),
- * as the file name and the reason are what the reader needs.
+ * Record "cannot read <path>: <reason>" on cfg, with the status ret
+ * (TLS_STREAM_ERR_IO: detail code -err). The message must fit the detail
+ * buffer; when it does not, the start of the path goes ("...tail"), as the
+ * file name and the reason are what the reader needs.
  */
-static int read_failed(tls_stream_config *cfg, const char *path, int ret)
+static int read_failed(tls_stream_config *cfg, const char *path, int ret, int err)
 {
     static const char prefix[] = "cannot read ";
     char reason[48];
@@ -129,8 +142,8 @@ static int read_failed(tls_stream_config *cfg, const char *path, int ret)
 
     if (ret == TLS_STREAM_ERR_NOMEM)
         snprintf(reason, sizeof reason, "out of memory");
-    else if (strerror_r(-ret, reason, sizeof reason) != 0)
-        snprintf(reason, sizeof reason, "error %d", -ret);
+    else if (strerror_r(err, reason, sizeof reason) != 0)
+        snprintf(reason, sizeof reason, "error %d", err);
 
     /* room for the path: the whole message minus prefix, ": ", reason, NUL */
     room = sizeof msg - (sizeof prefix - 1) - 2 - strlen(reason) - 1;
@@ -146,8 +159,9 @@ static int read_failed(tls_stream_config *cfg, const char *path, int ret)
     append(msg, sizeof msg, &pos, reason, strlen(reason));
     if (ret == TLS_STREAM_ERR_NOMEM)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_NOMEM, 0, msg);
-    return tls_stream_config_fail(cfg, TLS_STREAM_ERR_IO, ret, msg);
+    return tls_stream_config_fail(cfg, TLS_STREAM_ERR_IO, -err, msg);
 }
+#endif
 
 /* Which setter a file feeds. */
 typedef enum file_kind { FILE_CA, FILE_CERT, FILE_KEY, FILE_PSK } file_kind;
@@ -162,7 +176,7 @@ static int load_file(tls_stream_config *cfg, const char *path, file_kind kind, c
         return TLS_STREAM_ERR_ARG;
     ret = tls_stream_read_file(path, &data, &len);
     if (ret != TLS_STREAM_OK)
-        return read_failed(cfg, path, ret);
+        return read_failed(cfg, path, ret, errno);
 
     switch (kind) {
     case FILE_CA:

@@ -10,10 +10,10 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "tls_stream/posix.h"
 #include "tls_stream/ussl.h"
+#include "../core/core_internal.h"
 
 int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *use_ctx)
 {
@@ -24,15 +24,15 @@ int ussl_posix_load_file(void *arg, const char *path, ussl_blob_fn use, void *us
     if (path == NULL || use == NULL)
         return -EINVAL;
     rc = tls_stream_read_file(path, &data, &len);
+    if (rc == TLS_STREAM_ERR_IO)
+        return errno > 0 ? -errno : -EIO; /* OSError(errno), as MicroPython's open() */
     if (rc == TLS_STREAM_ERR_NOMEM)
         return -ENOMEM;
-    if (rc == TLS_STREAM_ERR_ARG)
-        return -EINVAL;
     if (rc != TLS_STREAM_OK)
-        return rc; /* a negated errno */
+        return -EINVAL;
     rc = use(use_ctx, data, len);
-    /* keys pass through here: wipe before freeing */
-    memset(data, 0, len);
+    /* keys pass through here: wiped so that the compiler cannot drop it */
+    tls_stream_memzero(data, len);
     free(data);
     return rc;
 }

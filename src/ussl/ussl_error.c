@@ -55,21 +55,11 @@ const char *ussl_errno_name(int err)
 /* "[Errno n]" for errnos without a name, as MicroPython prints them. */
 static void errno_text(char *buf, size_t size, int err)
 {
-    char digits[12];
-    size_t n = 0, i = 0;
-    const char *prefix = "[Errno ";
-    unsigned v = err < 0 ? 0u : (unsigned)err;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0 && n < sizeof digits);
-    for (; *prefix != '\0' && i + 1 < size; prefix++)
-        buf[i++] = *prefix;
-    while (n > 0 && i + 1 < size)
-        buf[i++] = digits[--n];
-    if (i + 1 < size)
-        buf[i++] = ']';
-    buf[i] = '\0';
+    size_t i;
+    ussl_strlcpy(buf, size, "[Errno ", 7);
+    i = tls_stream_strnlen(buf, size);
+    i += tls_stream_utoa(err < 0 ? 0ul : (unsigned long)err, buf + i, size - i);
+    ussl_strlcpy(buf + i, size - i, "]", 1);
 }
 
 int ussl_os_error(ussl_error *e, int err, int status)

@@ -7,9 +7,14 @@
 
 void ussl_opts_init(ussl_opts *opts)
 {
-    static const ussl_opts defaults = USSL_OPTS_INIT;
-    if (opts != NULL)
-        *opts = defaults;
+    static const ussl_opts zero; /* every pointer NULL, every number 0 */
+    if (opts == NULL)
+        return;
+    *opts = zero;
+    opts->init = USSL_OPTS_MAGIC;
+    opts->cert_reqs = USSL_CERT_NONE;
+    opts->do_handshake = 1;
+    opts->timeout_ms = -1;
 }
 
 static int blob_given(const ussl_blob *b)
@@ -121,7 +126,11 @@ static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl
     return 0;
 }
 
-/* The keyword rules of MicroPython, the ussl documentation and DESIGN §3. */
+/*
+ * The keyword rules of MicroPython and the ussl documentation, plus ours: a
+ * client that asks for verification (CERT_OPTIONAL or CERT_REQUIRED) gets it
+ * or fails, never an unverified connection.
+ */
 static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
 {
     int psk_client = o->psk_ident != NULL || o->psk_key != NULL;
@@ -181,7 +190,7 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
         return 0; /* the key authenticates the server: cert_reqs does not apply */
     }
     if (o->cert_reqs != USSL_CERT_NONE) {
-        /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (DESIGN §3) */
+        /* CERT_OPTIONAL verifies like CERT_REQUIRED on a client (CPython does the same) */
         if (o->server_hostname == NULL)
             return ussl_value_error(err, o->cert_reqs == USSL_CERT_REQUIRED
                                              ? TLS_STREAM_MSG("CERT_REQUIRED requires server_hostname")
@@ -323,7 +332,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     *out = NULL;
     if (opts == NULL || opts->init != USSL_OPTS_MAGIC)
         return ussl_value_error(
-            err, TLS_STREAM_MSG("opts not initialised (use USSL_OPTS_INIT or ussl_opts_init())"));
+            err, TLS_STREAM_MSG("opts not initialised (use ussl_opts_init())"));
     if (sock == NULL || sock->read == NULL || sock->write == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("sock is not a stream (tls_stream_io needs read and write)"));
     if (opts->psk_ident != NULL)

@@ -33,6 +33,7 @@
 #include "tls_stream/io.h"
 #include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
+#include "test_alloc.h"
 
 /* ---------------------------------------------------------------- options */
 
@@ -172,7 +173,7 @@ const tls_stream_backend *bench_backend(void);
 void bench_shim_next(bench_mode mode);
 void bench_shim_clear(void);
 
-/** Allocator used by bench_config_new for the next configuration (NULL: default). */
+/** Allocator used by bench_config_new for the next configuration (NULL: tls_test_allocator()). */
 int bench_config_new(tls_stream_config **out, bench_mode mode, tls_stream_role role,
                      const tls_stream_allocator *alloc);
 

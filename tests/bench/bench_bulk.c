@@ -62,7 +62,7 @@ static double ours_pipe(const bulk_case *bc)
 
     if (rbuf == NULL || bench_config_new(&cc, bc->mode, TLS_STREAM_CLIENT, NULL) != TLS_STREAM_OK ||
         bench_config_new(&sc, bc->mode, TLS_STREAM_SERVER, NULL) != TLS_STREAM_OK ||
-        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("pipe bulk: setup failed");
     io0 = tls_stream_mem_pipe_io(p, 0);
     io1 = tls_stream_mem_pipe_io(p, 1);
@@ -122,7 +122,7 @@ static double raw_pipe(const bulk_case *bc)
 
     if (rbuf == NULL || raw_config_init(&rcc, bc->mode, TLS_STREAM_CLIENT) != 0 ||
         raw_config_init(&rsc, bc->mode, TLS_STREAM_SERVER) != 0 ||
-        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+        tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("raw pipe bulk: setup failed");
     io0 = tls_stream_mem_pipe_io(p, 0);
     io1 = tls_stream_mem_pipe_io(p, 1);
@@ -198,9 +198,10 @@ static void *sock_reader(void *arg)
         static const char hex[] = "0123456789abcdef";
         char table[256];
         size_t i, n = (size_t)snprintf(table, sizeof table, "%s:", g_psk_identity);
-        ussl_opts o = USSL_OPTS_INIT;
+        ussl_opts o;
         ussl_error err;
         tls_stream_io io = tls_stream_io_fd(j->fd);
+        ussl_opts_init(&o);
         for (i = 0; i < sizeof g_psk_key; i++) {
             table[n++] = hex[g_psk_key[i] >> 4];
             table[n++] = hex[g_psk_key[i] & 15];
@@ -208,7 +209,9 @@ static void *sock_reader(void *arg)
         table[n++] = '\n';
         o.server_side = 1;
         o.backend = bench_backend();
-        o.psk_table = USSL_DATA(table, n);
+        o.alloc = tls_test_allocator();
+        o.psk_table.data = table;
+        o.psk_table.len = n;
         rc = ussl_wrap_socket(&io, &o, &j->u, &err);
         if (rc != 0) {
             fprintf(stderr, "ussl server: %s\n", err.msg);
@@ -280,9 +283,11 @@ static double ours_sock(const bulk_case *bc)
     if (pthread_create(&th, NULL, sock_reader, &job) != 0)
         bench_die("pthread_create failed");
     if (bc->ussl) {
-        ussl_opts o = USSL_OPTS_INIT;
+        ussl_opts o;
         ussl_error err;
+        ussl_opts_init(&o);
         o.backend = bench_backend();
+        o.alloc = tls_test_allocator();
         o.psk_ident = g_psk_identity;
         o.psk_key = g_psk_key;
         o.psk_key_len = sizeof g_psk_key;

@@ -199,7 +199,8 @@ int bench_config_new(tls_stream_config **out, bench_mode mode, tls_stream_role r
     /* the public calls force the same single suite and curve as the raw
      * side; only ussl configurations, which have no suite keyword, need the
      * shim (bench_backend()) */
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), role, alloc);
+    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), role,
+                               alloc != NULL ? alloc : tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
     rc = tls_stream_config_set_ciphersuites(cfg, mode_suite_names(mode));

@@ -26,7 +26,7 @@ static int runs(const hs_case *hc)
 static tls_stream_mem_pipe *new_pipe(void)
 {
     tls_stream_mem_pipe *p;
-    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("pipe: out of memory");
     return p;
 }

@@ -236,7 +236,7 @@ static void measure_ours(bench_mode mode, heap_result *r)
     size_t moved[2] = { 0, 0 };
 
     memset(g_acct, 0, sizeof g_acct);
-    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("heap: pipe");
     for (i = 0; i < 2; i++) {
         io[i] = bench_pipe_io_noclose(p, i);
@@ -316,7 +316,7 @@ static void measure_raw(bench_mode mode, heap_result *r)
     size_t moved[2];
 
     memset(g_acct, 0, sizeof g_acct);
-    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+    if (tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("heap: pipe");
     for (i = 0; i < 2; i++) {
         io[i] = bench_pipe_io_noclose(p, i);

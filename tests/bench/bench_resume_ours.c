@@ -54,7 +54,7 @@ double bench_resume_ours_run(bench_mode mode, raw_resume kind, int n)
         bench_die("resumption: config failed");
     rc = kind == RAW_RESUME_TICKETS ? tls_stream_config_set_session_tickets(sc, LIFETIME_S)
                                     : tls_stream_config_set_session_cache(sc, CACHE_ENTRIES, LIFETIME_S);
-    if (rc != TLS_STREAM_OK || tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, NULL) != TLS_STREAM_OK)
+    if (rc != TLS_STREAM_OK || tls_stream_mem_pipe_new(&p, BENCH_PIPE_CAPACITY, tls_test_allocator()) != TLS_STREAM_OK)
         bench_die("resumption: setup failed (%s)", tls_stream_strerror(rc));
     io0 = bench_pipe_io_noclose(p, 0);
     io1 = bench_pipe_io_noclose(p, 1);

@@ -82,7 +82,8 @@ static void ussl_path(int client, const uint8_t *d, size_t n)
         memcpy(host, d, h);
         host[h] = '\0';
         o.server_hostname = (flags & 4) ? host : NULL;
-        o.ca_certs = USSL_DATA(d + split, n - split);
+        o.ca_certs.data = d + split;
+        o.ca_certs.len = n - split;
         if (flags & 8) {
             o.psk_ident = host;
             o.psk_key = key;
@@ -90,10 +91,13 @@ static void ussl_path(int client, const uint8_t *d, size_t n)
         }
     } else {
         o.server_side = 1;
-        o.keyfile = USSL_DATA(d, split);
-        o.certfile = USSL_DATA(d + split, n - split);
+        o.keyfile.data = d;
+        o.keyfile.len = split;
+        o.certfile.data = d + split;
+        o.certfile.len = n - split;
         if (flags & 8) {
-            o.psk_table = USSL_DATA(d, n);
+            o.psk_table.data = d;
+            o.psk_table.len = n;
         }
     }
     rc = ussl_wrap_socket(&feed.io, &o, &sock, &err);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tls_pair.h"
+#include "test_alloc.h"
 
 static void make_pair(tls_pair *p, tls_stream_config *client, tls_stream_config *server)
 {
@@ -188,7 +189,7 @@ static void test_verifying_client_without_ca_is_a_config_error(void **state)
     assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_REQUIRED, NULL, "localhost",
                                           NULL, NULL),
                      TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
     io = tls_stream_mem_pipe_io(pipe, 0);
     assert_int_equal(tls_stream_new(&s, c, &io), TLS_STREAM_ERR_CONFIG);
     assert_null(s);

@@ -11,8 +11,10 @@
 
 #include <string.h>
 
+#include "expect_text.h"
 #include "tls_pair.h"
 #include "tls_stream/tls_stream.h"
+#include "test_alloc.h"
 
 static const unsigned char key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
 
@@ -104,7 +106,7 @@ static void check_refused(tls_stream_config *cfg, const char *const *suites, con
     tls_stream_io io;
     const char *msg;
     assert_int_equal(tls_stream_config_set_ciphersuites(cfg, suites), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
     io = tls_stream_mem_pipe_io(pipe, 0);
     assert_int_equal(tls_stream_new(&st, cfg, &io), TLS_STREAM_ERR_CONFIG);
     assert_null(st);
@@ -121,7 +123,7 @@ static void test_psk_configuration_refuses_a_certificate_suite(void **state)
     tls_stream_config *c, *s;
     (void)state;
     psk_pair_configs(&c, &s);
-    check_refused(c, suites, "not a PSK or ECDHE-PSK suite: TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256");
+    check_refused(c, suites, TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite: TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"));
     tls_stream_config_free(s);
 }
 
@@ -131,7 +133,7 @@ static void test_psk_configuration_refuses_dhe_psk(void **state)
     tls_stream_config *c, *s;
     (void)state;
     psk_pair_configs(&c, &s);
-    check_refused(s, suites, "not a PSK or ECDHE-PSK suite: TLS-DHE-PSK-WITH-AES-128-GCM-SHA256");
+    check_refused(s, suites, TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite: TLS-DHE-PSK-WITH-AES-128-GCM-SHA256"));
     tls_stream_config_free(c);
 }
 
@@ -141,7 +143,7 @@ static void test_certificate_configuration_refuses_a_psk_suite(void **state)
     tls_stream_config *c, *s;
     (void)state;
     cert_pair_configs(&c, &s);
-    check_refused(c, suites, "a PSK suite needs a PSK: TLS-PSK-WITH-AES-128-GCM-SHA256");
+    check_refused(c, suites, TLS_STREAM_MSG("a PSK suite needs a PSK: TLS-PSK-WITH-AES-128-GCM-SHA256"));
     tls_stream_config_free(s);
 }
 
@@ -151,7 +153,7 @@ static void test_unknown_suite_name_is_a_configuration_error(void **state)
     tls_stream_config *c, *s;
     (void)state;
     cert_pair_configs(&c, &s);
-    check_refused(c, suites, "unknown cipher suite: TLS-NO-SUCH-SUITE");
+    check_refused(c, suites, TLS_STREAM_MSG("unknown cipher suite: TLS-NO-SUCH-SUITE"));
     tls_stream_config_free(s);
 }
 
@@ -216,11 +218,11 @@ static void test_unknown_group_name_is_a_configuration_error(void **state)
     (void)state;
     cert_pair_configs(&c, &s);
     assert_int_equal(tls_stream_config_set_groups(c, groups), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
     io = tls_stream_mem_pipe_io(pipe, 0);
     assert_int_equal(tls_stream_new(&st, c, &io), TLS_STREAM_ERR_CONFIG);
     tls_stream_config_error_detail(c, &msg);
-    assert_string_equal(msg, "unknown group: secp1r1");
+    assert_string_equal(msg, TLS_STREAM_MSG("unknown group: secp1r1"));
     tls_stream_mem_pipe_free(pipe);
     tls_stream_config_free(c);
     tls_stream_config_free(s);

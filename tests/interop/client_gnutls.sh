@@ -114,9 +114,9 @@ server mtls --x509certfile "$P/server.pem" --x509keyfile "$P/server.key" --x509c
 ok mtls "mutual TLS, client certificate" "$CSUITE" --ca-certs "$P/ca.pem" \
     --server-hostname localhost --certfile "$P/client.pem" --keyfile "$P/client.key"
 grep -q "client1" "$SOUT" || fail mtls_seen "gnutls-serv did not log the client certificate" "$SOUT"
-bad mtls_missing "mutual TLS, no client certificate" "handshake failed" \
+bad mtls_missing "mutual TLS, no client certificate" "fatal alert" \
     --ca-certs "$P/ca.pem" --server-hostname localhost
-bad mtls_untrusted "mutual TLS, untrusted client certificate" "handshake failed" \
+bad mtls_untrusted "mutual TLS, untrusted client certificate" "fatal alert" \
     --ca-certs "$P/ca.pem" --server-hostname localhost \
     --certfile "$P/untrusted_client.pem" --keyfile "$P/untrusted_client.key"
 

@@ -7,6 +7,7 @@
 
 #include "tls_stream/mbedtls.h"
 #include "tls_stream/posix.h"
+#include "test_alloc.h"
 
 /* ---------------------------------------------------------------------- */
 /* faulty_io                                                               */
@@ -112,7 +113,7 @@ int rb_conn_new(rb_conn *c, tls_stream_config *ccfg, tls_stream_config *scfg, un
 {
     int rc, i;
     memset(c, 0, sizeof *c);
-    rc = tls_stream_mem_pipe_new(&c->pipe, rb_pipe_capacity, NULL);
+    rc = tls_stream_mem_pipe_new(&c->pipe, rb_pipe_capacity, tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
     faulty_io_init(&c->side[0].fio, tls_stream_mem_pipe_io(c->pipe, 0), cflags);

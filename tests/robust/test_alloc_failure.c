@@ -23,6 +23,7 @@
 
 #include "counting_alloc.h"
 #include "robust_util.h"
+#include "test_alloc.h"
 #ifdef TLS_ROBUST_INTERPOSER
 #include "calloc_interposer.h"
 #endif
@@ -287,7 +288,7 @@ static void ca_bundle_load_never_succeeds_partially(void **state)
     for (k = 0;; k++) {
         tls_stream_config *cfg;
         int rc;
-        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
         ci_reset_tracking();
         ci_arm(k);
         rc = tls_stream_config_add_ca(cfg, bundle, n);

@@ -22,6 +22,7 @@
 
 #include "robust_util.h"
 #include "tls_stream/posix.h"
+#include "test_alloc.h"
 
 #define XFER (64 * 1024)
 
@@ -200,7 +201,7 @@ static void full_duplex_read_proceeds_while_own_records_wait(void **state)
     int i, rc, round, stalled = 0;
     (void)state;
 
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 16384 + 1024, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 16384 + 1024, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(rb_psk_client(&cc, NULL), TLS_STREAM_OK);
     assert_int_equal(rb_psk_server(&sc, NULL), TLS_STREAM_OK);
     for (i = 0; i < 2; i++) {

@@ -12,9 +12,11 @@
 
 #include <cmocka.h>
 
+#include "expect_text.h"
 #include "robust_util.h"
 #include "backend/mbedtls/mbedtls_internal.h"
 #include "core/stream_internal.h"
+#include "test_alloc.h"
 
 typedef struct link {
     rb_chan ch;
@@ -314,8 +316,8 @@ static void fatal_alert_mid_handshake_is_peer_alert(void **state)
     (void)client_hello(&l, hello, sizeof hello);
     rb_chan_put(&l.ch, 0, alert, sizeof alert);
     assert_int_equal(rb_handshake_until_quiet(l.s[0], 10), TLS_STREAM_ERR_PEER_ALERT);
-    tls_stream_error_detail(l.s[0], &msg);
-    assert_non_null(strstr(msg, "40"));
+    assert_int_equal(tls_stream_error_detail(l.s[0], &msg), MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE);
+    expect_text_contains(msg, "40"); /* handshake_failure */
     link_close(&l);
 }
 
@@ -575,11 +577,11 @@ static void psk_key_longer_than_allowed_is_refused(void **state)
     static link l;
     (void)state;
     memset(key, 1, sizeof key);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY), TLS_STREAM_OK);
     tls_stream_config_free(cfg);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(cfg, "id", 2, key, TLS_STREAM_PSK_MAX_KEY + 1), TLS_STREAM_ERR_BAD_KEY);
     assert_int_equal(tls_stream_config_load_psk_table(cfg,
         "id:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n", 70),
@@ -599,11 +601,11 @@ static void oversized_psk_identity_in_configuration_is_refused(void **state)
     tls_stream_config *cfg;
     (void)state;
     memset(id, 'i', sizeof id);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, sizeof id - 1, rb_psk_key, 32), TLS_STREAM_OK);
     tls_stream_config_free(cfg);
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(cfg, id, sizeof id, rb_psk_key, 32), TLS_STREAM_ERR_ARG);
     tls_stream_config_free(cfg);
 }

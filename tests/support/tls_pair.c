@@ -3,6 +3,7 @@
 
 #include "tls_pair.h"
 #include "core/core_internal.h"
+#include "test_alloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -176,7 +177,8 @@ void tls_pair_versions(int min, int max)
  * the versions of tls_pair_versions(). */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
-    int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role, alloc);
+    int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role,
+                                   alloc != NULL ? alloc : tls_test_allocator());
     if (rc == TLS_STREAM_OK)
         rc = tls_stream_config_set_version(*out, pair_min_version, pair_max_version);
     if (rc != TLS_STREAM_OK)
@@ -412,7 +414,7 @@ int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *
     int rc, i;
 
     memset(p, 0, sizeof *p);
-    rc = tls_stream_mem_pipe_new(&p->pipe, 0, alloc);
+    rc = tls_stream_mem_pipe_new(&p->pipe, 0, alloc != NULL ? alloc : tls_test_allocator());
     if (rc != TLS_STREAM_OK)
         return rc;
     for (i = 0; i < 2; i++)

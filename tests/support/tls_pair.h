@@ -115,7 +115,7 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len);
 
 /**
  * A PSK client configuration for the mbedtls backend: identity (a string)
- * and key. alloc may be NULL (default allocator). Sets TLS_PAIR_TIMEOUT_MS.
+ * and key. alloc may be NULL (tls_test_allocator()). Sets TLS_PAIR_TIMEOUT_MS.
  * On success the caller owns *out (tls_stream_config_free()); on failure *out is
  * NULL and the setter's error is returned.
  */
@@ -211,7 +211,7 @@ typedef struct tls_pair {
 } tls_pair;
 
 /**
- * Create the pipe (default capacity; alloc may be NULL) and both streams,
+ * Create the pipe (default capacity; alloc NULL: tls_test_allocator()) and both streams,
  * in non-blocking mode. Nothing is sent yet. The streams take their own
  * configuration references: the caller may free its own at once. On failure
  * everything made so far is freed and *p is zeroed.

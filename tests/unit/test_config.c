@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "test_alloc.h"
 #include "unit_fixture.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/tls_stream.h"
@@ -158,6 +159,14 @@ static void test_config_new_without_allocator_uses_the_platform_default(void **s
 {
     fx *f = (fx *)*state;
     tls_stream_config *cfg = NULL;
+    if (!tls_test_has_default_allocator()) { /* a build without one refuses NULL */
+        cfg = (tls_stream_config *)&cfg;
+        assert_int_equal(tls_stream_config_new(&cfg, &f->mb->backend, TLS_STREAM_CLIENT, NULL),
+                         TLS_STREAM_ERR_ARG);
+        assert_null(cfg);
+        assert_int_equal(f->mb->calls.config_new, 0);
+        return;
+    }
     assert_int_equal(tls_stream_config_new(&cfg, &f->mb->backend, TLS_STREAM_CLIENT, NULL), TLS_STREAM_OK);
     assert_non_null(cfg);
     assert_int_equal(f->ca.allocs, 0);
@@ -255,7 +264,7 @@ static void test_every_setter_fails_with_state_once_a_client_config_is_frozen(vo
     assert_int_equal(tls_stream_config_set_entropy(cfg, entropy_stub, NULL), TLS_STREAM_ERR_STATE);
     assert_int_equal(tls_stream_config_set_debug(cfg, debug_stub, NULL, 2), TLS_STREAM_ERR_STATE);
     assert_int_equal(tls_stream_config_set_max_fragment(cfg, 1024), TLS_STREAM_ERR_STATE);
-    assert_string_equal(detail_msg(cfg), "configuration is in use (frozen)");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("configuration is in use (frozen)"));
     assert_int_equal(f->mb->calls.config_load, 1); /* the CA before freezing */
     assert_int_equal(f->mb->calls.config_finish, 1);
 }
@@ -307,7 +316,7 @@ static void test_set_verify_rejects_an_unknown_mode(void **state)
     tls_stream_config *cfg = new_valid_client(f);
     assert_int_equal(tls_stream_config_set_verify(cfg, (tls_stream_verify)3), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_verify(cfg, (tls_stream_verify)-1), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "unknown verify mode");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("unknown verify mode"));
     assert_int_equal(freeze(f), TLS_STREAM_OK);
     assert_int_equal(f->mb->settings.verify, TLS_STREAM_VERIFY_REQUIRED); /* unchanged */
 }
@@ -326,7 +335,7 @@ static void test_verify_depth_accepts_1_to_16_and_rejects_0_and_17(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_valid_client(f);
     assert_int_equal(tls_stream_config_set_verify_depth(cfg, 0), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "verify depth must be 1..16");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("verify depth must be 1..16"));
     assert_int_equal(tls_stream_config_set_verify_depth(cfg, 17), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_verify_depth(cfg, -1), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_verify_depth(cfg, 1), TLS_STREAM_OK);
@@ -347,7 +356,7 @@ static void test_loaders_reject_null_data_or_zero_length_without_calling_the_bac
     assert_int_equal(tls_stream_config_set_cert(cfg, CERT, 0), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_key(cfg, NULL, 10, NULL), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_key(cfg, KEY, 0, NULL), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "no data");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("no data"));
     assert_int_equal(f->mb->calls.config_load, 0);
 }
 
@@ -393,7 +402,7 @@ static void test_a_bad_certificate_is_reported_and_not_counted(void **state)
     assert_int_equal(tls_stream_config_set_cert(cfg, CERT, sizeof CERT), TLS_STREAM_ERR_BAD_CERT);
     assert_int_equal(tls_stream_config_set_key(cfg, KEY, sizeof KEY, NULL), TLS_STREAM_OK);
     assert_int_equal(freeze(f), TLS_STREAM_ERR_CONFIG); /* key without certificate */
-    assert_string_equal(detail_msg(cfg), "private key without certificate");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("private key without certificate"));
 }
 
 static void test_a_bad_key_is_reported_and_not_counted(void **state)
@@ -407,7 +416,7 @@ static void test_a_bad_key_is_reported_and_not_counted(void **state)
     assert_int_equal(tls_stream_config_error_detail(cfg, &msg), MOCK_DETAIL_CODE);
     assert_string_equal(msg, "mock config_load failed");
     assert_int_equal(freeze(f), TLS_STREAM_ERR_CONFIG); /* certificate without key */
-    assert_string_equal(detail_msg(cfg), "certificate without private key");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("certificate without private key"));
 }
 
 /* ---- PSK setters ---- */
@@ -440,7 +449,7 @@ static void test_client_psk_identity_of_0_or_129_bytes_is_a_bad_argument(void **
     memset(id, 'i', sizeof id);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 0, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 129, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "PSK identity must be 1..128 bytes");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
     assert_int_equal(tls_stream_config_set_psk(cfg, NULL, 2, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 2, NULL, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 128, PSK_KEY, 16), TLS_STREAM_OK);
@@ -453,7 +462,7 @@ static void test_client_psk_on_a_server_config_is_a_state_error(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_SERVER);
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, PSK_KEY, 16), TLS_STREAM_ERR_STATE);
-    assert_string_equal(detail_msg(cfg), "client PSK set on a server configuration");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("client PSK set on a server configuration"));
 }
 
 static void test_server_psk_setters_on_a_client_config_are_state_errors(void **state)
@@ -461,7 +470,7 @@ static void test_server_psk_setters_on_a_client_config_are_state_errors(void **s
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_set_psk_lookup(cfg, lookup_stub, NULL), TLS_STREAM_ERR_STATE);
-    assert_string_equal(detail_msg(cfg), "server PSK set on a client configuration");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("server PSK set on a client configuration"));
     assert_int_equal(tls_stream_config_add_psk(cfg, "id", 2, PSK_KEY, 16), TLS_STREAM_ERR_STATE);
     assert_int_equal(tls_stream_config_load_psk_table(cfg, "id:00\n", 6), TLS_STREAM_ERR_STATE);
 }
@@ -473,7 +482,7 @@ static void test_psk_after_a_certificate_is_a_config_error(void **state)
     tls_stream_config *server = NULL;
     assert_int_equal(tls_stream_config_set_cert(client, CERT, sizeof CERT), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_psk(client, "id", 2, PSK_KEY, 16), TLS_STREAM_ERR_CONFIG);
-    assert_string_equal(detail_msg(client), "PSK and a certificate on the same side are exclusive");
+    assert_string_equal(detail_msg(client), TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
 
     assert_int_equal(tls_stream_config_new(&server, &f->mb->backend, TLS_STREAM_SERVER, &f->ca.alloc), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_key(server, KEY, sizeof KEY, NULL), TLS_STREAM_OK);
@@ -499,7 +508,7 @@ static void test_certificate_or_key_after_a_psk_is_a_config_error(void **state)
     tls_stream_config *server = NULL;
     assert_int_equal(tls_stream_config_set_psk(client, "id", 2, PSK_KEY, 16), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_cert(client, CERT, sizeof CERT), TLS_STREAM_ERR_CONFIG);
-    assert_string_equal(detail_msg(client), "PSK and a certificate on the same side are exclusive");
+    assert_string_equal(detail_msg(client), TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
     assert_int_equal(tls_stream_config_set_key(client, KEY, sizeof KEY, NULL), TLS_STREAM_ERR_CONFIG);
 
     assert_int_equal(tls_stream_config_new(&server, &f->mb->backend, TLS_STREAM_SERVER, &f->ca.alloc), TLS_STREAM_OK);
@@ -527,7 +536,7 @@ static void test_server_name_of_0_or_254_characters_is_a_bad_argument(void **sta
     char name[255];
     fill(name, 254, 'a');
     assert_int_equal(tls_stream_config_set_server_name(cfg, ""), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "server name must be 1..253 characters");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("server name must be 1..253 characters"));
     assert_int_equal(tls_stream_config_set_server_name(cfg, name), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_server_name(cfg, NULL), TLS_STREAM_ERR_ARG);
     assert_int_equal(f->ca.live_blocks, 2); /* nothing copied */
@@ -557,7 +566,7 @@ static void test_alpn_rejects_a_null_or_empty_list(void **state)
     const char *const empty[] = { NULL };
     assert_int_equal(tls_stream_config_set_alpn(cfg, NULL), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_alpn(cfg, empty), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "ALPN names are 1..255 bytes, 1..16 of them");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("ALPN names are 1..255 bytes, 1..16 of them"));
 }
 
 static void test_alpn_rejects_an_empty_name_and_a_name_of_256_characters(void **state)
@@ -570,7 +579,7 @@ static void test_alpn_rejects_an_empty_name_and_a_name_of_256_characters(void **
     fill(name, 256, 'p');
     list[1] = name;
     assert_int_equal(tls_stream_config_set_alpn(cfg, list), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "ALPN names are 1..255 bytes, 1..16 of them");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("ALPN names are 1..255 bytes, 1..16 of them"));
     assert_int_equal(f->ca.live_blocks, 2);
     fill(name, 255, 'p');
     assert_int_equal(tls_stream_config_set_alpn(cfg, list), TLS_STREAM_OK);
@@ -598,7 +607,7 @@ static void test_alpn_on_a_backend_without_the_capability_is_unsupported(void **
     f->mb->backend.caps = TLS_STREAM_CAP_PSK;
     cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_set_alpn(cfg, list), TLS_STREAM_ERR_UNSUPPORTED);
-    assert_string_equal(detail_msg(cfg), "backend has no ALPN");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("backend has no ALPN"));
 }
 
 static void test_alpn_list_is_copied_and_reaches_the_backend_in_order(void **state)
@@ -636,7 +645,7 @@ static void test_verifying_client_without_ca_or_psk_fails_at_first_stream(void *
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_set_server_name(cfg, "example.com"), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "a verifying client needs a CA (or PSK)");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("a verifying client needs a CA (or PSK)"));
 }
 
 static void test_optional_verifying_client_without_ca_fails_at_first_stream(void **state)
@@ -644,7 +653,7 @@ static void test_optional_verifying_client_without_ca_fails_at_first_stream(void
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_set_verify(cfg, TLS_STREAM_VERIFY_OPTIONAL), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "a verifying client needs a CA (or PSK)");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("a verifying client needs a CA (or PSK)"));
 }
 
 static void test_client_with_verify_none_needs_no_ca(void **state)
@@ -677,7 +686,7 @@ static void test_server_without_certificate_or_psk_fails_at_first_stream(void **
 {
     fx *f = (fx *)*state;
     new_config(f, TLS_STREAM_SERVER);
-    expect_freeze_config_error(f, "a server needs a certificate and key, or PSK");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("a server needs a certificate and key, or PSK"));
 }
 
 static void test_certificate_without_key_fails_at_first_stream(void **state)
@@ -685,7 +694,7 @@ static void test_certificate_without_key_fails_at_first_stream(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_SERVER);
     assert_int_equal(tls_stream_config_set_cert(cfg, CERT, sizeof CERT), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "certificate without private key");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("certificate without private key"));
 }
 
 static void test_key_without_certificate_fails_at_first_stream(void **state)
@@ -694,7 +703,7 @@ static void test_key_without_certificate_fails_at_first_stream(void **state)
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_add_ca(cfg, CA, sizeof CA), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_key(cfg, KEY, sizeof KEY, NULL), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "private key without certificate");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("private key without certificate"));
 }
 
 static void test_psk_server_asking_for_client_certificates_fails_at_first_stream(void **state)
@@ -704,7 +713,7 @@ static void test_psk_server_asking_for_client_certificates_fails_at_first_stream
     assert_int_equal(tls_stream_config_add_ca(cfg, CA, sizeof CA), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(cfg, "id", 2, PSK_KEY, 16), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_verify(cfg, TLS_STREAM_VERIFY_OPTIONAL), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "a PSK server cannot ask for client certificates");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("a PSK server cannot ask for client certificates"));
 }
 
 static void test_verifying_server_without_ca_fails_at_first_stream(void **state)
@@ -712,7 +721,7 @@ static void test_verifying_server_without_ca_fails_at_first_stream(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_cert_server(f);
     assert_int_equal(tls_stream_config_set_verify(cfg, TLS_STREAM_VERIFY_REQUIRED), TLS_STREAM_OK);
-    expect_freeze_config_error(f, "verifying client certificates needs a CA");
+    expect_freeze_config_error(f, TLS_STREAM_MSG("verifying client certificates needs a CA"));
 }
 
 static void test_verifying_server_with_ca_asks_for_client_certificates(void **state)
@@ -813,7 +822,7 @@ static void test_entropy_and_debug_hooks_reach_the_backend(void **state)
     tls_stream_config *cfg = new_valid_client(f);
     int e_arg = 0, d_arg = 0;
     assert_int_equal(tls_stream_config_set_entropy(cfg, NULL, NULL), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "no entropy function");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("no entropy function"));
     assert_int_equal(tls_stream_config_set_entropy(cfg, entropy_stub, &e_arg), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_debug(cfg, debug_stub, &d_arg, 3), TLS_STREAM_OK);
     assert_int_equal(freeze(f), TLS_STREAM_OK);
@@ -854,7 +863,7 @@ static void test_session_tickets_reject_a_negative_lifetime(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_cert_server(f);
     assert_int_equal(tls_stream_config_set_session_tickets(cfg, -1), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "negative ticket lifetime");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("negative ticket lifetime"));
     assert_int_equal(tls_stream_config_set_session_tickets(cfg, 0), TLS_STREAM_OK);
 }
 
@@ -865,7 +874,7 @@ static void test_session_cache_rejects_negative_values_and_entries_without_timeo
     assert_int_equal(tls_stream_config_set_session_cache(cfg, -1, 60), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_session_cache(cfg, 10, -1), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_session_cache(cfg, 10, 0), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "session cache needs entries and a timeout");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("session cache needs entries and a timeout"));
     assert_int_equal(tls_stream_config_set_session_cache(cfg, 0, 0), TLS_STREAM_OK);
 }
 
@@ -874,7 +883,7 @@ static void test_server_resumption_settings_on_a_client_are_state_errors(void **
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     assert_int_equal(tls_stream_config_set_session_tickets(cfg, 60), TLS_STREAM_ERR_STATE);
-    assert_string_equal(detail_msg(cfg), "a server setting on a client configuration");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("a server setting on a client configuration"));
     assert_int_equal(tls_stream_config_set_session_cache(cfg, 10, 60), TLS_STREAM_ERR_STATE);
 }
 
@@ -886,7 +895,7 @@ static void test_resumption_on_a_backend_without_the_capability_is_unsupported(v
     f->mb->backend.session_save = NULL;
     cfg = new_config(f, TLS_STREAM_SERVER);
     assert_int_equal(tls_stream_config_set_session_tickets(cfg, 60), TLS_STREAM_ERR_UNSUPPORTED);
-    assert_string_equal(detail_msg(cfg), "not supported by the backend");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("not supported by the backend"));
     assert_int_equal(tls_stream_config_set_session_cache(cfg, 10, 60), TLS_STREAM_ERR_UNSUPPORTED);
 }
 
@@ -908,7 +917,7 @@ static void test_max_fragment_rejects_other_lengths(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_valid_client(f);
     assert_int_equal(tls_stream_config_set_max_fragment(cfg, 1000), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), "max fragment is 512, 1024, 2048 or 4096");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("max fragment is 512, 1024, 2048 or 4096"));
     assert_int_equal(tls_stream_config_set_max_fragment(cfg, 256), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_max_fragment(cfg, 8192), TLS_STREAM_ERR_ARG);
 }
@@ -918,7 +927,7 @@ static void test_max_fragment_on_a_server_is_a_state_error(void **state)
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_cert_server(f);
     assert_int_equal(tls_stream_config_set_max_fragment(cfg, 512), TLS_STREAM_ERR_STATE);
-    assert_string_equal(detail_msg(cfg), "a client setting on a server configuration");
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("a client setting on a server configuration"));
 }
 
 static void test_max_fragment_on_a_backend_without_the_capability_is_unsupported(void **state)

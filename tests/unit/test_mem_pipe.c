@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "test_alloc.h"
 #include "tls_stream/mem_pipe.h"
 
 /* Pattern byte i of a stream, so that order and content are both checked. */
@@ -18,7 +19,7 @@ static unsigned char pattern(size_t i)
 static tls_stream_mem_pipe *new_pipe(size_t capacity)
 {
     tls_stream_mem_pipe *p = NULL;
-    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, tls_test_allocator()), TLS_STREAM_OK);
     assert_non_null(p);
     return p;
 }
@@ -268,7 +269,7 @@ static void test_bad_arguments_are_rejected(void **state)
     assert_int_equal(tls_stream_mem_pipe_new(NULL, 16, NULL), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_mem_pipe_new(&p, 16, &broken), TLS_STREAM_ERR_ARG);
     assert_null(p);
-    assert_int_equal(tls_stream_mem_pipe_new(&p, SIZE_MAX, NULL), TLS_STREAM_ERR_NOMEM);
+    assert_int_equal(tls_stream_mem_pipe_new(&p, SIZE_MAX, tls_test_allocator()), TLS_STREAM_ERR_NOMEM);
     assert_null(p);
 
     none = tls_stream_mem_pipe_io(NULL, 0);
@@ -354,6 +355,29 @@ static void test_allocation_failure_returns_nomem(void **state)
     assert_null(p);
 }
 
+/* NULL is the platform's default allocator; a build without one refuses it. */
+static void test_null_allocator_is_the_default_or_refused_without_one(void **state)
+{
+    tls_stream_mem_pipe *p = (tls_stream_mem_pipe *)&p;
+    tls_stream_io a, b;
+    unsigned char buf[4];
+    (void)state;
+
+    if (!tls_test_has_default_allocator()) {
+        assert_int_equal(tls_stream_mem_pipe_new(&p, 16, NULL), TLS_STREAM_ERR_ARG);
+        assert_null(p);
+        return;
+    }
+    assert_int_equal(tls_stream_mem_pipe_new(&p, 16, NULL), TLS_STREAM_OK);
+    assert_non_null(p);
+    a = tls_stream_mem_pipe_io(p, 0);
+    b = tls_stream_mem_pipe_io(p, 1);
+    assert_int_equal(a.write(a.ctx, (const unsigned char *)"ok", 2), 2);
+    assert_int_equal(b.read(b.ctx, buf, sizeof buf), 2);
+    assert_memory_equal(buf, "ok", 2);
+    tls_stream_mem_pipe_free(p);
+}
+
 static void test_wait_reports_ready_or_timeout_at_once(void **state)
 {
     tls_stream_mem_pipe *p = new_pipe(4);
@@ -410,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_io_of_any_end_but_0_is_end_1),
         cmocka_unit_test(test_pipe_is_one_allocation_from_the_given_allocator),
         cmocka_unit_test(test_allocation_failure_returns_nomem),
+        cmocka_unit_test(test_null_allocator_is_the_default_or_refused_without_one),
         cmocka_unit_test(test_wait_reports_ready_or_timeout_at_once),
         cmocka_unit_test(test_wait_is_ready_once_the_other_end_closed),
     };

@@ -23,6 +23,7 @@
 #include "tls_stream/posix.h"
 #include "tls_stream/backend.h"
 #include "core/core_internal.h"
+#include "test_alloc.h"
 
 /* ---- helpers ---- */
 
@@ -471,25 +472,31 @@ static void test_read_file_reads_a_fifo_of_unknown_size(void **state)
     unlink(tmp_path);
 }
 
-static void test_read_file_of_a_missing_file_returns_negated_enoent(void **state)
+static void test_read_file_of_a_missing_file_is_an_io_error_with_errno_enoent(void **state)
 {
     unsigned char *data = (unsigned char *)"x";
     size_t len = 5;
     (void)state;
 
-    assert_int_equal(tls_stream_read_file("/nonexistent/tls_stream/file.pem", &data, &len), -ENOENT);
+    errno = 0;
+    assert_int_equal(tls_stream_read_file("/nonexistent/tls_stream/file.pem", &data, &len),
+                     TLS_STREAM_ERR_IO);
+    assert_int_equal(errno, ENOENT);
     assert_null(data);
     assert_int_equal(len, 0);
 }
 
-static void test_read_file_of_a_directory_returns_negated_eisdir(void **state)
+static void test_read_file_of_a_directory_is_an_io_error_with_errno_eisdir(void **state)
 {
     unsigned char *data = NULL;
     size_t len = 0;
     (void)state;
 
-    assert_int_equal(tls_stream_read_file("/tmp", &data, &len), -EISDIR);
+    errno = 0;
+    assert_int_equal(tls_stream_read_file("/tmp", &data, &len), TLS_STREAM_ERR_IO);
+    assert_int_equal(errno, EISDIR);
     assert_null(data);
+    assert_int_equal(len, 0);
 }
 
 static void test_read_file_rejects_null_arguments(void **state)
@@ -553,7 +560,7 @@ static tls_stream_config *new_config(tls_stream_role role)
 {
     tls_stream_config *cfg = NULL;
     memset(&last_load, 0, sizeof last_load);
-    assert_int_equal(tls_stream_config_new(&cfg, &mock_backend, role, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, &mock_backend, role, tls_test_allocator()), TLS_STREAM_OK);
     return cfg;
 }
 
@@ -622,7 +629,7 @@ static void test_missing_file_fails_with_io_error_and_errno_detail(void **state)
 
     assert_int_equal(tls_stream_config_set_key_file(cfg, "/nonexistent/key.pem", NULL), TLS_STREAM_ERR_IO);
     assert_int_equal(tls_stream_config_error_detail(cfg, &msg), -ENOENT);
-    assert_string_equal(msg, "cannot read /nonexistent/key.pem: No such file or directory");
+    assert_string_equal(msg, TLS_STREAM_MSG("cannot read /nonexistent/key.pem: No such file or directory"));
     assert_int_equal(last_load.calls, 0);
     assert_int_equal(tls_stream_config_add_ca_file(cfg, "/nonexistent/ca.pem"), TLS_STREAM_ERR_IO);
     assert_int_equal(tls_stream_config_set_cert_file(cfg, "/nonexistent/c.pem"), TLS_STREAM_ERR_IO);
@@ -645,7 +652,12 @@ static void test_long_path_in_error_keeps_its_tail_and_the_reason(void **state)
         path[i] = i % 50 == 0 ? '/' : 'd';
     memcpy(path + sizeof path - 12, "/the_ca.pem", 12); /* with its NUL */
     assert_int_equal(tls_stream_config_add_ca_file(cfg, path), TLS_STREAM_ERR_IO);
-    tls_stream_config_error_detail(cfg, &msg);
+    assert_int_equal(tls_stream_config_error_detail(cfg, &msg), -ENOENT);
+    if (TLS_STREAM_NO_MESSAGES) {
+        assert_string_equal(msg, ""); /* no text to cut */
+        tls_stream_config_free(cfg);
+        return;
+    }
     mlen = strlen(msg);
     assert_true(mlen < sizeof(((tls_stream_detail *)0)->msg));
     assert_memory_equal(msg, "cannot read ...", 15);
@@ -688,8 +700,8 @@ int main(void)
         cmocka_unit_test(test_read_file_reads_a_large_file_whole),
         cmocka_unit_test(test_read_file_reads_an_empty_file),
         cmocka_unit_test(test_read_file_reads_a_fifo_of_unknown_size),
-        cmocka_unit_test(test_read_file_of_a_missing_file_returns_negated_enoent),
-        cmocka_unit_test(test_read_file_of_a_directory_returns_negated_eisdir),
+        cmocka_unit_test(test_read_file_of_a_missing_file_is_an_io_error_with_errno_enoent),
+        cmocka_unit_test(test_read_file_of_a_directory_is_an_io_error_with_errno_eisdir),
         cmocka_unit_test(test_read_file_rejects_null_arguments),
         cmocka_unit_test(test_ca_and_cert_files_reach_the_backend_with_the_file_length),
         cmocka_unit_test(test_key_file_reaches_the_backend_with_its_password),

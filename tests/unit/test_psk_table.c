@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/core_internal.h"
+#include "expect_text.h"
 #include "unit_fixture.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/tls_stream.h"
@@ -76,9 +77,7 @@ static const char *detail_msg(const fx *f)
 
 static void expect_detail_contains(const fx *f, const char *part)
 {
-    const char *msg = detail_msg(f);
-    if (strstr(msg, part) == NULL)
-        fail_msg("detail \"%s\" does not contain \"%s\"", msg, part);
+    expect_text_contains(detail_msg(f), part);
 }
 
 /* ---- loading ---- */
@@ -174,7 +173,7 @@ static void test_bad_hex_is_a_bad_key_naming_the_line(void **state)
 {
     fx *f = (fx *)*state;
     assert_int_equal(load(f, "a:00\nb:00zz\n"), TLS_STREAM_ERR_BAD_KEY);
-    assert_string_equal(detail_msg(f), "PSK table line 2: key is not 1..32 bytes of hex");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table line 2: key is not 1..32 bytes of hex"));
 }
 
 static void test_odd_hex_length_is_a_bad_key_naming_the_line(void **state)
@@ -199,14 +198,14 @@ static void test_key_of_33_bytes_is_a_bad_key_naming_the_line(void **state)
     memset(text + 4, 'f', 66);
     text[70] = '\0';
     assert_int_equal(load(f, text), TLS_STREAM_ERR_BAD_KEY);
-    assert_string_equal(detail_msg(f), "PSK table line 1: key is not 1..32 bytes of hex");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table line 1: key is not 1..32 bytes of hex"));
 }
 
 static void test_line_without_colon_is_a_bad_key_naming_the_line(void **state)
 {
     fx *f = (fx *)*state;
     assert_int_equal(load(f, "# comment\n\nid:00\nnocolon\n"), TLS_STREAM_ERR_BAD_KEY);
-    assert_string_equal(detail_msg(f), "PSK table line 4: expected identity:hexkey");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table line 4: expected identity:hexkey"));
 }
 
 static void test_line_numbers_count_crlf_blank_and_comment_lines(void **state)
@@ -220,7 +219,7 @@ static void test_empty_identity_is_a_bad_argument_naming_the_line(void **state)
 {
     fx *f = (fx *)*state;
     assert_int_equal(load(f, "a:00\n:0011\n"), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(f), "PSK table line 2: identity must be 1..128 bytes");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table line 2: identity must be 1..128 bytes"));
 }
 
 static void test_identity_of_129_bytes_is_a_bad_argument_naming_the_line(void **state)
@@ -237,7 +236,7 @@ static void test_duplicate_identity_in_one_text_is_a_config_error(void **state)
 {
     fx *f = (fx *)*state;
     assert_int_equal(load(f, "a:00\nb:01\na:02\n"), TLS_STREAM_ERR_CONFIG);
-    assert_string_equal(detail_msg(f), "PSK table line 3: duplicate identity");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table line 3: duplicate identity"));
 }
 
 static void test_duplicate_of_an_identity_already_loaded_is_a_config_error(void **state)
@@ -274,7 +273,7 @@ static void test_table_without_entries_is_a_bad_key(void **state)
 {
     fx *f = (fx *)*state;
     assert_int_equal(tls_stream_config_load_psk_table(f->cfg, "", 0), TLS_STREAM_ERR_BAD_KEY);
-    assert_string_equal(detail_msg(f), "PSK table has no entry");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK table has no entry"));
     assert_int_equal(load(f, "# nobody yet\n\n\r\n"), TLS_STREAM_ERR_BAD_KEY);
     /* still no PSK, so the server is incomplete */
     assert_int_equal(tls_stream_new(&f->s, f->cfg, &f->io.io), TLS_STREAM_ERR_CONFIG);
@@ -318,7 +317,7 @@ static void test_add_psk_of_a_known_identity_is_a_config_error(void **state)
     static const unsigned char k[] = { 1 };
     assert_int_equal(tls_stream_config_add_psk(f->cfg, "one", 3, k, 1), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_psk(f->cfg, "one", 3, k, 1), TLS_STREAM_ERR_CONFIG);
-    assert_string_equal(detail_msg(f), "duplicate PSK identity");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("duplicate PSK identity"));
     assert_int_equal(load(f, "one:01\n"), TLS_STREAM_ERR_CONFIG);
 }
 
@@ -332,9 +331,9 @@ static void test_add_psk_rejects_bad_identities_and_keys(void **state)
     assert_int_equal(tls_stream_config_add_psk(f->cfg, id, 1, NULL, 1), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_add_psk(f->cfg, id, 0, key, 1), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_add_psk(f->cfg, id, 129, key, 1), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(f), "PSK identity must be 1..128 bytes");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
     assert_int_equal(tls_stream_config_add_psk(f->cfg, id, 1, key, 33), TLS_STREAM_ERR_BAD_KEY);
-    assert_string_equal(detail_msg(f), "PSK key must be 1..32 bytes");
+    assert_string_equal(detail_msg(f), TLS_STREAM_MSG("PSK key must be 1..32 bytes"));
     assert_int_equal(tls_stream_config_add_psk(f->cfg, id, 128, key, 32), TLS_STREAM_OK);
 }
 

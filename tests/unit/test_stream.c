@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect_text.h"
 #include "unit_fixture.h"
 #include "tls_stream/backend.h"
 #include "tls_stream/tls_stream.h"
@@ -396,7 +397,7 @@ static void test_transport_error_from_wait_is_an_io_error_keeping_the_errno(void
     assert_int_equal(tls_stream_read(s, buf, sizeof buf), TLS_STREAM_ERR_IO);
     assert_int_equal(detail_code(s, &msg), -ECONNRESET);
     assert_int_equal(-ECONNRESET, -104);
-    assert_string_equal(msg, "transport wait failed");
+    assert_string_equal(msg, TLS_STREAM_MSG("transport wait failed"));
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_FAILED);
     assert_int_equal(tls_stream_error(s), TLS_STREAM_ERR_IO);
     assert_int_equal(tls_stream_read(s, buf, sizeof buf), TLS_STREAM_ERR_IO);
@@ -664,12 +665,34 @@ static void test_read_length_is_capped_at_int_max(void **state)
     assert_int_equal(f->mb->last_read_len, (size_t)INT_MAX);
 }
 
-static void test_read_with_zero_length_or_null_buffer_is_a_bad_argument(void **state)
+static void test_read_of_zero_bytes_returns_0_and_does_nothing(void **state)
 {
     fx *f = (fx *)*state;
     tls_stream *s = client(f);
     char buf[4];
-    assert_int_equal(tls_stream_read(s, buf, 0), TLS_STREAM_ERR_ARG);
+    assert_int_equal(tls_stream_read(s, buf, 0), 0);
+    assert_int_equal(tls_stream_read(s, NULL, 0), 0);
+    assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_NEW);
+    assert_int_equal(f->mb->calls.session_new, 0);
+}
+
+static void test_read_of_zero_bytes_on_an_open_stream_leaves_the_data(void **state)
+{
+    fx *f = (fx *)*state;
+    tls_stream *s = open_client(f);
+    char buf[4];
+    mock_backend_set_read_data(f->mb, "ab", 2);
+    mock_script_set(&f->mb->read, 1, MOCK_ALL);
+    assert_int_equal(tls_stream_read(s, buf, 0), 0);
+    assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_OPEN);
+    assert_int_equal(tls_stream_read(s, buf, sizeof buf), 2);
+    assert_memory_equal(buf, "ab", 2);
+}
+
+static void test_read_with_a_null_buffer_is_a_bad_argument(void **state)
+{
+    fx *f = (fx *)*state;
+    tls_stream *s = client(f);
     assert_int_equal(tls_stream_read(s, NULL, 4), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_NEW);
     assert_int_equal(f->mb->calls.session_new, 0);
@@ -858,8 +881,7 @@ static void test_verifying_client_without_server_name_fails_the_handshake(void *
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_FAILED);
     assert_int_equal(tls_stream_error(s), TLS_STREAM_ERR_CONFIG);
     (void)detail_code(s, &msg);
-    if (strstr(msg, "server name") == NULL)
-        fail_msg("detail \"%s\" does not mention the server name", msg);
+    expect_text_contains(msg, "server name");
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_ERR_CONFIG);
     assert_int_equal(f->mb->calls.session_new, 0);
 }
@@ -1313,7 +1335,9 @@ int main(void)
         T(test_read_returns_the_backends_plaintext),
         T(test_short_reads_return_what_the_backend_has),
         T(test_read_length_is_capped_at_int_max),
-        T(test_read_with_zero_length_or_null_buffer_is_a_bad_argument),
+        T(test_read_of_zero_bytes_returns_0_and_does_nothing),
+        T(test_read_of_zero_bytes_on_an_open_stream_leaves_the_data),
+        T(test_read_with_a_null_buffer_is_a_bad_argument),
         T(test_peer_close_notify_reads_0_and_then_writes_are_closed),
         T(test_truncation_is_an_error_and_sticky),
         T(test_truncation_reads_0_when_allowed_by_name),

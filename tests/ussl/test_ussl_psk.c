@@ -130,7 +130,7 @@ static void test_psk_lookup_with_binary_identity_works(void **state)
     unsigned char key[16];
     int crc, src;
     memset(key, 0x42, sizeof key);
-    f->p.so.psk_table = USSL_DATA(NULL, 0);
+    f->p.so.psk_table = ut_bytes(NULL, 0);
     f->p.so.psk_lookup = lookup;
     f->p.so.psk_lookup_arg = f;
     f->p.co.psk_ident = "\xff\xfe\xfd";
@@ -148,7 +148,7 @@ static void test_psk_client_does_not_fall_back_to_certificate_suites(void **stat
 {
     fixture *f = *state;
     int crc, src;
-    f->p.so.psk_table = USSL_DATA(NULL, 0);
+    f->p.so.psk_table = ut_bytes(NULL, 0);
     f->p.so.keyfile = ut_data(&f->p.skey);
     f->p.so.certfile = ut_data(&f->p.scert);
     ut_pair_handshake(&f->p, &crc, &src);
@@ -193,7 +193,7 @@ static void test_psk_table_from_file_path(void **state)
     int crc, src;
     char path[512];
     strcpy(path, ut_path("psk.txt"));
-    f->p.so.psk_table = USSL_PATH(path);
+    f->p.so.psk_table = ut_file(path);
     f->p.so.load_file = ussl_posix_load_file;
     ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, 0);

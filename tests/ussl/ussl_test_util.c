@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tls_stream/posix.h"
+#include "test_alloc.h"
 
 const char *ut_path(const char *name)
 {
@@ -31,9 +32,27 @@ void ut_blob_free(ut_blob *b)
     b->len = 0;
 }
 
+ussl_blob ut_bytes(const void *p, size_t n)
+{
+    ussl_blob b;
+    b.data = p;
+    b.len = n;
+    b.path = NULL;
+    return b;
+}
+
+ussl_blob ut_file(const char *path)
+{
+    ussl_blob b;
+    b.data = NULL;
+    b.len = 0;
+    b.path = path;
+    return b;
+}
+
 ussl_blob ut_data(const ut_blob *b)
 {
-    return USSL_DATA(b->data, b->len);
+    return ut_bytes(b->data, b->len);
 }
 
 static int end_read(void *ctx, unsigned char *buf, size_t len)
@@ -90,7 +109,7 @@ const ussl_sock_ops ut_sock_ops = { end_setblocking, end_poll };
 void ut_pipe_new(ut_end *a, ut_end *b, size_t capacity)
 {
     tls_stream_mem_pipe *p = NULL;
-    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_mem_pipe_new(&p, capacity, tls_test_allocator()), TLS_STREAM_OK);
     memset(a, 0, sizeof *a);
     memset(b, 0, sizeof *b);
     a->pipe = b->pipe = p;
@@ -122,6 +141,7 @@ void ut_opts(ussl_opts *o)
 {
     ussl_opts_init(o);
     o->backend = tls_stream_backend_mbedtls();
+    o->alloc = tls_test_allocator();
 }
 
 void ut_pair_init(ut_pair *p)

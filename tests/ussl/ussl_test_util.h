@@ -18,6 +18,10 @@ void ut_blob_load(ut_blob *b, const char *name);
 void ut_blob_free(ut_blob *b);
 /** ussl_blob of a loaded file. */
 ussl_blob ut_data(const ut_blob *b);
+/** ussl_blob holding n bytes at p (keyfile=, cadata=... as data). */
+ussl_blob ut_bytes(const void *p, size_t n);
+/** ussl_blob naming a file (keyfile=, ca_certs=... as a path). */
+ussl_blob ut_file(const char *path);
 /** Full path of a file of tests/certs (static buffer, overwritten by the next call). */
 const char *ut_path(const char *name);
 
@@ -44,7 +48,7 @@ void ut_pipe_free(ut_end *a, ut_end *b);
 tls_stream_io ut_io(ut_end *e);
 extern const ussl_sock_ops ut_sock_ops;
 
-/** Options with the backend set (MicroPython defaults otherwise). */
+/** Options with the backend and tls_test_allocator() set (MicroPython defaults otherwise). */
 void ut_opts(ussl_opts *o);
 
 /**
