@@ -38,6 +38,10 @@ int TLS_STREAM_MBT_RNG(void *p_rng, unsigned char *out, size_t len);
  *  (mbedtls 2.28 itself fails the connection after four in a row). */
 #define TLS_STREAM_MBT_MAX_EMPTY_RECORDS 8
 
+/** TLS 1.3 NewSessionTickets taken in one call before giving up (servers
+ *  send one or two after the handshake). */
+#define TLS_STREAM_MBT_MAX_TICKETS 16
+
 /** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
 #define TLS_STREAM_MBT_MAX_SUITES 16
 

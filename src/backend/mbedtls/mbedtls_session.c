@@ -111,6 +111,17 @@ static void send_fatal_alert(tls_stream_mbt_session *s, unsigned char alert)
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
 }
 
+/* ret is a TLS 1.3 NewSessionTicket, not data or an error: note it and call
+ * again, up to TLS_STREAM_MBT_MAX_TICKETS in a row (then ret stands: a
+ * protocol error, not an endless loop on a flooding peer). */
+static int take_ticket(tls_stream_mbt_session *s, int ret, int *count)
+{
+    if (!tls_stream_mbc_is_new_ticket(ret) || ++*count > TLS_STREAM_MBT_MAX_TICKETS)
+        return 0;
+    tls_stream_mbt_resume_new_ticket(s);
+    return 1;
+}
+
 /* mbedtls failed with ret in a call that began when s->sent was sent. When
  * it rejected the peer's data without telling the peer (2.28 often closes
  * silently), send the fatal alert the RFCs ask for ourselves. */
@@ -212,7 +223,7 @@ int tls_stream_mbt_handshake(void *vs)
 int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
-    int ret, empty = 0;
+    int ret, empty = 0, tickets = 0;
     unsigned long long sent;
 
     if (s->failed != 0)
@@ -228,10 +239,8 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
     sent = s->sent;
     for (;;) {
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
-        if (tls_stream_mbc_is_new_ticket(ret)) {
-            tls_stream_mbt_resume_new_ticket(s); /* TLS 1.3: not data, read on */
+        if (take_ticket(s, ret, &tickets))
             continue;
-        }
         if (ret != 0 || s->transport_eof || ++empty > TLS_STREAM_MBT_MAX_EMPTY_RECORDS)
             break;
     }
@@ -257,12 +266,12 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
 {
     unsigned char none[1];
-    int ret;
+    int ret, tickets = 0;
 
     if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->failed != 0)
         return s->failed;
-    while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_read(&s->ssl, none, 0)))
-        tls_stream_mbt_resume_new_ticket(s);
+    while (take_ticket(s, ret = mbedtls_ssl_read(&s->ssl, none, 0), &tickets))
+        ;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
         s->peer_closed = 1;
     else if (ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
@@ -280,7 +289,7 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     size_t chunk;
-    int ret, max;
+    int ret, max, tickets = 0;
 
     if (s->failed != 0)
         return s->failed;
@@ -298,8 +307,8 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
     if (chunk > (size_t)max)
         chunk = (size_t)max;
     /* a TLS 1.3 client's write may meet a NewSessionTicket on its way */
-    while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_write(&s->ssl, buf, chunk)))
-        tls_stream_mbt_resume_new_ticket(s);
+    while (take_ticket(s, ret = mbedtls_ssl_write(&s->ssl, buf, chunk), &tickets))
+        ;
     if (ret > 0)
         return ret;
     if (ret == 0)
@@ -321,15 +330,15 @@ int tls_stream_mbt_flush(void *vs)
 int tls_stream_mbt_close_notify(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret;
+    int ret, tickets = 0;
 
     if (s->failed != 0)
         return s->failed;
     if ((ret = tls_stream_mbt_flush(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
-        while (tls_stream_mbc_is_new_ticket(ret = mbedtls_ssl_close_notify(&s->ssl)))
-            tls_stream_mbt_resume_new_ticket(s);
+        while (take_ticket(s, ret = mbedtls_ssl_close_notify(&s->ssl), &tickets))
+            ;
         if (ret != 0)
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
