@@ -262,19 +262,22 @@ int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 }
 
 /* A 0-byte mbedtls_ssl_read() handles the records that have arrived up to
- * the first application data, which it leaves buffered (see pending). */
+ * the first application data, which it leaves buffered (see pending). The
+ * transport never blocks (tls_stream_io's contract). An end of stream is
+ * left for the next read to report: the session is still worth saving. */
 int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
 {
     unsigned char none[1];
     int ret, tickets = 0;
 
-    if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->failed != 0)
+    if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->transport_eof || s->failed != 0)
         return s->failed;
     while (take_ticket(s, ret = mbedtls_ssl_read(&s->ssl, none, 0), &tickets))
         ;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
         s->peer_closed = 1;
-    else if (ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+    else if (ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE &&
+             ret != MBEDTLS_ERR_SSL_CONN_EOF && !s->transport_eof)
         return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
     return TLS_STREAM_OK;
 }
