@@ -192,6 +192,42 @@ static void test_tls13_missing_client_certificate(void **state)
     tls_pair_free(&p);
 }
 
+/* Server OPTIONAL: a bad client certificate is refused (TLS 1.3: after the
+ * client is done, which then fails on its first read), none is fine. */
+static void test_tls13_server_optional_client_certificate(void **state)
+{
+    tls_pair p;
+    tls_stream_config *c, *s;
+    unsigned char buf[4];
+    (void)state;
+    assert_int_equal(tls_pair_cert_client(&c, NULL, TLS_STREAM_VERIFY_REQUIRED, "ca.pem",
+                                          "localhost", "other_server.pem", "other_server.key"),
+                     TLS_STREAM_OK);
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
+                                          TLS_STREAM_VERIFY_OPTIONAL, "ca.pem"),
+                     TLS_STREAM_OK);
+    make_pair(&p, c, s);
+    tls_pair_handshake(&p);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_VERIFY);
+    if (tls_test_has_tls13()) {
+        assert_int_equal(p.client_rc, TLS_STREAM_OK);
+        /* the mbedtls 3.6 handshake-key alert again (see above) */
+        assert_int_equal(tls_stream_read(p.client, buf, sizeof buf), TLS_STREAM_ERR_PROTOCOL);
+    } else {
+        assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
+    }
+    tls_pair_free(&p);
+
+    assert_int_equal(tls_pair_cert_server(&s, NULL, "server.pem", "server.key",
+                                          TLS_STREAM_VERIFY_OPTIONAL, "ca.pem"),
+                     TLS_STREAM_OK);
+    make_pair(&p, cert_client(), s);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_version(&p, tls_test_default_version());
+    assert_int_equal(tls_pair_transfer(&p, 1000), TLS_STREAM_OK);
+    tls_pair_free(&p);
+}
+
 static void test_tls13_untrusted_server_is_refused_and_the_server_told(void **state)
 {
     tls_pair p;
@@ -334,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_tls13_only_client_against_tls12_only_server_fails),
         cmocka_unit_test(test_tls13_mutual_tls),
         cmocka_unit_test(test_tls13_missing_client_certificate),
+        cmocka_unit_test(test_tls13_server_optional_client_certificate),
         cmocka_unit_test(test_tls13_untrusted_server_is_refused_and_the_server_told),
         cmocka_unit_test(test_tls13_psk_handshake_and_data),
         cmocka_unit_test(test_tls13_psk_wrong_key_fails_both_sides),
