@@ -86,8 +86,6 @@ static void record_done(tls_stream_mbt_wire *w, int incoming, tls_stream_mbt_rec
 {
     size_t body = get16(r->hdr + 3);
 
-    if (incoming)
-        w->alert_last = 0;
     if (r->hdr[0] == REC_ALERT && incoming && body == 2 && r->cap_len == 2) {
         w->last_alert = r->cap[1];
         w->alert_last = r->cap[0] == 2; /* fatal */
@@ -118,10 +116,11 @@ void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsign
                 continue;
             r->body_left = get16(r->hdr + 3);
             r->cap_len = 0;
-            if (incoming)
+            if (incoming) {
                 w->in_headers++;
-            r->keep = r->hdr[0] == REC_ALERT || (r->hdr[0] == REC_HANDSHAKE && handshaking) ||
-                      incoming; /* an incoming record ends alert_last */
+                w->alert_last = 0; /* a record after the alert */
+            }
+            r->keep = r->hdr[0] == REC_ALERT || (r->hdr[0] == REC_HANDSHAKE && handshaking);
         } else {
             take = n < r->body_left ? n : r->body_left;
             if (r->keep && r->cap_len < sizeof r->cap) {
