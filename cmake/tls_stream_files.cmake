@@ -32,7 +32,7 @@ _tls_stream_list(TLS_STREAM_MEM_PIPE_SOURCES io mem_pipe.c)
 _tls_stream_list(TLS_STREAM_POSIX_SOURCES io posix_fd.c posix_files.c posix_ussl_files.c)
 _tls_stream_list(TLS_STREAM_MBEDTLS_SOURCES backend/mbedtls
   mbedtls_backend.c mbedtls_config.c mbedtls_errors.c mbedtls_io.c mbedtls_resume.c
-  mbedtls_session.c mbedtls_wire.c)
+  mbedtls_session.c mbedtls_sigalgs.c mbedtls_wire.c)
 _tls_stream_list(TLS_STREAM_STDLIB_ALLOC_SOURCES platform alloc_stdlib.c)
 _tls_stream_list(TLS_STREAM_NO_ALLOC_SOURCES platform alloc_none.c)
 unset(_tls_root)

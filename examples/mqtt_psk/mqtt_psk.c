@@ -177,6 +177,7 @@ int main(int argc, char **argv)
     o.backend = tls_stream_backend_mbedtls();
     o.alloc = example_allocator();
     o.psk_ident = ident;
+    o.psk_ident_len = strlen(ident);
     o.psk_key = key;
     o.psk_key_len = (size_t)klen;
     o.timeout_ms = 10000;

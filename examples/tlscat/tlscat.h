@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 
 /* Exit codes (documented in tlscat --help). */
@@ -18,20 +19,15 @@
 #define TLSCAT_EXIT_TRANSPORT 3 /* socket or stdin/stdout failure */
 
 /*
- * The transport under the TLS stream: a non-blocking socket plus an output
- * queue. Writes from the TLS layer always succeed into the queue, which the
- * copy loop drains when the socket is writable; so the TLS layer never holds
- * half-sent records, and reading never has to wait for writing (no deadlock
- * against a peer that stops reading while it writes).
+ * The transport under the TLS stream: the non-blocking socket itself
+ * (tls_stream_io_fd_borrow). The copy loop polls exactly the set of
+ * directions tls_stream_wants() gives (plus input, which tlscat always
+ * wants), so no queue of its own is needed against a peer that writes
+ * while we write.
  */
 typedef struct tlscat_conn {
     int fd;
-    unsigned char *q; /* queued ciphertext: q[q_off .. q_off + q_len) */
-    size_t q_off, q_len, q_cap;
 } tlscat_conn;
-
-/* Queue size above which no more plaintext is handed to the TLS layer. */
-#define TLSCAT_QUEUE_HIGH (256u * 1024u)
 
 /* Connect to host:port (IPv4 or IPv6). Returns the fd or -1 (message printed). */
 int tlscat_connect(const char *host, const char *port, int verbose);
@@ -41,8 +37,6 @@ int tlscat_accept_one(const char *bind_addr, const char *port, const char *port_
                       int verbose);
 /* A tls_stream_io over conn (conn->fd must be non-blocking). */
 tls_stream_io tlscat_conn_io(tlscat_conn *conn);
-/* Send queued bytes until the socket would block. Returns 0 or a negated errno. */
-int tlscat_conn_drain(tlscat_conn *conn);
 void tlscat_conn_free(tlscat_conn *conn);
 
 /* The copy loop. Returns an exit code (TLSCAT_EXIT_*). */

@@ -1,4 +1,4 @@
-/* tlscat: sockets (connect, listen + accept one) and the queued transport. */
+/* tlscat: sockets (connect, listen + accept one) and the transport. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -161,92 +161,12 @@ int tlscat_accept_one(const char *bind_addr, const char *port, const char *port_
     return fd;
 }
 
-/* ---- the queued transport ------------------------------------------- */
-
-static int conn_read(void *ctx, unsigned char *buf, size_t len)
-{
-    tlscat_conn *c = (tlscat_conn *)ctx;
-    ssize_t n;
-    do
-        n = recv(c->fd, buf, len, 0);
-    while (n < 0 && errno == EINTR);
-    if (n >= 0)
-        return (int)n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_STREAM_WANT_READ;
-    return -errno;
-}
-
-static int queue_append(tlscat_conn *c, const unsigned char *buf, size_t len)
-{
-    if (c->q_off > 0 && c->q_off + c->q_len + len > c->q_cap) {
-        memmove(c->q, c->q + c->q_off, c->q_len);
-        c->q_off = 0;
-    }
-    if (c->q_len + len > c->q_cap) {
-        size_t cap = c->q_cap ? c->q_cap : 65536;
-        unsigned char *q;
-        while (cap < c->q_len + len)
-            cap *= 2;
-        q = realloc(c->q, cap);
-        if (q == NULL)
-            return -ENOMEM;
-        c->q = q;
-        c->q_cap = cap;
-    }
-    memcpy(c->q + c->q_off + c->q_len, buf, len);
-    c->q_len += len;
-    return 0;
-}
-
-int tlscat_conn_drain(tlscat_conn *c)
-{
-    while (c->q_len > 0) {
-        ssize_t n = send(c->fd, c->q + c->q_off, c->q_len, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            return -errno;
-        }
-        c->q_off += (size_t)n;
-        c->q_len -= (size_t)n;
-    }
-    c->q_off = 0;
-    return 0;
-}
-
-/* Always accepts everything: the copy loop bounds the queue (TLSCAT_QUEUE_HIGH). */
-static int conn_write(void *ctx, const unsigned char *buf, size_t len)
-{
-    tlscat_conn *c = (tlscat_conn *)ctx;
-    int rc;
-    if (len > (size_t)0x7fffffff)
-        len = 0x7fffffff;
-    rc = queue_append(c, buf, len);
-    if (rc != 0)
-        return rc;
-    rc = tlscat_conn_drain(c); /* opportunistic; errors show again in the loop */
-    (void)rc;
-    return (int)len;
-}
-
-/* tlscat closes the socket itself, after the queue (close_notify) is sent. */
-static void conn_close(void *ctx)
-{
-    (void)ctx;
-}
+/* ---- the transport: the socket itself ------------------------------- */
 
 tls_stream_io tlscat_conn_io(tlscat_conn *conn)
 {
-    tls_stream_io io;
-    io.ctx = conn;
-    io.read = conn_read;
-    io.write = conn_write;
-    io.close = conn_close;
-    io.wait = NULL; /* the stream runs non-blocking */
-    return io;
+    /* borrowed: tlscat closes the socket itself, after the last flush */
+    return tls_stream_io_fd_borrow(conn->fd);
 }
 
 void tlscat_conn_free(tlscat_conn *conn)
@@ -254,7 +174,4 @@ void tlscat_conn_free(tlscat_conn *conn)
     if (conn->fd >= 0)
         close(conn->fd);
     conn->fd = -1;
-    free(conn->q);
-    conn->q = NULL;
-    conn->q_off = conn->q_len = conn->q_cap = 0;
 }

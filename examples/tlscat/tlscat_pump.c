@@ -1,8 +1,10 @@
 /*
  * tlscat: the copy loop. One thread, poll() over stdin and the socket, the
- * TLS stream in non-blocking mode:
- *   stdin → tls_stream_write() → queue → socket
+ * TLS stream in non-blocking mode over the socket itself:
+ *   stdin → tls_stream_write() → socket
  *   socket → tls_stream_read() → stdout
+ * The socket is polled for the set tls_stream_wants() gives, plus input
+ * (tlscat always reads what the peer sends).
  * stdin at end of file: close_notify is sent, reading goes on until the
  * peer's close_notify. The peer's close_notify first: ours is sent back and
  * the connection ends (TLS 1.2 closes both directions at once).
@@ -28,7 +30,6 @@ typedef struct pump {
     int opened;     /* handshake complete */
     int started;    /* handshake begun (deferred: first data either way) */
     int stdin_eof, close_sent, peer_closed;
-    int sock_want;  /* what the last TLS call waits for on the socket */
     unsigned char in[CHUNK];
     size_t in_off, in_len;
     unsigned char out[CHUNK];
@@ -64,10 +65,8 @@ static int step_handshake(pump *p)
 {
     int rc = tls_stream_handshake(p->s);
     p->started = 1;
-    if (is_want(rc)) {
-        p->sock_want = rc;
+    if (is_want(rc))
         return 0;
-    }
     if (rc != TLS_STREAM_OK)
         return tlscat_fail(p->s, "handshake failed", rc);
     p->opened = 1;
@@ -78,25 +77,21 @@ static int step_handshake(pump *p)
 
 static int step_write(pump *p)
 {
-    while (p->in_len > 0 && p->conn->q_len < TLSCAT_QUEUE_HIGH) {
+    while (p->in_len > 0) {
         int rc = tls_stream_write(p->s, p->in + p->in_off, p->in_len);
         if (rc > 0) {
             p->in_off += (size_t)rc;
             p->in_len -= (size_t)rc;
             continue;
         }
-        if (is_want(rc)) {
-            p->sock_want = rc;
+        if (is_want(rc))
             return 0;
-        }
         return tlscat_fail(p->s, "write failed", rc);
     }
     if (p->stdin_eof && p->in_len == 0 && !p->close_sent) {
         int rc = tls_stream_shutdown(p->s);
-        if (is_want(rc)) {
-            p->sock_want = rc;
+        if (is_want(rc))
             return 0;
-        }
         if (rc != TLS_STREAM_OK)
             return tlscat_fail(p->s, "sending close_notify failed", rc);
         p->close_sent = 1;
@@ -132,24 +127,23 @@ static int step_read(pump *p)
                 fprintf(stderr, "tlscat: peer closed the connection after our close_notify\n");
             return 0;
         }
-        if (is_want(rc)) {
-            if (p->sock_want == 0 || rc == TLS_STREAM_WANT_READ)
-                p->sock_want = rc;
+        if (is_want(rc))
             return 0;
-        }
         return tlscat_fail(p->s, "read failed", rc);
     }
     return 0;
 }
 
-static int drain(pump *p)
+/* Send what TLS still buffers (our last records). 0, or an exit code. */
+static int flush(pump *p)
 {
-    int rc = tlscat_conn_drain(p->conn);
-    if (rc != 0) {
-        fprintf(stderr, "tlscat: send failed: transport error: %s\n", strerror(-rc));
-        return TLSCAT_EXIT_TRANSPORT;
-    }
-    return 0;
+    int rc;
+    if (!(tls_stream_wants(p->s) & TLS_STREAM_POLL_WRITE))
+        return 0; /* nothing buffered (or the connection ended) */
+    rc = tls_stream_flush(p->s);
+    if (rc == TLS_STREAM_OK || is_want(rc))
+        return 0;
+    return tlscat_fail(p->s, "send failed", rc);
 }
 
 /* The peer closed: answer with our close_notify (if not sent yet), send it. */
@@ -160,16 +154,14 @@ static int finish(pump *p)
         (void)tls_stream_shutdown(p->s); /* best effort: the peer may be gone */
         p->close_sent = 1;
     }
-    while (p->conn->q_len > 0) {
-        if (tlscat_conn_drain(p->conn) != 0)
-            return TLSCAT_EXIT_OK; /* the peer closed its socket: nothing left to say */
-        if (p->conn->q_len == 0)
-            break;
+    while (tls_stream_wants(p->s) & TLS_STREAM_POLL_WRITE) {
+        if (tls_stream_flush(p->s) != TLS_STREAM_WANT_WRITE)
+            break; /* sent, or the peer closed its socket: nothing left to say */
         pfd.fd = p->conn->fd;
         pfd.events = POLLOUT;
         pfd.revents = 0;
         if (poll(&pfd, 1, DRAIN_TIMEOUT_MS) <= 0)
-            return TLSCAT_EXIT_OK;
+            break;
     }
     return TLSCAT_EXIT_OK;
 }
@@ -196,7 +188,6 @@ static int read_stdin(pump *p)
 static int round_trip(pump *p)
 {
     int rc;
-    p->sock_want = 0;
     if (!p->opened && (p->started || !p->deferred || p->in_len > 0 || p->stdin_eof))
         if ((rc = step_handshake(p)) != 0)
             return rc;
@@ -205,8 +196,9 @@ static int round_trip(pump *p)
             return rc;
         if ((rc = step_read(p)) != 0)
             return rc;
+        return flush(p);
     }
-    return drain(p);
+    return 0;
 }
 
 int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose)
@@ -231,18 +223,17 @@ int tlscat_pump(tls_stream *s, tlscat_conn *conn, int deferred, int verbose)
         if (p.peer_closed)
             return finish(&p);
 
-        /* stdin: only when the previous chunk is gone and TLS can take more */
+        /* stdin: only when the previous chunk is gone (TLS took it all) */
         fds[0].fd = -1; /* ignored by poll(), which would report POLLHUP anyway */
         fds[0].events = POLLIN;
         fds[0].revents = 0;
-        if (!p.stdin_eof && p.in_len == 0 && (p.opened || !p.started) &&
-            conn->q_len < TLSCAT_QUEUE_HIGH)
+        if (!p.stdin_eof && p.in_len == 0 && (p.opened || !p.started))
             fds[0].fd = STDIN_FILENO;
-        /* socket: read always (data, alerts, close; the deferred handshake
-         * also starts when the peer speaks first), write while queued */
+        /* socket: the set TLS waits for, and input always (data, alerts,
+         * close; the deferred handshake also starts when the peer speaks) */
         fds[1].fd = conn->fd;
         fds[1].events = POLLIN;
-        if (conn->q_len > 0 || p.sock_want == TLS_STREAM_WANT_WRITE)
+        if (tls_stream_wants(s) & TLS_STREAM_POLL_WRITE)
             fds[1].events |= POLLOUT;
         fds[1].revents = 0;
         n = 2;

@@ -16,6 +16,10 @@
  *   - Talk to the transport only through the tls_stream_io you were given, and
  *     return TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE when it would block; every slot
  *     must be callable again after a "want" with the same arguments.
+ *   - When a transport call answered TLS_STREAM_INTERRUPTED, return
+ *     TLS_STREAM_INTERRUPTED from the slot (not a want, not an error), keeping
+ *     the session as after a want: the next call continues. (A write slot
+ *     that already committed bytes returns their count instead.)
  */
 #ifndef TLS_STREAM_TLS_BACKEND_H
 #define TLS_STREAM_TLS_BACKEND_H
@@ -36,7 +40,14 @@ extern "C" {
 #define TLS_STREAM_CAP_ALPN 0x2u /**< ALPN */
 #define TLS_STREAM_CAP_RESUME 0x4u /**< session tickets, session cache, session_save */
 #define TLS_STREAM_CAP_MAX_FRAGMENT 0x8u /**< max fragment length negotiation */
-#define TLS_STREAM_CAP_TLS13 0x10u /**< TLS 1.3 (else TLS 1.2 only) */
+/**
+ * A frozen configuration may be used by streams running on several threads
+ * at once (its shared state: random generator, ticket keys, session cache
+ * is locked by the backend). Without it, every stream of a configuration
+ * must run on one thread.
+ */
+#define TLS_STREAM_CAP_THREADS 0x10u
+#define TLS_STREAM_CAP_TLS13 0x20u /**< TLS 1.3 (else TLS 1.2 only) */
 
 /** The backend's own view of an error, kept for diagnosis. */
 typedef struct tls_stream_detail {
@@ -87,6 +98,7 @@ typedef struct tls_stream_settings {
     int cache_entries;            /**< server: 0 = no session cache */
     int cache_timeout;            /**< server: seconds */
     unsigned max_fragment;        /**< client: 512..4096, 0 = off */
+    const char *const *sigalgs;   /**< signature schemes in order, or NULL: the backend's default */
     int min_version, max_version; /**< TLS_STREAM_TLS1_2 / _3; 0 = backend default.
                                        TLS 1.3 only when caps has TLS_STREAM_CAP_TLS13 */
 } tls_stream_settings;
@@ -122,7 +134,12 @@ struct tls_stream_backend {
     /** Parse data (PEM or DER) as item; password only for keys. Called before config_finish. */
     int (*config_load)(void *cfg, tls_stream_item item, const unsigned char *data,
                        size_t len, const char *password);
-    /** Apply the validated settings (seed the RNG, select suites). Called once. */
+    /**
+     * Apply the validated settings (seed the RNG, select suites). Called
+     * again after it failed (the settings may have changed in between),
+     * never after it succeeded: a failure must leave the configuration
+     * ready for another try.
+     */
     int (*config_finish)(void *cfg, const tls_stream_settings *settings);
     /** Free a configuration (also one that never finished). */
     void (*config_free)(void *cfg);

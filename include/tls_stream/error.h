@@ -5,6 +5,8 @@
  * count for read/write), a negative value is one of the codes below.
  * TLS_STREAM_WANT_READ and TLS_STREAM_WANT_WRITE are not failures: the call would block and
  * must be repeated once the transport is ready in that direction.
+ * TLS_STREAM_INTERRUPTED is not a failure either: the transport said it was
+ * interrupted; the call may be repeated at once.
  *
  * The codes sit far below -4096 so that a stream adapter may return a
  * negated errno (e.g. -ECONNRESET) without colliding with them.
@@ -23,6 +25,12 @@ enum tls_stream_status {
     TLS_STREAM_OK = 0,
     TLS_STREAM_WANT_READ = -0x7001,     /**< would block: wait until readable, call again */
     TLS_STREAM_WANT_WRITE = -0x7002,    /**< would block: wait until writable, call again */
+    /**
+     * The transport was interrupted (a signal, a host language's pending
+     * exception): nothing failed; handle the interruption, then call again
+     * to continue where the call stopped (see tls_stream/io.h).
+     */
+    TLS_STREAM_INTERRUPTED = -0x7003,
     TLS_STREAM_ERR_ARG = -0x7010,       /**< a bad argument (NULL pointer, bad length, bad enum) */
     TLS_STREAM_ERR_STATE = -0x7011,     /**< the call is not valid in the current state */
     TLS_STREAM_ERR_CONFIG = -0x7012,    /**< the configuration is inconsistent or incomplete */

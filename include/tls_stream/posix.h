@@ -12,20 +12,37 @@ extern "C" {
 #endif
 
 /**
- * A tls_stream_io over a connected socket or pipe descriptor (blocking or
- * O_NONBLOCK). Sockets are read and written with MSG_DONTWAIT, so a blocking
- * tls_stream waits in poll() and its timeout works on blocking sockets too;
- * other descriptors (pipes, terminals) need O_NONBLOCK for timeouts.
- * EINTR is retried; EAGAIN/EWOULDBLOCK become TLS_STREAM_WANT_*;
- * other failures return the negated errno; wait() uses poll(); close()
- * closes fd. Writes to sockets use MSG_NOSIGNAL, so a closed peer gives
- * -EPIPE, not SIGPIPE; for pipes (and platforms without MSG_NOSIGNAL) the
- * application must ignore SIGPIPE itself. The descriptor is stored in the returned value itself: no
- * memory is allocated and nothing needs freeing.
+ * A tls_stream_io over a connected socket or pipe descriptor, as fast as raw
+ * blocking I/O: one recv()/send() (read()/write()) per call, no poll().
+ *   - blocking descriptor: calls block in the kernel. With a configured
+ *     timeout (tls_stream_config_set_timeout) set_timeout applies it to a
+ *     socket as SO_RCVTIMEO/SO_SNDTIMEO (once per stream) and a call that
+ *     runs out answers TLS_STREAM_ERR_TIMEOUT. Blocking pipes and terminals
+ *     cannot take a timeout: give them O_NONBLOCK for one. A non-blocking
+ *     tls_stream (tls_stream_set_blocking(s, 0)) needs an O_NONBLOCK
+ *     descriptor: over a blocking one its calls block.
+ *   - O_NONBLOCK descriptor: EAGAIN becomes TLS_STREAM_WANT_*; a blocking
+ *     tls_stream then waits in wait() (poll()) with its timeout.
+ * EINTR is retried; other failures return the negated errno; close()
+ * closes fd and returns 0 or the negated errno. Writes to sockets use
+ * MSG_NOSIGNAL, so a closed peer gives -EPIPE, not SIGPIPE; for pipes (and
+ * platforms without MSG_NOSIGNAL) the application must ignore SIGPIPE
+ * itself. The descriptor is stored in the returned value itself: no memory
+ * is allocated and nothing needs freeing.
  */
 TLS_STREAM_API tls_stream_io tls_stream_io_fd(int fd);
 
-/** The descriptor of a tls_stream_io made by tls_stream_io_fd(), or -1 for any other io. */
+/**
+ * tls_stream_io_fd() that does not own fd: its close is NULL, so
+ * tls_stream_close()/_free() leave the descriptor open; the caller closes
+ * it (after freeing the stream). Otherwise the same transport.
+ */
+TLS_STREAM_API tls_stream_io tls_stream_io_fd_borrow(int fd);
+
+/**
+ * The descriptor of a tls_stream_io made by tls_stream_io_fd() or
+ * tls_stream_io_fd_borrow(), or -1 for any other io.
+ */
 TLS_STREAM_API int tls_stream_io_fd_get(const tls_stream_io *io);
 
 /**

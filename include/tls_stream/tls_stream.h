@@ -8,6 +8,15 @@
  *   tls_stream  one connection over one tls_stream_io transport; one thread at a
  *               time.
  *
+ * Threads: a configuration's setters and its first tls_stream_new() (which
+ * freezes it) run on one thread, before the configuration is shared. From
+ * then on, streams of one configuration may run on several threads at once
+ * when the backend has TLS_STREAM_CAP_THREADS (mbedtls: built with
+ * MBEDTLS_THREADING_C, as Debian's packages are); otherwise all of them must
+ * run on one thread. tls_stream_config_ref()/_free() are atomic (GCC,
+ * clang). With mbedtls the debug level (tls_stream_config_set_debug) is
+ * process-wide.
+ *
  * Typical client:
  *
  *     tls_stream_config *cfg;
@@ -122,8 +131,11 @@ TLS_STREAM_API tls_stream_config *tls_stream_config_ref(tls_stream_config *cfg);
 TLS_STREAM_API void tls_stream_config_free(tls_stream_config *cfg);
 
 /*
- * Setters. They are valid until the first tls_stream_new() on the
- * configuration, which freezes it; afterwards they return TLS_STREAM_ERR_STATE.
+ * Setters. They are valid until the first successful tls_stream_new() on
+ * the configuration, which freezes it; afterwards they return
+ * TLS_STREAM_ERR_STATE. A tls_stream_new() that fails because the
+ * configuration is refused (validation, or the backend's check, e.g. an
+ * unknown suite name) does not freeze it: fix it and try again.
  * Data is copied: the caller keeps ownership of every pointer it passes.
  */
 
@@ -165,12 +177,14 @@ TLS_STREAM_API int tls_stream_config_set_key(tls_stream_config *cfg, const void 
 TLS_STREAM_API int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name);
 
 /**
- * Client PSK: identity (1..TLS_STREAM_PSK_MAX_IDENTITY bytes) and key
+ * Client PSK: identity (0..TLS_STREAM_PSK_MAX_IDENTITY bytes of any value;
+ * the length is explicit, 0 is the empty identity) and key
  * (1..TLS_STREAM_PSK_MAX_KEY bytes). The configuration then offers only PSK and
- * ECDHE-PSK suites. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (NULL or empty, identity too
- * long), TLS_STREAM_ERR_BAD_KEY (key too long), TLS_STREAM_ERR_STATE on a server,
+ * ECDHE-PSK suites. Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (NULL pointers, empty key,
+ * identity too long), TLS_STREAM_ERR_BAD_KEY (key too long), TLS_STREAM_ERR_STATE on a server,
  * TLS_STREAM_ERR_CONFIG when a certificate or key is already set, TLS_STREAM_ERR_UNSUPPORTED
- * when the backend has no PSK.
+ * when the backend has no PSK. A backend that cannot send an empty identity
+ * (mbedtls) fails tls_stream_new() with TLS_STREAM_ERR_UNSUPPORTED.
  */
 TLS_STREAM_API int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size_t identity_len,
                        const void *key, size_t key_len);
@@ -229,6 +243,28 @@ TLS_STREAM_API int tls_stream_config_set_ciphersuites(tls_stream_config *cfg, co
  * tls_stream_config_set_ciphersuites(). Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG, TLS_STREAM_ERR_NOMEM.
  */
 TLS_STREAM_API int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *names);
+
+/** The most names tls_stream_config_set_sigalgs() takes. */
+#define TLS_STREAM_MAX_SIGALGS 16
+
+/**
+ * Offer (client) or accept (server) only these signature algorithms, in
+ * order of preference: a NULL-terminated array of RFC 8446 SignatureScheme
+ * names, copied: "ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384",
+ * "ecdsa_secp521r1_sha512", "rsa_pkcs1_sha256", "rsa_pkcs1_sha384",
+ * "rsa_pkcs1_sha512", "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384",
+ * "rsa_pss_rsae_sha512", "ecdsa_sha1", "rsa_pkcs1_sha1". Checked like
+ * tls_stream_config_set_ciphersuites() (an unknown name, or one the backend
+ * cannot use, fails tls_stream_new() with TLS_STREAM_ERR_CONFIG naming it).
+ * mbedtls 2.28 selects TLS 1.2 signatures by hash only: the hashes of the
+ * names, in their order, are allowed for both RSA and ECDSA; the PSS names
+ * are refused there. Default (mbedtls): SHA-256 first, then SHA-384,
+ * SHA-512 — so a small RSA key (512 bits cannot sign SHA-384 or SHA-512
+ * PKCS#1 v1.5 digests) works with a peer that follows our order.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (empty list, more than
+ * TLS_STREAM_MAX_SIGALGS, a name longer than 32), TLS_STREAM_ERR_NOMEM.
+ */
+TLS_STREAM_API int tls_stream_config_set_sigalgs(tls_stream_config *cfg, const char *const *names);
 
 /**
  * Inactivity timeout for blocking streams, in milliseconds (< 0: none, the
@@ -325,11 +361,22 @@ typedef enum tls_stream_conn_state {
 TLS_STREAM_API int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io *io);
 
 /**
- * Free the stream and drop its configuration reference. Does not send
- * close_notify; closes the transport only if tls_stream_close() was not
- * called (so no transport is leaked). NULL is ignored.
+ * Free the stream and drop its configuration reference. Never reads,
+ * writes or waits on the transport (no close_notify is sent): its only
+ * transport call is io->close, once, when tls_stream_close() was not called
+ * (so no transport is leaked; its result is dropped). NULL is ignored.
  */
 TLS_STREAM_API void tls_stream_free(tls_stream *s);
+
+/**
+ * Free the stream and drop its configuration reference without calling the
+ * transport at all: no read, write, wait, nor close. For a garbage
+ * collector's finaliser, or a program tearing down after the transport is
+ * gone or owned elsewhere; the transport stays the caller's to release.
+ * Valid in every state (also mid-handshake, after an interruption).
+ * NULL is ignored.
+ */
+TLS_STREAM_API void tls_stream_abort(tls_stream *s);
 
 /**
  * Client: override the configuration's server name for this stream (SNI and
@@ -349,7 +396,10 @@ TLS_STREAM_API int tls_stream_set_blocking(tls_stream *s, int blocking);
 /**
  * Run (or continue) the handshake. Returns TLS_STREAM_OK once it is complete (also
  * when it already was), TLS_STREAM_WANT_READ/TLS_STREAM_WANT_WRITE in non-blocking mode,
- * or a fatal error (sticky: see tls_stream_error()).
+ * TLS_STREAM_INTERRUPTED when the transport was interrupted (call again to
+ * continue; see tls_stream/io.h), or a fatal error (sticky: see
+ * tls_stream_error()). read, write, flush and shutdown also return
+ * TLS_STREAM_INTERRUPTED that way.
  */
 TLS_STREAM_API int tls_stream_handshake(tls_stream *s);
 
@@ -391,16 +441,31 @@ TLS_STREAM_API int tls_stream_shutdown(tls_stream *s);
 
 /**
  * Send close_notify (best effort, bounded like any blocking call) and close
- * the transport. Returns TLS_STREAM_OK, or the error met while sending close_notify
- * (the transport is closed in every case). A second call is a no-op returning
- * TLS_STREAM_OK.
+ * the transport. Returns TLS_STREAM_OK; the error met while sending
+ * close_notify; else TLS_STREAM_ERR_IO when the transport's close failed
+ * (tls_stream_error_detail() gives its code, a negated errno). The transport
+ * is closed in every case but one: TLS_STREAM_INTERRUPTED, returned when the
+ * transport was interrupted while close_notify was going out; nothing is
+ * closed then, and the next tls_stream_close() continues. A second call after
+ * the close is a no-op returning TLS_STREAM_OK.
  */
 TLS_STREAM_API int tls_stream_close(tls_stream *s);
 
+/** tls_stream_wants() bits: poll the transport for input / for output. */
+#define TLS_STREAM_POLL_READ 0x1
+#define TLS_STREAM_POLL_WRITE 0x2
+
 /**
- * Which direction the last call that returned TLS_STREAM_WANT_* waits for:
- * TLS_STREAM_WANT_READ, TLS_STREAM_WANT_WRITE (also while accepted data is still buffered
- * for sending), or 0.
+ * The set of transport directions the stream waits for (poll exactly these):
+ * the want last answered by each kind of call that has not completed since
+ * — tls_stream_read(); tls_stream_write()/_flush()/_shutdown()/_close() (also
+ * a write that returned a short count because the rest would block);
+ * tls_stream_handshake() — plus TLS_STREAM_POLL_WRITE while accepted data is
+ * still buffered for sending. Both bits at once when both hold (e.g. a read
+ * waiting for input while a write waits for output or a record is queued);
+ * 0 when nothing is pending (then poll for what you want to do). When the
+ * direction a call's want named is ready, repeat that call. Failed or
+ * closed streams answer 0.
  */
 TLS_STREAM_API int tls_stream_wants(const tls_stream *s);
 

@@ -37,6 +37,7 @@
  *     ussl_opts_init(&o);
  *     o.backend = tls_stream_backend_mbedtls();
  *     o.psk_ident = "itsme";
+ *     o.psk_ident_len = 5;
  *     o.psk_key = key;
  *     o.psk_key_len = (size_t)klen;
  *     tls_stream_io io = tls_stream_io_fd(fd);
@@ -86,6 +87,7 @@ extern "C" {
  */
 #define USSL_EPERM 1
 #define USSL_ENOENT 2
+#define USSL_EINTR 4 /**< the transport was interrupted: nothing failed, call again */
 #define USSL_EIO 5
 #define USSL_EBADF 9
 #define USSL_EAGAIN 11 /**< would block (MicroPython returns None) */
@@ -106,7 +108,10 @@ extern "C" {
 /*
  * Return values. Every ussl_* function that can fail returns an int:
  *   >= 0                 success (a byte count for read/write);
- *   -4095 .. -1          OSError(errno): -USSL_EAGAIN would block, transport
+ *   -4095 .. -1          OSError(errno): -USSL_EAGAIN would block,
+ *                        -USSL_EINTR the transport was interrupted (its
+ *                        TLS_STREAM_INTERRUPTED: not sticky, the next call
+ *                        continues where this one stopped), transport
  *                        errors (the adapter's negated errno), -USSL_ENOMEM,
  *                        -USSL_EBADF after close, -USSL_ETIMEDOUT...;
  *   USSL_E_TLS           OSError(code, text) for a TLS failure: code is the
@@ -221,8 +226,14 @@ typedef struct ussl_opts {
     ussl_blob ca_certs;          /**< None. Trusted CAs (PEM, one or many, or one DER) */
     const char *server_hostname; /**< None. Client: SNI and the name verified */
     int do_handshake;            /**< True: handshake inside ussl_wrap_socket() */
-    /** None. Client PSK identity; psk_ident_len 0 means strlen(psk_ident). */
-    const char *psk_ident;
+    /**
+     * None (NULL). Client PSK identity: psk_ident_len bytes at psk_ident,
+     * any bytes (zeros, non-UTF-8), 0..USSL_PSK_MAX_IDENT; the length is
+     * always explicit (0 is the empty identity, never "strlen"). A backend
+     * that cannot send an empty identity refuses it (mbedtls 2.28: OSError
+     * EOPNOTSUPP).
+     */
+    const void *psk_ident;
     size_t psk_ident_len;
     /** None. Client PSK key, binary, 1..32 bytes (see ussl_unhexlify()). */
     const unsigned char *psk_key;
@@ -405,15 +416,32 @@ TLS_STREAM_API int ussl_session_save(ussl_socket *sock, unsigned char *buf, size
 TLS_STREAM_API int ussl_session_resumed(const ussl_socket *sock);
 
 /**
- * close(): send close_notify (best effort; failures are ignored, as
- * MicroPython's close never raises), close the wrapped transport and free
- * the TLS state. A second close is a no-op. Returns 0. The handle stays
- * valid (methods return -USSL_EBADF) until ussl_free().
+ * close(): send close_notify (best effort: its failures are ignored, as
+ * MicroPython ignores them), close the wrapped transport and free the TLS
+ * state. Returns 0, or the transport's close error as an OSError (-errno,
+ * recorded in ussl_last_error(); the socket is closed all the same).
+ * -USSL_EINTR when the transport was interrupted while close_notify was going
+ * out: nothing is closed then, call ussl_close() again (or ussl_abort()).
+ * A second close is a no-op returning 0. The handle stays valid (methods
+ * return -USSL_EBADF) until ussl_free().
  */
 TLS_STREAM_API int ussl_close(ussl_socket *sock);
 
-/** Close (if not yet closed) and free the handle. NULL is ignored. */
+/**
+ * Free the handle. Never reads, writes or waits on the transport (no
+ * close_notify: call ussl_close() first for a graceful end); a transport
+ * still open is closed (its close function, once). NULL is ignored.
+ */
 TLS_STREAM_API void ussl_free(ussl_socket *sock);
+
+/**
+ * Free the handle without calling the transport at all (no read, write,
+ * wait or close): for a garbage collector's finaliser, or when the
+ * transport is already gone. The transport stays the caller's to release
+ * (in MicroPython the wrapped socket object has its own finaliser).
+ * NULL is ignored.
+ */
+TLS_STREAM_API void ussl_abort(ussl_socket *sock);
 
 /**
  * The last failure recorded on sock (kind USSL_NO_ERROR if none). The
@@ -446,8 +474,9 @@ TLS_STREAM_API const ussl_error *ussl_last_error(const ussl_socket *sock);
 TLS_STREAM_API int ussl_poll(const ussl_socket *sock, int events);
 
 /**
- * Which transport direction to wait for before calling again, for a caller
- * running its own poll()/select(): USSL_POLL_RD, USSL_POLL_WR, the events
+ * Which transport directions to wait for before calling again, for a caller
+ * running its own poll()/select(): USSL_POLL_RD, USSL_POLL_WR or both (a
+ * set, as tls_stream_wants(): poll all of them), the events
  * given (nothing pending inside TLS), 0 when RD was asked and plaintext is
  * already buffered (read at once), or USSL_POLL_NVAL (closed or failed).
  */

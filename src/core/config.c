@@ -88,6 +88,7 @@ void tls_stream_config_free(tls_stream_config *cfg)
     free_names(cfg, &cfg->alpn);
     free_names(cfg, &cfg->ciphersuites);
     free_names(cfg, &cfg->groups);
+    free_names(cfg, &cfg->sigalgs);
     free_server_name(cfg);
     tls_stream_memzero(cfg, sizeof *cfg); /* wipes the client PSK key */
     tls_stream_dealloc(&a, cfg, sizeof *cfg);
@@ -226,11 +227,12 @@ int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size
         return rc;
     if (identity == NULL || key == NULL || key_len == 0)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no PSK"));
-    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
+    if (identity_len > TLS_STREAM_PSK_MAX_IDENTITY)
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("PSK identity must be 0..128 bytes"));
     if (key_len > TLS_STREAM_PSK_MAX_KEY)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("PSK key longer than 32 bytes"));
-    tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
+    if (identity_len > 0)
+        tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
     cfg->psk_identity_len = identity_len;
     tls_stream_memcopy(cfg->psk_key, key, key_len);
     cfg->psk_key_len = key_len;
@@ -310,6 +312,15 @@ int tls_stream_config_set_groups(tls_stream_config *cfg, const char *const *name
     if (rc != TLS_STREAM_OK)
         return rc;
     return set_names(cfg, &cfg->groups, names, TLS_STREAM_MAX_GROUPS, 32, TLS_STREAM_MSG("groups: 1..8 names"));
+}
+
+int tls_stream_config_set_sigalgs(tls_stream_config *cfg, const char *const *names)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_STREAM_OK)
+        return rc;
+    return set_names(cfg, &cfg->sigalgs, names, TLS_STREAM_MAX_SIGALGS, 32,
+                     TLS_STREAM_MSG("signature algorithms: 1..16 names"));
 }
 
 int tls_stream_config_set_timeout(tls_stream_config *cfg, int timeout_ms)
@@ -462,12 +473,14 @@ static int validate(tls_stream_config *cfg)
 int tls_stream_config_freeze(tls_stream_config *cfg)
 {
     tls_stream_settings s;
+    int rc;
     if (cfg->frozen)
-        return cfg->finish_status;
-    cfg->frozen = 1;
-    cfg->finish_status = validate(cfg);
-    if (cfg->finish_status != TLS_STREAM_OK)
-        return cfg->finish_status;
+        return TLS_STREAM_OK;
+    /* validate first, freeze only on success: a refused configuration
+     * stays editable and the next tls_stream_new() tries again */
+    rc = validate(cfg);
+    if (rc != TLS_STREAM_OK)
+        return rc;
     tls_stream_memzero(&s, sizeof s);
     s.role = cfg->role;
     s.verify = cfg->psk_key_len > 0 ? TLS_STREAM_VERIFY_NONE : cfg->verify;
@@ -490,6 +503,7 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.alpn = (const char *const *)cfg->alpn.names;
     s.ciphersuites = (const char *const *)cfg->ciphersuites.names;
     s.groups = (const char *const *)cfg->groups.names;
+    s.sigalgs = (const char *const *)cfg->sigalgs.names;
     s.entropy = cfg->entropy;
     s.entropy_arg = cfg->entropy_arg;
     s.debug = cfg->debug;
@@ -501,6 +515,8 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.max_fragment = cfg->max_fragment;
     s.min_version = cfg->min_version;
     s.max_version = cfg->max_version;
-    cfg->finish_status = cfg->backend->config_finish(cfg->backend_cfg, &s);
-    return cfg->finish_status;
+    rc = cfg->backend->config_finish(cfg->backend_cfg, &s);
+    if (rc == TLS_STREAM_OK)
+        cfg->frozen = 1;
+    return rc;
 }

@@ -79,8 +79,7 @@ struct tls_stream_config {
     const tls_stream_backend *backend;
     void *backend_cfg;
     unsigned long refs;
-    int frozen;        /* first tls_stream_new() happened */
-    int finish_status; /* result of freezing, returned to every later stream */
+    int frozen;        /* a tls_stream_new() succeeded: read-only from then on */
     tls_stream_role role;
     tls_stream_verify verify;
     int verify_depth;
@@ -96,6 +95,7 @@ struct tls_stream_config {
     tls_stream_name_list alpn;
     tls_stream_name_list ciphersuites;
     tls_stream_name_list groups;
+    tls_stream_name_list sigalgs;
     int timeout_ms;
     int allow_truncation;
     tls_stream_entropy_fn entropy;

@@ -14,6 +14,7 @@ const char *tls_stream_strerror(int code)
     case TLS_STREAM_OK: return "success";
     case TLS_STREAM_WANT_READ: return "operation would block (waiting to read)";
     case TLS_STREAM_WANT_WRITE: return "operation would block (waiting to write)";
+    case TLS_STREAM_INTERRUPTED: return "interrupted (call again to continue)";
     case TLS_STREAM_ERR_ARG: return "invalid argument";
     case TLS_STREAM_ERR_STATE: return "invalid call in the current state";
     case TLS_STREAM_ERR_CONFIG: return "invalid configuration";

@@ -7,17 +7,43 @@
  *   any fatal error ─▶ FAILED (sticky: every later call returns the error)
  *
  * Blocking mode turns "want" answers into io->wait() calls; non-blocking mode
- * returns them, remembering the direction for tls_stream_wants().
+ * returns them. tls_stream_wants() reports the want of each kind of call
+ * still pending (the last read, the last write/flush/shutdown/close, the
+ * last handshake call: set by its want, cleared when a call of that kind
+ * completes), so a read waiting for input and a write waiting for output
+ * are both reported; internal steps (a flush inside a read) never clear
+ * another call's want.
+ * TLS_STREAM_INTERRUPTED ("soft", like a want) is returned as is in both
+ * modes: the stream keeps its state and the next call continues.
  */
 #include "core_internal.h"
 #include "stream_internal.h"
+
+/* A result that ends the call without failing the stream. */
+static int is_soft(int rc)
+{
+    return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_INTERRUPTED;
+}
 
 static int fail(tls_stream *s, int err)
 {
     s->state = TLS_STREAM_STATE_FAILED;
     s->error = err;
-    s->want = 0;
     return err;
+}
+
+/*
+ * The end of a public call of one kind (TLS_STREAM_CALL_*): its want stays
+ * pending for tls_stream_wants() until a call of that kind ends otherwise
+ * (an interruption changes nothing). Returns rc.
+ */
+static int note(tls_stream *s, int kind, int rc)
+{
+    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
+        s->pending[kind] = rc;
+    else if (rc != TLS_STREAM_INTERRUPTED)
+        s->pending[kind] = 0;
+    return rc;
 }
 
 /*
@@ -28,14 +54,13 @@ static int fail(tls_stream *s, int err)
 static int await(tls_stream *s, int want)
 {
     int rc;
-    s->want = want;
     if (!s->blocking || s->io.wait == NULL)
         return want;
     rc = s->io.wait(s->io.ctx, want, s->cfg->timeout_ms);
     if (rc == TLS_STREAM_OK || rc == TLS_STREAM_ERR_TIMEOUT)
         return rc;
-    if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
-        return rc; /* a wait that cannot block: hand the want to the caller */
+    if (is_soft(rc))
+        return rc; /* a wait that cannot block, or an interrupted one: to the caller */
     return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, rc, TLS_STREAM_MSG("transport wait failed"));
 }
 
@@ -49,20 +74,17 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
 {
     for (;;) {
         int rc = op(s, arg);
-        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE) {
-            if (rc >= 0)
-                s->want = 0;
+        if (rc == TLS_STREAM_INTERRUPTED)
+            return rc; /* no wait: the caller gets control back now */
+        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
             return rc;
-        }
         rc = await(s, rc);
         if (rc == TLS_STREAM_OK)
             continue;
-        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
+        if (is_soft(rc))
             return rc;
-        if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal) {
-            s->want = 0;
+        if (rc == TLS_STREAM_ERR_TIMEOUT && !timeout_is_fatal)
             return rc;
-        }
         return fail(s, rc);
     }
 }
@@ -86,6 +108,10 @@ static int start_session(tls_stream *s)
         s->cfg->psk_key_len == 0 && name == NULL)
         return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_CONFIG, 0,
                               TLS_STREAM_MSG("certificate verification requires a server name"));
+    if (s->io.set_timeout != NULL && s->cfg->timeout_ms >= 0 &&
+        (rc = s->io.set_timeout(s->io.ctx, s->cfg->timeout_ms)) < 0)
+        return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, rc,
+                                     TLS_STREAM_MSG("transport set_timeout failed"));
     env.io = &s->io;
     env.server_name = name;
     env.detail = &s->detail;
@@ -125,7 +151,7 @@ static int ensure_open(tls_stream *s)
     }
     rc = drive(s, handshake_step, NULL, 1);
     if (rc != TLS_STREAM_OK) {
-        if (rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+        if (!is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
             return fail(s, rc);
         return rc;
     }
@@ -159,20 +185,20 @@ int tls_stream_new(tls_stream **out, tls_stream_config *cfg, const tls_stream_io
     return TLS_STREAM_OK;
 }
 
-static void close_transport(tls_stream *s)
+/* Close the transport once; returns what its close returned (0 if none). */
+static int close_transport(tls_stream *s)
 {
+    int rc = 0;
     if (!s->io_closed && s->io.close != NULL)
-        s->io.close(s->io.ctx);
+        rc = s->io.close(s->io.ctx);
     s->io_closed = 1;
+    return rc;
 }
 
-void tls_stream_free(tls_stream *s)
+/* Free everything but the transport. */
+static void release(tls_stream *s)
 {
-    tls_stream_config *cfg;
-    if (s == NULL)
-        return;
-    cfg = s->cfg;
-    close_transport(s);
+    tls_stream_config *cfg = s->cfg;
     if (s->session != NULL)
         cfg->backend->session_free(s->session);
     if (s->server_name != NULL)
@@ -182,6 +208,20 @@ void tls_stream_free(tls_stream *s)
     tls_stream_memzero(s, sizeof *s);
     tls_stream_dealloc(&cfg->alloc, s, sizeof *s);
     tls_stream_config_free(cfg);
+}
+
+void tls_stream_free(tls_stream *s)
+{
+    if (s == NULL)
+        return;
+    (void)close_transport(s); /* nobody to tell: tls_stream_close() reports it */
+    release(s);
+}
+
+void tls_stream_abort(tls_stream *s)
+{
+    if (s != NULL)
+        release(s);
 }
 
 int tls_stream_set_server_name(tls_stream *s, const char *name)
@@ -231,7 +271,7 @@ int tls_stream_set_blocking(tls_stream *s, int blocking)
     return TLS_STREAM_OK;
 }
 
-int tls_stream_handshake(tls_stream *s)
+static int handshake_call(tls_stream *s)
 {
     if (s == NULL)
         return TLS_STREAM_ERR_ARG;
@@ -251,12 +291,12 @@ static int flush_pending(tls_stream *s)
     if (!s->cfg->backend->wants_flush(s->session))
         return TLS_STREAM_OK;
     rc = drive(s, flush_step, NULL, 1);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
-int tls_stream_flush(tls_stream *s)
+static int flush_call(tls_stream *s)
 {
     int rc;
     if (s == NULL)
@@ -281,7 +321,7 @@ static size_t cap_len(size_t len)
     return len > (size_t)TLS_INT_MAX ? (size_t)TLS_INT_MAX : len;
 }
 
-int tls_stream_read(tls_stream *s, void *buf, size_t len)
+static int read_call(tls_stream *s, void *buf, size_t len)
 {
     io_span span;
     int rc;
@@ -298,12 +338,11 @@ int tls_stream_read(tls_stream *s, void *buf, size_t len)
      * cannot go yet, read anyway: the peer may be blocked writing to us. */
     rc = flush_pending(s);
     if (rc != TLS_STREAM_OK && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        return rc;
+        return rc; /* an error, or interrupted */
     span.buf = (unsigned char *)buf;
     span.len = cap_len(len);
     rc = drive(s, read_step, &span, 0);
-    if (rc > 0 || rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_ERR_TIMEOUT ||
-        s->state == TLS_STREAM_STATE_FAILED)
+    if (rc > 0 || is_soft(rc) || rc == TLS_STREAM_ERR_TIMEOUT || s->state == TLS_STREAM_STATE_FAILED)
         return rc;
     if (rc == 0 || (rc == TLS_STREAM_ERR_TRUNCATED && s->cfg->allow_truncation)) {
         s->state = TLS_STREAM_STATE_PEER_CLOSED;
@@ -323,7 +362,7 @@ static int write_step(tls_stream *s, void *arg)
     return s->cfg->backend->write(s->session, span->buf, span->len);
 }
 
-int tls_stream_write(tls_stream *s, const void *buf, size_t len)
+static int write_call(tls_stream *s, const void *buf, size_t len)
 {
     write_span span;
     size_t done = 0;
@@ -349,16 +388,18 @@ int tls_stream_write(tls_stream *s, const void *buf, size_t len)
             done += (size_t)rc;
             continue;
         }
-        if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE) {
-            if (done > 0)
-                break; /* non-blocking: report what was accepted */
-            return rc;
+        if (is_soft(rc)) {
+            if (done == 0)
+                return rc;
+            if (rc != TLS_STREAM_INTERRUPTED)
+                s->short_want = rc; /* the rest waits for this: see tls_stream_write() */
+            break; /* non-blocking or interrupted: report what was accepted */
         }
         return s->state == TLS_STREAM_STATE_FAILED ? rc : fail(s, rc);
     }
     rc = flush_pending(s);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE)
-        return rc;
+    if (rc < 0 && !is_soft(rc))
+        return rc; /* accepted bytes count only when the stream lives on */
     return (int)done;
 }
 
@@ -368,7 +409,7 @@ static int close_notify_step(tls_stream *s, void *arg)
     return s->cfg->backend->close_notify(s->session);
 }
 
-int tls_stream_shutdown(tls_stream *s)
+static int shutdown_call(tls_stream *s)
 {
     int rc;
     if (s == NULL)
@@ -378,14 +419,14 @@ int tls_stream_shutdown(tls_stream *s)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
     rc = drive(s, close_notify_step, NULL, 1);
-    if (rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && s->state != TLS_STREAM_STATE_FAILED)
+    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
         return fail(s, rc);
     return rc;
 }
 
-int tls_stream_close(tls_stream *s)
+static int close_call(tls_stream *s)
 {
-    int rc = TLS_STREAM_OK;
+    int rc = TLS_STREAM_OK, close_rc;
     if (s == NULL)
         return TLS_STREAM_ERR_ARG;
     if (s->state == TLS_STREAM_STATE_CLOSED)
@@ -394,13 +435,58 @@ int tls_stream_close(tls_stream *s)
         int peer_closed = s->state == TLS_STREAM_STATE_PEER_CLOSED;
         /* best effort, bounded: non-blocking streams try once */
         rc = drive(s, close_notify_step, NULL, 1);
+        if (rc == TLS_STREAM_INTERRUPTED)
+            return rc; /* nothing closed yet: the next call continues */
         /* after the peer's close_notify the connection ended cleanly: a peer
          * that closed its transport without reading our reply is normal */
         if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE || peer_closed)
             rc = TLS_STREAM_OK;
     }
-    close_transport(s);
+    close_rc = close_transport(s);
     s->state = TLS_STREAM_STATE_CLOSED;
-    s->want = 0;
-    return rc < 0 ? rc : TLS_STREAM_OK;
+    if (rc < 0)
+        return rc; /* the first error wins, with its detail */
+    if (close_rc < 0)
+        return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_IO, close_rc,
+                                     TLS_STREAM_MSG("transport close failed"));
+    return TLS_STREAM_OK;
+}
+
+/* The public calls: each notes its own pending want (see note()). */
+
+int tls_stream_handshake(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_HANDSHAKE, handshake_call(s));
+}
+
+int tls_stream_read(tls_stream *s, void *buf, size_t len)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_READ, read_call(s, buf, len));
+}
+
+int tls_stream_write(tls_stream *s, const void *buf, size_t len)
+{
+    int rc;
+    if (s == NULL)
+        return TLS_STREAM_ERR_ARG;
+    s->short_want = 0;
+    rc = note(s, TLS_STREAM_CALL_WRITE, write_call(s, buf, len));
+    if (rc > 0 && s->short_want != 0)
+        s->pending[TLS_STREAM_CALL_WRITE] = s->short_want; /* a short count: the rest must wait */
+    return rc;
+}
+
+int tls_stream_flush(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, flush_call(s));
+}
+
+int tls_stream_shutdown(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, shutdown_call(s));
+}
+
+int tls_stream_close(tls_stream *s)
+{
+    return s == NULL ? TLS_STREAM_ERR_ARG : note(s, TLS_STREAM_CALL_WRITE, close_call(s));
 }

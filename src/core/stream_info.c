@@ -8,11 +8,20 @@ static int has_info(const tls_stream *s)
 
 int tls_stream_wants(const tls_stream *s)
 {
+    unsigned set;
+    size_t i;
     if (s == NULL || s->state == TLS_STREAM_STATE_FAILED || s->state == TLS_STREAM_STATE_CLOSED)
         return 0;
+    set = 0;
+    for (i = 0; i < sizeof s->pending / sizeof s->pending[0]; i++) {
+        if (s->pending[i] == TLS_STREAM_WANT_READ)
+            set |= TLS_STREAM_POLL_READ;
+        else if (s->pending[i] == TLS_STREAM_WANT_WRITE)
+            set |= TLS_STREAM_POLL_WRITE;
+    }
     if (s->session != NULL && s->cfg->backend->wants_flush(s->session))
-        return TLS_STREAM_WANT_WRITE;
-    return s->want;
+        set |= TLS_STREAM_POLL_WRITE;
+    return (int)set;
 }
 
 size_t tls_stream_pending(const tls_stream *s)

@@ -8,13 +8,19 @@
 
 #define TLS_INT_MAX INT_MAX
 
+/* Kinds of public calls, for tls_stream_wants(). */
+#define TLS_STREAM_CALL_READ 0
+#define TLS_STREAM_CALL_WRITE 1      /* write, flush, shutdown, close */
+#define TLS_STREAM_CALL_HANDSHAKE 2
+
 struct tls_stream {
     tls_stream_config *cfg;     /* one reference held */
     tls_stream_io io;
     void *session;       /* backend session, created when the handshake starts */
     tls_stream_conn_state state;
     int error;           /* the sticky error of TLS_STREAM_STATE_FAILED */
-    int want;            /* direction of the last "want" answer, or 0 */
+    int pending[3];      /* per TLS_STREAM_CALL_*: the want its last call answered, or 0 */
+    int short_want;      /* the want that cut the current write short, or 0 */
     int blocking;
     int io_closed;
     int shut_wr;         /* tls_stream_shutdown() sent (or is sending) close_notify */

@@ -99,11 +99,12 @@ static int mem_pipe_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)n;
 }
 
-static void mem_pipe_close(void *ctx)
+static int mem_pipe_close(void *ctx)
 {
     mem_end *e = (mem_end *)ctx;
     if (e != NULL)
         e->pipe->closed[e->id] = 1;
+    return 0;
 }
 
 /*
@@ -178,7 +179,7 @@ void tls_stream_mem_pipe_free(tls_stream_mem_pipe *pipe)
 
 tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end)
 {
-    tls_stream_io io = { NULL, NULL, NULL, NULL, NULL };
+    tls_stream_io io = { NULL, NULL, NULL, NULL, NULL, NULL };
     if (pipe == NULL)
         return io;
     io.ctx = &pipe->end[end == 0 ? 0 : 1];
@@ -186,6 +187,7 @@ tls_stream_io tls_stream_mem_pipe_io(tls_stream_mem_pipe *pipe, int end)
     io.write = mem_pipe_write;
     io.close = mem_pipe_close;
     io.wait = mem_pipe_wait;
+    io.set_timeout = NULL; /* never blocks in a call: wait() times out */
     return io;
 }
 

@@ -5,11 +5,13 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,16 +24,14 @@
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
+
 /*
- * Sockets are read and written with MSG_DONTWAIT even when the descriptor
- * is blocking: "would block" then reaches the core, which waits in
- * fd_wait()'s poll() with the configured timeout. A blocking read() could
- * only be interrupted by a signal. Without MSG_DONTWAIT, timeouts need an
- * O_NONBLOCK descriptor (as they do for pipes and terminals everywhere).
+ * As fast as raw blocking I/O: one recv()/send() per call, no poll(). A
+ * blocking descriptor blocks in the kernel, where set_timeout's
+ * SO_RCVTIMEO/SO_SNDTIMEO bound it; an O_NONBLOCK one answers "would block"
+ * and tls_stream waits in fd_wait()'s poll() with its timeout. Which of the
+ * two an EAGAIN means is asked (fcntl) only when one comes.
  */
-#ifndef MSG_DONTWAIT
-#define MSG_DONTWAIT 0
-#endif
 
 static int fd_of(void *ctx)
 {
@@ -44,6 +44,24 @@ static size_t cap_len(size_t len)
     return len > (size_t)INT_MAX ? (size_t)INT_MAX : len;
 }
 
+/* EAGAIN: "would block" on an O_NONBLOCK descriptor, the kernel timeout on a blocking one. */
+static int again(void *ctx, int want)
+{
+    int fl = fcntl(fd_of(ctx), F_GETFL);
+    if (fl != -1 && !(fl & O_NONBLOCK))
+        return TLS_STREAM_ERR_TIMEOUT;
+    return want;
+}
+
+static int read_result(void *ctx, ssize_t n)
+{
+    if (n >= 0)
+        return (int)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return again(ctx, TLS_STREAM_WANT_READ);
+    return -errno;
+}
+
 static int fd_read(void *ctx, unsigned char *buf, size_t len)
 {
     ssize_t n;
@@ -53,14 +71,10 @@ static int fd_read(void *ctx, unsigned char *buf, size_t len)
     do
         n = read(fd_of(ctx), buf, cap_len(len));
     while (n < 0 && errno == EINTR);
-    if (n >= 0)
-        return (int)n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_STREAM_WANT_READ;
-    return -errno;
+    return read_result(ctx, n);
 }
 
-/* recv() with MSG_DONTWAIT (see above); not a socket after all: read(). */
+/* recv(); not a socket after all: read(). */
 static int fd_read_socket(void *ctx, unsigned char *buf, size_t len)
 {
     ssize_t n;
@@ -68,23 +82,19 @@ static int fd_read_socket(void *ctx, unsigned char *buf, size_t len)
     if (buf == NULL || len == 0)
         return TLS_STREAM_ERR_ARG;
     do
-        n = recv(fd_of(ctx), buf, cap_len(len), MSG_DONTWAIT);
+        n = recv(fd_of(ctx), buf, cap_len(len), 0);
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == ENOTSOCK)
         return fd_read(ctx, buf, len);
-    if (n >= 0)
-        return (int)n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_STREAM_WANT_READ;
-    return -errno;
+    return read_result(ctx, n);
 }
 
-static int write_result(ssize_t n)
+static int write_result(void *ctx, ssize_t n)
 {
     if (n >= 0)
         return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return TLS_STREAM_WANT_WRITE;
+        return again(ctx, TLS_STREAM_WANT_WRITE);
     return -errno;
 }
 
@@ -97,7 +107,7 @@ static int fd_write_plain(void *ctx, const unsigned char *buf, size_t len)
     do
         n = write(fd_of(ctx), buf, cap_len(len));
     while (n < 0 && errno == EINTR);
-    return write_result(n);
+    return write_result(ctx, n);
 }
 
 /*
@@ -112,18 +122,20 @@ static int fd_write_socket(void *ctx, const unsigned char *buf, size_t len)
     if (buf == NULL || len == 0)
         return TLS_STREAM_ERR_ARG;
     do
-        n = send(fd_of(ctx), buf, cap_len(len), MSG_NOSIGNAL | MSG_DONTWAIT);
+        n = send(fd_of(ctx), buf, cap_len(len), MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == ENOTSOCK)
         return fd_write_plain(ctx, buf, len);
-    return write_result(n);
+    return write_result(ctx, n);
 }
 
-static void fd_close(void *ctx)
+static int fd_close(void *ctx)
 {
     /* No retry on EINTR: Linux and most systems release the fd anyway, and
      * a retry could close a descriptor another thread just opened. */
-    (void)close(fd_of(ctx));
+    if (close(fd_of(ctx)) != 0 && errno != EINTR)
+        return -errno;
+    return 0;
 }
 
 static long long now_ms(void)
@@ -175,15 +187,30 @@ static int fd_wait(void *ctx, int want, int timeout_ms)
     return 0;
 }
 
+/* Kernel timeouts for a blocking socket (see the top); others: nothing to do. */
+static int fd_set_timeout(void *ctx, int timeout_ms)
+{
+    struct timeval tv;
+
+    tv.tv_sec = timeout_ms / 1000;
+    tv.tv_usec = (timeout_ms % 1000) * 1000;
+    if (timeout_ms == 0)
+        tv.tv_usec = 1; /* 0 would mean "forever" */
+    if (setsockopt(fd_of(ctx), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        setsockopt(fd_of(ctx), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+        return errno == ENOTSOCK ? 0 : -errno; /* pipes: O_NONBLOCK and wait() */
+    return 0;
+}
+
 tls_stream_io tls_stream_io_fd(int fd)
 {
     struct stat st;
     tls_stream_io io;
 
     io.ctx = (void *)(intptr_t)fd;
-    /* Sockets take recv()/send() (no SIGPIPE, never blocking in the kernel);
-     * anything else read()/write(). If fstat fails, try the socket calls and
-     * let ENOTSOCK pick the plain ones per call. */
+    /* Sockets take recv()/send() (no SIGPIPE, kernel timeouts); anything
+     * else read()/write(). If fstat fails, try the socket calls and let
+     * ENOTSOCK pick the plain ones per call. */
     if (fstat(fd, &st) == 0 && !S_ISSOCK(st.st_mode)) {
         io.read = fd_read;
         io.write = fd_write_plain;
@@ -193,6 +220,14 @@ tls_stream_io tls_stream_io_fd(int fd)
     }
     io.close = fd_close;
     io.wait = fd_wait;
+    io.set_timeout = fd_set_timeout;
+    return io;
+}
+
+tls_stream_io tls_stream_io_fd_borrow(int fd)
+{
+    tls_stream_io io = tls_stream_io_fd(fd);
+    io.close = NULL; /* the caller keeps the descriptor */
     return io;
 }
 

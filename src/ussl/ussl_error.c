@@ -32,6 +32,7 @@ const char *ussl_errno_name(int err)
     switch (err) {
     case USSL_EPERM: return "EPERM";
     case USSL_ENOENT: return "ENOENT";
+    case USSL_EINTR: return "EINTR";
     case USSL_EIO: return "EIO";
     case USSL_EBADF: return "EBADF";
     case USSL_EAGAIN: return "EAGAIN";
@@ -89,6 +90,8 @@ int ussl_from_status(ussl_error *e, int status, int detail_code, const char *det
     case TLS_STREAM_WANT_READ:
     case TLS_STREAM_WANT_WRITE:
         return ussl_os_error(e, USSL_EAGAIN, status);
+    case TLS_STREAM_INTERRUPTED:
+        return ussl_os_error(e, USSL_EINTR, status);
     case TLS_STREAM_ERR_NOMEM:
         return ussl_os_error(e, USSL_ENOMEM, status);
     case TLS_STREAM_ERR_TIMEOUT:

@@ -18,6 +18,7 @@ struct ussl_socket {
     const ussl_sock_ops *sock_ops;  /* may be NULL */
     int owns_io;                    /* set when wrap_socket succeeded */
     int closed;
+    int close_rc;                   /* what the transport's close returned */
     int last_op_read;               /* the last read/write call was a read */
     ussl_error err;
 };

@@ -15,12 +15,12 @@
  */
 static int tls_direction(const ussl_socket *s)
 {
-    int want = tls_stream_wants(s->stream);
-    if (want == TLS_STREAM_WANT_WRITE)
-        return USSL_POLL_WR;
-    if (want == TLS_STREAM_WANT_READ && !s->last_op_read)
-        return USSL_POLL_RD;
-    return 0;
+    int want = tls_stream_wants(s->stream), need = 0;
+    if (want & TLS_STREAM_POLL_WRITE)
+        need |= USSL_POLL_WR;
+    if ((want & TLS_STREAM_POLL_READ) && !s->last_op_read)
+        need |= USSL_POLL_RD;
+    return need;
 }
 
 static int invalid(const ussl_socket *s)

@@ -198,29 +198,56 @@ int ussl_session_resumed(const ussl_socket *sock)
     return sock != NULL && !sock->closed && tls_stream_resumed(sock->stream);
 }
 
+/* Release the stream: free (closing the transport once) or abort (no call at all). */
+static void drop_stream(ussl_socket *sock, int abort)
+{
+    if (abort)
+        tls_stream_abort(sock->stream);
+    else
+        tls_stream_free(sock->stream);
+    sock->stream = NULL;
+    sock->closed = 1;
+}
+
 int ussl_close(ussl_socket *sock)
 {
+    int rc;
     if (sock == NULL)
         return -USSL_EINVAL;
     if (sock->closed)
         return 0;
-    /* close_notify failures are ignored: MicroPython's close never raises */
-    (void)tls_stream_close(sock->stream); /* closes the transport too */
-    tls_stream_free(sock->stream);        /* frees the TLS state and its config */
-    sock->stream = NULL;
-    sock->closed = 1;
+    rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
+    if (rc == TLS_STREAM_INTERRUPTED)
+        return stream_failed(sock, rc); /* nothing closed: call again */
+    drop_stream(sock, 0);
+    /* close_notify failures are ignored, as MicroPython ignores them; the
+     * transport's own close failing is reported */
+    if (sock->close_rc < 0)
+        return ussl_os_error(&sock->err, sock->close_rc > -4096 ? -sock->close_rc : USSL_EIO,
+                             TLS_STREAM_ERR_IO);
     return 0;
 }
 
-void ussl_free(ussl_socket *sock)
+static void free_socket(ussl_socket *sock, int abort)
 {
     tls_stream_allocator a;
     if (sock == NULL)
         return;
-    ussl_close(sock);
+    if (!sock->closed)
+        drop_stream(sock, abort);
     a = sock->alloc;
     tls_stream_memzero(sock, sizeof *sock);
     tls_stream_dealloc(&a, sock, sizeof *sock);
+}
+
+void ussl_free(ussl_socket *sock)
+{
+    free_socket(sock, 0);
+}
+
+void ussl_abort(ussl_socket *sock)
+{
+    free_socket(sock, 1);
 }
 
 const ussl_error *ussl_last_error(const ussl_socket *sock)

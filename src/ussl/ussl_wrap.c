@@ -183,8 +183,8 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
     if (psk_client) {
         if (key)
             return ussl_value_error(err, TLS_STREAM_MSG("cannot have cert&key and psk_ident&psk_key"));
-        if (ident_len == 0 || ident_len > USSL_PSK_MAX_IDENT)
-            return ussl_value_error(err, TLS_STREAM_MSG("psk_ident must be 1..128 bytes"));
+        if (ident_len > USSL_PSK_MAX_IDENT)
+            return ussl_value_error(err, TLS_STREAM_MSG("psk_ident must be 0..128 bytes"));
         if (o->psk_key_len == 0 || o->psk_key_len > USSL_PSK_MAX_KEY)
             return ussl_value_error(err, TLS_STREAM_MSG("psk_key must be 1..32 bytes"));
         return 0; /* the key authenticates the server: cert_reqs does not apply */
@@ -285,11 +285,18 @@ static int proxy_wait(void *ctx, int want, int timeout_ms)
     return s->io.wait(s->io.ctx, want, timeout_ms);
 }
 
-static void proxy_close(void *ctx)
+static int proxy_set_timeout(void *ctx, int timeout_ms)
+{
+    ussl_socket *s = (ussl_socket *)ctx;
+    return s->io.set_timeout(s->io.ctx, timeout_ms);
+}
+
+static int proxy_close(void *ctx)
 {
     ussl_socket *s = (ussl_socket *)ctx;
     if (s->owns_io && s->io.close != NULL)
-        s->io.close(s->io.ctx);
+        s->close_rc = s->io.close(s->io.ctx);
+    return s->close_rc;
 }
 
 /* do_handshake=True: loop like MicroPython, with the poll hook between tries. */
@@ -336,9 +343,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     if (sock == NULL || sock->read == NULL || sock->write == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("sock is not a stream (tls_stream_io needs read and write)"));
     if (opts->psk_ident != NULL)
-        ident_len = opts->psk_ident_len != 0
-                        ? opts->psk_ident_len
-                        : tls_stream_strnlen(opts->psk_ident, USSL_PSK_MAX_IDENT + 1);
+        ident_len = opts->psk_ident_len; /* explicit: 0 is the empty identity */
     rc = check_opts(opts, ident_len, err);
     if (rc != 0)
         return rc;
@@ -362,6 +367,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     proxy.write = proxy_write;
     proxy.close = proxy_close;
     proxy.wait = sock->wait != NULL ? proxy_wait : NULL;
+    proxy.set_timeout = sock->set_timeout != NULL ? proxy_set_timeout : NULL;
     rc = tls_stream_new(&s->stream, cfg, &proxy);
     if (rc != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);

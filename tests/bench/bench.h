@@ -11,6 +11,7 @@
  *   bench_resume_ours.c  tls_stream's side of the resumed handshakes
  *   bench_heap.c       heap per connection (counting allocator + calloc hook)
  *   bench_size.c       .text+.rodata of our objects, x86-64 and Cortex-M4
+ *   bench_socket.c     socketpair paths: handshakes, streaming, request/response, syscalls
  *
  * Every comparison runs the raw baseline and tls_stream in the same process,
  * over the same transport, with the same mbedtls settings (RNG, forced
@@ -53,7 +54,8 @@ typedef struct bench_opts {
 #define BENCH_SEC_RESUME 0x4u
 #define BENCH_SEC_HEAP 0x8u
 #define BENCH_SEC_SIZE 0x10u
-#define BENCH_SEC_ALL 0x1fu
+#define BENCH_SEC_SOCK 0x20u
+#define BENCH_SEC_ALL 0x3fu
 
 extern bench_opts g_opts;
 
@@ -230,6 +232,7 @@ void bench_handshakes(void);
 void bench_resumed(void);
 void bench_heap(void);
 void bench_size(void);
+void bench_socket(void);
 
 /* ------------------------------------------------ resumption, our side */
 

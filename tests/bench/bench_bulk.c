@@ -289,6 +289,7 @@ static double ours_sock(const bulk_case *bc)
         o.backend = bench_backend();
         o.alloc = tls_test_allocator();
         o.psk_ident = g_psk_identity;
+        o.psk_ident_len = strlen(g_psk_identity);
         o.psk_key = g_psk_key;
         o.psk_key_len = sizeof g_psk_key;
         rc = ussl_wrap_socket(&io0, &o, &u, &err);

@@ -3,7 +3,7 @@
  *
  *   tls_bench            full run (64 MiB transfers, 5 runs each; < 3 min)
  *   tls_bench --quick    smoke run (8 MiB, 3 runs; < 20 s)
- *   options: --reps N, --mib N, --only bulk,hs,resume,heap,size, -v,
+ *   options: --reps N, --mib N, --only bulk,hs,resume,heap,size,sock, -v,
  *            --wall (time with the wall clock instead of the process's
  *            CPU time; only meaningful on an otherwise idle machine)
  *
@@ -24,7 +24,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: tls_bench [--quick] [--reps N] [--mib N] "
-                    "[--only bulk,hs,resume,heap,size] [--wall] [-v]\n");
+                    "[--only bulk,hs,resume,heap,size,sock] [--wall] [-v]\n");
     exit(2);
 }
 
@@ -41,6 +41,8 @@ static unsigned parse_sections(const char *s)
         m |= BENCH_SEC_HEAP;
     if (strstr(s, "size"))
         m |= BENCH_SEC_SIZE;
+    if (strstr(s, "sock"))
+        m |= BENCH_SEC_SOCK;
     if (m == 0)
         usage();
     return m;
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
         bench_handshakes();
     if (g_opts.sections & BENCH_SEC_RESUME)
         bench_resumed();
+    if (g_opts.sections & BENCH_SEC_SOCK)
+        bench_socket();
     if (g_opts.sections & BENCH_SEC_HEAP)
         bench_heap();
     if (g_opts.sections & BENCH_SEC_SIZE)

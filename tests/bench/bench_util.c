@@ -192,6 +192,6 @@ static int blocking_write(void *ctx, const unsigned char *buf, size_t len)
 
 tls_stream_io bench_blocking_io(int fd)
 {
-    tls_stream_io io = {(void *)(intptr_t)fd, blocking_read, blocking_write, NULL, NULL};
+    tls_stream_io io = {(void *)(intptr_t)fd, blocking_read, blocking_write, NULL, NULL, NULL};
     return io;
 }

@@ -13,6 +13,7 @@
 #   server_chain.pem                server.pem followed by ca.pem
 #   client.pem / client.key         CN=client1, clientAuth, signed by ca
 #   rsa_server.pem / rsa_server.key RSA 2048 server cert (CN=localhost), signed by ca
+#   rsa512_server.pem / .key   RSA 512 server cert (CN=localhost), signed by ca
 #   other_ca.pem / other_ca.key     an unrelated CA ("tls_stream other CA")
 #   other_server.pem / .key         CN=localhost, signed by other_ca (untrusted)
 #   expired.pem / expired.key       CN=localhost, signed by ca, valid 2000-2001 only
@@ -82,6 +83,9 @@ issue server localhost ca server
 issue client client1 ca client
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa_server.key.new 2>/dev/null
 issue rsa_server localhost ca server
+# RSA 512 (as MicroPython's test keys): too small for SHA-384/512 signatures
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:512 -out rsa512_server.key.new 2>/dev/null
+issue rsa512_server localhost ca server
 
 selfsigned_ca other_ca "tls_stream other CA"
 issue other_server localhost other_ca server

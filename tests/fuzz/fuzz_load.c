@@ -86,6 +86,7 @@ static void ussl_path(int client, const uint8_t *d, size_t n)
         o.ca_certs.len = n - split;
         if (flags & 8) {
             o.psk_ident = host;
+            o.psk_ident_len = strlen(host);
             o.psk_key = key;
             o.psk_key_len = (flags >> 4) * 3; /* 0..45: beyond 32 must be refused */
         }

@@ -47,6 +47,12 @@ static int is_want(int rc)
     return rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE;
 }
 
+/* The tls_stream_wants() bit of a want answer. */
+static int poll_bit(int want)
+{
+    return want == TLS_STREAM_WANT_READ ? TLS_STREAM_POLL_READ : TLS_STREAM_POLL_WRITE;
+}
+
 /* Non-blocking read on s until data, 0 or an error; steps peer's handshake
  * or flush in between. Returns the read's result. */
 static int read_stepping(tls_stream *s, tls_stream *peer, void *buf, size_t len)
@@ -56,7 +62,7 @@ static int read_stepping(tls_stream *s, tls_stream *peer, void *buf, size_t len)
         rc = tls_stream_read(s, buf, len);
         if (!is_want(rc))
             return rc;
-        assert_int_equal(tls_stream_wants(s), rc);
+        assert_true(tls_stream_wants(s) & poll_bit(rc));
         (void)tls_stream_flush(peer);
     }
     fail_msg("read did not finish in %d steps", MAX_STEPS);
@@ -81,7 +87,7 @@ static void test_deferred_handshake_sends_nothing_until_first_write(void **state
      * the write waits for the server's answer */
     rc = tls_stream_write(p.client, "hello", 5);
     assert_int_equal(rc, TLS_STREAM_WANT_READ);
-    assert_int_equal(tls_stream_wants(p.client), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_wants(p.client), TLS_STREAM_POLL_READ);
     assert_int_equal(tls_stream_state(p.client), TLS_STREAM_STATE_HANDSHAKE);
     assert_true(tls_stream_mem_pipe_buffered(p.pipe, 1) > 0);
     assert_int_equal(tls_stream_state(p.server), TLS_STREAM_STATE_NEW);
@@ -90,10 +96,10 @@ static void test_deferred_handshake_sends_nothing_until_first_write(void **state
     for (i = 0; i < MAX_STEPS && is_want(rc); i++) {
         int srv = tls_stream_read(p.server, buf, sizeof buf);
         assert_true(is_want(srv));
-        assert_int_equal(tls_stream_wants(p.server), srv);
+        assert_true(tls_stream_wants(p.server) & poll_bit(srv));
         rc = tls_stream_write(p.client, "hello", 5);
         if (is_want(rc))
-            assert_int_equal(tls_stream_wants(p.client), rc);
+            assert_true(tls_stream_wants(p.client) & poll_bit(rc));
     }
     assert_int_equal(rc, 5);
     assert_int_equal(tls_stream_state(p.client), TLS_STREAM_STATE_OPEN);
@@ -141,13 +147,13 @@ static void test_nonblocking_handshake_wants_match_return_codes(void **state)
         if (is_want(c)) {
             c = tls_stream_handshake(p.client);
             if (is_want(c))
-                assert_int_equal(tls_stream_wants(p.client), c);
+                assert_true(tls_stream_wants(p.client) & poll_bit(c));
             wants_read += c == TLS_STREAM_WANT_READ;
         }
         if (is_want(s)) {
             s = tls_stream_handshake(p.server);
             if (is_want(s))
-                assert_int_equal(tls_stream_wants(p.server), s);
+                assert_true(tls_stream_wants(p.server) & poll_bit(s));
         }
     }
     assert_int_equal(c, TLS_STREAM_OK);
@@ -171,7 +177,7 @@ static void test_nonblocking_read_without_data_wants_read(void **state)
 
     open_pair(&p);
     assert_int_equal(tls_stream_read(p.client, buf, sizeof buf), TLS_STREAM_WANT_READ);
-    assert_int_equal(tls_stream_wants(p.client), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_wants(p.client), TLS_STREAM_POLL_READ);
     assert_int_equal(tls_stream_state(p.client), TLS_STREAM_STATE_OPEN);
     tls_pair_free(&p);
 }

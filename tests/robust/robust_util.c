@@ -74,12 +74,13 @@ void faulty_io_cut(faulty_io *f)
     f->inner_closed = 1;
 }
 
-static void fio_close(void *ctx)
+static int fio_close(void *ctx)
 {
     faulty_io *f = ctx;
     f->closed = 1;
     if (f->pass_close)
         faulty_io_cut(f);
+    return 0;
 }
 
 static int fio_wait(void *ctx, int want, int timeout_ms)
@@ -100,6 +101,7 @@ void faulty_io_init(faulty_io *f, tls_stream_io inner, unsigned flags)
     f->io.write = fio_write;
     f->io.close = fio_close;
     f->io.wait = fio_wait;
+    f->io.set_timeout = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -376,10 +378,11 @@ static int chan_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)len;
 }
 
-static void chan_close(void *ctx)
+static int chan_close(void *ctx)
 {
     rb_chan_end *e = ctx;
     e->chan->closed[e->id] = 1;
+    return 0;
 }
 
 static int chan_wait(void *ctx, int want, int timeout_ms)
@@ -400,6 +403,7 @@ tls_stream_io rb_chan_io(rb_chan *ch, int end)
     io.write = chan_write;
     io.close = chan_close;
     io.wait = chan_wait;
+    io.set_timeout = NULL;
     return io;
 }
 

@@ -40,7 +40,7 @@ static void trace(char c)
 
 static int is_error(int rc)
 {
-    return rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE;
+    return rc < 0 && rc != TLS_STREAM_WANT_READ && rc != TLS_STREAM_WANT_WRITE && rc != TLS_STREAM_INTERRUPTED;
 }
 
 /* As a real backend: describe the error in detail, return it unchanged. */

@@ -76,9 +76,11 @@ static int io_write(void *ctx, const unsigned char *buf, size_t len)
     return (int)n;
 }
 
-static void io_close(void *ctx)
+static int io_close(void *ctx)
 {
-    ((mock_io *)ctx)->close_calls++;
+    mock_io *m = (mock_io *)ctx;
+    m->close_calls++;
+    return mock_script_next(&m->close);
 }
 
 static int io_wait(void *ctx, int want, int timeout_ms)
@@ -100,7 +102,9 @@ void mock_io_init(mock_io *m, unsigned flags)
     m->io.write = io_write;
     m->io.close = (flags & MOCK_IO_NO_CLOSE) ? NULL : io_close;
     m->io.wait = (flags & MOCK_IO_NO_WAIT) ? NULL : io_wait;
+    m->io.set_timeout = NULL;
     mock_script_clear(&m->read, TLS_STREAM_WANT_READ);
     mock_script_clear(&m->write, MOCK_ALL);
     mock_script_clear(&m->wait, 0);
+    mock_script_clear(&m->close, 0);
 }

@@ -86,6 +86,8 @@ typedef struct mock_io {
 
     /** wait answers (default 0: ready). */
     mock_script wait;
+    /** close answers (default 0: closed). */
+    mock_script close;
 
     unsigned read_calls, write_calls, close_calls, wait_calls;
     /** want and timeout_ms of each of the first MOCK_IO_WAIT_LOG waits. */

@@ -441,20 +441,32 @@ static void test_client_psk_key_of_0_bytes_is_a_bad_argument(void **state)
     assert_int_equal(tls_stream_config_set_psk(cfg, "id", 2, PSK_KEY, 0), TLS_STREAM_ERR_ARG);
 }
 
-static void test_client_psk_identity_of_0_or_129_bytes_is_a_bad_argument(void **state)
+static void test_client_psk_identity_of_129_bytes_is_a_bad_argument(void **state)
 {
     fx *f = (fx *)*state;
     tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
     unsigned char id[129];
     memset(id, 'i', sizeof id);
-    assert_int_equal(tls_stream_config_set_psk(cfg, id, 0, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 129, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
-    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("PSK identity must be 1..128 bytes"));
+    assert_string_equal(detail_msg(cfg), TLS_STREAM_MSG("PSK identity must be 0..128 bytes"));
     assert_int_equal(tls_stream_config_set_psk(cfg, NULL, 2, PSK_KEY, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 2, NULL, 16), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_psk(cfg, id, 128, PSK_KEY, 16), TLS_STREAM_OK);
     assert_int_equal(freeze(f), TLS_STREAM_OK);
     assert_int_equal(f->mb->settings.psk_identity_len, 128);
+}
+
+/* the empty identity is a valid TLS identity: the core passes it on (a
+ * backend that cannot send it refuses it when the configuration freezes) */
+static void test_client_psk_empty_identity_reaches_the_backend(void **state)
+{
+    fx *f = (fx *)*state;
+    tls_stream_config *cfg = new_config(f, TLS_STREAM_CLIENT);
+    assert_int_equal(tls_stream_config_set_psk(cfg, "", 0, PSK_KEY, 16), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_non_null(f->mb->settings.psk_identity);
+    assert_int_equal(f->mb->settings.psk_identity_len, 0);
+    assert_int_equal(f->mb->settings.psk_key_len, 16);
 }
 
 static void test_client_psk_on_a_server_config_is_a_state_error(void **state)
@@ -736,35 +748,65 @@ static void test_verifying_server_with_ca_asks_for_client_certificates(void **st
     assert_int_equal(f->mb->settings.has_cert, 1);
 }
 
-/* ---- the freeze is sticky ---- */
+/* ---- signature algorithms ---- */
 
-static void test_a_failed_validation_is_returned_again_by_every_later_stream(void **state)
+static void test_sigalgs_are_copied_and_given_to_the_backend_in_order(void **state)
 {
     fx *f = (fx *)*state;
-    tls_stream *s2 = NULL;
-    new_config(f, TLS_STREAM_SERVER);
-    assert_int_equal(freeze(f), TLS_STREAM_ERR_CONFIG);
-    assert_int_equal(tls_stream_new(&s2, f->cfg, &f->io.io), TLS_STREAM_ERR_CONFIG);
-    assert_null(s2);
-    assert_int_equal(f->mb->calls.config_finish, 0);
-    /* frozen although it failed: it cannot be repaired */
-    assert_int_equal(tls_stream_config_set_cert(f->cfg, CERT, sizeof CERT), TLS_STREAM_ERR_STATE);
+    char first[] = "rsa_pkcs1_sha256";
+    const char *names[] = { first, "ecdsa_secp256r1_sha256", NULL };
+    new_valid_client(f);
+    assert_int_equal(tls_stream_config_set_sigalgs(f->cfg, names), TLS_STREAM_OK);
+    first[0] = 'X'; /* copied: the caller's buffer may change */
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_non_null(f->mb->settings.sigalgs);
+    assert_string_equal(f->mb->settings.sigalgs[0], "rsa_pkcs1_sha256");
+    assert_string_equal(f->mb->settings.sigalgs[1], "ecdsa_secp256r1_sha256");
+    assert_null(f->mb->settings.sigalgs[2]);
+    assert_int_equal(tls_stream_config_set_sigalgs(f->cfg, names), TLS_STREAM_ERR_STATE);
 }
 
-static void test_a_failed_backend_finish_is_returned_again_without_a_second_call(void **state)
+static void test_without_sigalgs_the_backend_default_is_asked_for(void **state)
+{
+    fx *f = (fx *)*state;
+    new_valid_client(f);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_null(f->mb->settings.sigalgs);
+}
+
+/* ---- freezing: validate first, freeze only on success ---- */
+
+static void test_a_failed_validation_leaves_the_config_editable_for_the_next_stream(void **state)
+{
+    fx *f = (fx *)*state;
+    new_config(f, TLS_STREAM_SERVER); /* no certificate, no PSK */
+    assert_int_equal(freeze(f), TLS_STREAM_ERR_CONFIG);
+    assert_null(f->s);
+    assert_int_equal(f->mb->calls.config_finish, 0);
+    /* not frozen: it can be repaired, and the next stream succeeds */
+    assert_int_equal(tls_stream_config_set_cert(f->cfg, CERT, sizeof CERT), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_set_key(f->cfg, KEY, sizeof KEY, NULL), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_int_equal(f->mb->calls.config_finish, 1);
+    /* frozen now */
+    assert_int_equal(tls_stream_config_set_timeout(f->cfg, 5), TLS_STREAM_ERR_STATE);
+}
+
+static void test_a_failed_backend_finish_leaves_the_config_editable_and_is_tried_again(void **state)
 {
     fx *f = (fx *)*state;
     tls_stream *s2 = NULL;
     const char *msg = NULL;
     new_valid_client(f);
     mock_script_set(&f->mb->config_finish, 1, TLS_STREAM_ERR_BAD_CERT);
-    assert_int_equal(freeze(f), TLS_STREAM_ERR_BAD_CERT);
-    assert_null(f->s);
     assert_int_equal(tls_stream_new(&s2, f->cfg, &f->io.io), TLS_STREAM_ERR_BAD_CERT);
     assert_null(s2);
-    assert_int_equal(f->mb->calls.config_finish, 1);
     assert_int_equal(tls_stream_config_error_detail(f->cfg, &msg), MOCK_DETAIL_CODE);
     assert_string_equal(msg, "mock config_finish failed");
+    assert_int_equal(tls_stream_config_set_timeout(f->cfg, 7), TLS_STREAM_OK);
+    assert_int_equal(freeze(f), TLS_STREAM_OK);
+    assert_int_equal(f->mb->calls.config_finish, 2);
+    assert_int_equal(f->mb->settings.role, TLS_STREAM_CLIENT);
 }
 
 static void test_many_streams_finish_the_backend_config_once(void **state)
@@ -1138,7 +1180,8 @@ int main(void)
         T(test_a_bad_key_is_reported_and_not_counted),
         T(test_client_psk_key_of_33_bytes_is_a_bad_key),
         T(test_client_psk_key_of_0_bytes_is_a_bad_argument),
-        T(test_client_psk_identity_of_0_or_129_bytes_is_a_bad_argument),
+        T(test_client_psk_identity_of_129_bytes_is_a_bad_argument),
+        T(test_client_psk_empty_identity_reaches_the_backend),
         T(test_client_psk_on_a_server_config_is_a_state_error),
         T(test_server_psk_setters_on_a_client_config_are_state_errors),
         T(test_psk_after_a_certificate_is_a_config_error),
@@ -1162,8 +1205,10 @@ int main(void)
         T(test_psk_server_asking_for_client_certificates_fails_at_first_stream),
         T(test_verifying_server_without_ca_fails_at_first_stream),
         T(test_verifying_server_with_ca_asks_for_client_certificates),
-        T(test_a_failed_validation_is_returned_again_by_every_later_stream),
-        T(test_a_failed_backend_finish_is_returned_again_without_a_second_call),
+        T(test_sigalgs_are_copied_and_given_to_the_backend_in_order),
+        T(test_without_sigalgs_the_backend_default_is_asked_for),
+        T(test_a_failed_validation_leaves_the_config_editable_for_the_next_stream),
+        T(test_a_failed_backend_finish_leaves_the_config_editable_and_is_tried_again),
         T(test_many_streams_finish_the_backend_config_once),
         T(test_server_psk_table_is_given_as_the_cores_table_lookup),
         T(test_user_psk_lookup_is_given_as_is_and_wins_over_the_table),

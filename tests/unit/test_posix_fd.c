@@ -300,25 +300,46 @@ static void test_read_interrupted_by_a_signal_is_retried(void **state)
     close(pv[1]);
 }
 
-/* sockets never block in the kernel: the core waits in poll() with its timeout */
-static void test_blocking_socket_read_and_full_write_answer_want(void **state)
+/* blocking sockets block in the kernel; set_timeout bounds that with
+ * SO_RCVTIMEO/SO_SNDTIMEO and the timeout comes back as TLS_STREAM_ERR_TIMEOUT */
+static void test_blocking_socket_read_and_full_write_time_out_in_the_kernel(void **state)
 {
     int sv[2];
     tls_stream_io a;
     unsigned char buf[4096];
+    struct timespec t0, t1;
+    long ms;
     int rc, i;
     (void)state;
 
     make_socketpair(sv, 0); /* blocking descriptors */
     a = tls_stream_io_fd(sv[0]);
-    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_STREAM_WANT_READ);
+    assert_non_null(a.set_timeout);
+    assert_int_equal(a.set_timeout(a.ctx, 50), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(a.read(a.ctx, buf, sizeof buf), TLS_STREAM_ERR_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 40 && ms < 5000);
     memset(buf, 'x', sizeof buf);
     for (i = 0, rc = 1; i < 100000 && rc > 0; i++)
         rc = a.write(a.ctx, buf, sizeof buf);
-    assert_int_equal(rc, TLS_STREAM_WANT_WRITE);
-    assert_int_equal(tls_stream_io_fd_get(&a), sv[0]);
+    assert_int_equal(rc, TLS_STREAM_ERR_TIMEOUT);
     close(sv[0]);
     close(sv[1]);
+}
+
+/* a pipe cannot take a kernel timeout: set_timeout does nothing there */
+static void test_set_timeout_on_a_pipe_is_accepted_and_does_nothing(void **state)
+{
+    int pv[2];
+    tls_stream_io a;
+    (void)state;
+    assert_int_equal(pipe(pv), 0);
+    a = tls_stream_io_fd(pv[0]);
+    assert_int_equal(a.set_timeout(a.ctx, 10), 0);
+    close(pv[0]);
+    close(pv[1]);
 }
 
 static volatile sig_atomic_t alarms;
@@ -693,7 +714,8 @@ int main(void)
         cmocka_unit_test(test_wait_returns_0_when_ready),
         cmocka_unit_test(test_wait_returns_0_on_hangup_and_read_reports_the_end),
         cmocka_unit_test(test_read_interrupted_by_a_signal_is_retried),
-        cmocka_unit_test(test_blocking_socket_read_and_full_write_answer_want),
+        cmocka_unit_test(test_blocking_socket_read_and_full_write_time_out_in_the_kernel),
+        cmocka_unit_test(test_set_timeout_on_a_pipe_is_accepted_and_does_nothing),
         cmocka_unit_test(test_wait_interrupted_by_a_signal_keeps_its_deadline),
         cmocka_unit_test(test_close_closes_the_descriptor),
         cmocka_unit_test(test_read_file_returns_contents_nul_terminated),

@@ -218,11 +218,11 @@ static void test_nonblocking_handshake_returns_each_want_then_opens(void **state
     assert_int_equal(tls_stream_set_blocking(s, 0), TLS_STREAM_OK);
 
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_WANT_READ);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_READ);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_HANDSHAKE);
 
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_WANT_WRITE);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_HANDSHAKE);
 
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_OK);
@@ -242,7 +242,7 @@ static void test_nonblocking_read_without_data_wants_read_and_stays_open(void **
     char buf[8];
     tls_stream_set_blocking(s, 0);
     assert_int_equal(tls_stream_read(s, buf, sizeof buf), TLS_STREAM_WANT_READ);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_READ);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_OPEN);
     assert_int_equal(f->io.wait_calls, 0);
 }
@@ -325,7 +325,7 @@ static void test_blocking_without_wait_returns_the_want(void **state)
     s = client(f);
     mock_script_set(&f->mb->handshake, 2, TLS_STREAM_WANT_READ, TLS_STREAM_OK);
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_WANT_READ);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_READ);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_READ);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_HANDSHAKE);
     assert_int_equal(tls_stream_error(s), TLS_STREAM_OK);
     assert_int_equal(tls_stream_handshake(s), TLS_STREAM_OK);
@@ -504,12 +504,12 @@ static void test_nonblocking_partial_write_returns_the_bytes_accepted(void **sta
     tls_stream_set_blocking(s, 0);
     mock_script_set(&f->mb->write, 3, 4, TLS_STREAM_WANT_WRITE, TLS_STREAM_WANT_WRITE);
     assert_int_equal(tls_stream_write(s, "0123456789", 10), 4);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE);
     assert_int_equal(f->mb->written_len, 4);
     assert_memory_equal(f->mb->written, "0123", 4);
     /* the caller retries with the rest; the backend still cannot take any */
     assert_int_equal(tls_stream_write(s, "456789", 6), TLS_STREAM_WANT_WRITE);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE);
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_OPEN);
     assert_int_equal(tls_stream_write(s, "456789", 6), 6);
     assert_memory_equal(f->mb->written, "0123456789", 10);
@@ -541,7 +541,7 @@ static void test_buffered_output_makes_wants_answer_want_write(void **state)
     fx *f = (fx *)*state;
     tls_stream *s = open_client(f);
     f->mb->unflushed = 1;
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE);
     f->mb->unflushed = 0;
     assert_int_equal(tls_stream_wants(s), 0);
 }
@@ -574,7 +574,7 @@ static void test_a_flush_that_would_block_does_not_stop_a_read(void **state)
     assert_int_equal(buf[0], 'r');
     assert_string_equal(f->mb->trace, "nhifr");
     assert_int_equal(f->mb->unflushed, 1);
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE); /* still buffered */
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE); /* still buffered */
     assert_int_equal(tls_stream_state(s), TLS_STREAM_STATE_OPEN);
 }
 
@@ -586,7 +586,7 @@ static void test_flush_sends_what_a_nonblocking_write_left_buffered(void **state
     f->mb->write_buffers = 1;
     mock_script_set(&f->mb->flush, 2, TLS_STREAM_WANT_WRITE, TLS_STREAM_WANT_WRITE);
     assert_int_equal(tls_stream_write(s, "abc", 3), 3); /* accepted, not yet sent */
-    assert_int_equal(tls_stream_wants(s), TLS_STREAM_WANT_WRITE);
+    assert_int_equal(tls_stream_wants(s), TLS_STREAM_POLL_WRITE);
     assert_int_equal(tls_stream_flush(s), TLS_STREAM_WANT_WRITE);
     assert_int_equal(tls_stream_flush(s), TLS_STREAM_OK);
     assert_int_equal(tls_stream_wants(s), 0);

@@ -348,6 +348,7 @@ static void test_psk_with_key_and_cert_is_value_error(void **state)
     f->o.keyfile = ut_data(&key);
     f->o.certfile = ut_data(&cert);
     f->o.psk_ident = "client1";
+    f->o.psk_ident_len = 7;
     f->o.psk_key = (const unsigned char *)"0123456789abcdef";
     f->o.psk_key_len = 16;
     expect_value_error(f, TLS_STREAM_MSG("cannot have cert&key and psk_ident&psk_key"));
@@ -375,6 +376,7 @@ static void test_psk_ident_on_server_is_value_error(void **state)
     fixture *f = *state;
     f->o.server_side = 1;
     f->o.psk_ident = "client1";
+    f->o.psk_ident_len = 7;
     f->o.psk_key = (const unsigned char *)"k";
     f->o.psk_key_len = 1;
     expect_value_error(f, TLS_STREAM_MSG("PSK ciphers only supported for client connections "
@@ -392,6 +394,7 @@ static void test_psk_ident_without_key_is_value_error(void **state)
 {
     fixture *f = *state;
     f->o.psk_ident = "client1";
+    f->o.psk_ident_len = 7;
     expect_value_error(f, TLS_STREAM_MSG("psk_ident requires psk_key"));
 }
 
@@ -409,6 +412,7 @@ static void test_psk_key_longer_than_32_bytes_is_value_error(void **state)
     fixture *f = *state;
     static const unsigned char key[33] = { 1 };
     f->o.psk_ident = "client1";
+    f->o.psk_ident_len = 7;
     f->o.psk_key = key;
     f->o.psk_key_len = 33;
     expect_value_error(f, TLS_STREAM_MSG("psk_key must be 1..32 bytes"));
@@ -419,6 +423,7 @@ static void test_psk_key_of_32_bytes_is_accepted(void **state)
     fixture *f = *state;
     static const unsigned char key[32] = { 1 };
     f->o.psk_ident = "client1";
+    f->o.psk_ident_len = 7;
     f->o.psk_key = key;
     f->o.psk_key_len = 32;
     f->o.do_handshake = 0;

@@ -19,6 +19,9 @@ typedef struct fixture {
     unsigned char key1[USSL_PSK_MAX_KEY];
     int key1_len;
     int lookups;
+    const char *ident; /* what lookup() knows */
+    size_t ident_len;
+    size_t seen_len;   /* what lookup() was asked last */
 } fixture;
 
 static int setup(void **state)
@@ -30,6 +33,7 @@ static int setup(void **state)
                                  f->key1, sizeof f->key1, NULL);
     assert_int_equal(f->key1_len, 32);
     f->p.co.psk_ident = "client1";
+    f->p.co.psk_ident_len = 7;
     f->p.co.psk_key = f->key1;
     f->p.co.psk_key_len = (size_t)f->key1_len;
     f->p.so.psk_table = ut_data(&f->table);
@@ -77,6 +81,7 @@ static void test_psk_16_byte_key_from_hex_works(void **state)
     int crc, src;
     assert_int_equal(ussl_unhexlify("9a8c070dee2cdd3541c82a4608416f62", key, sizeof key, NULL), 16);
     f->p.co.psk_ident = "client2";
+    f->p.co.psk_ident_len = 7;
     f->p.co.psk_key = key;
     f->p.co.psk_key_len = 16;
     ut_pair_handshake(&f->p, &crc, &src);
@@ -104,6 +109,7 @@ static void test_psk_unknown_identity_fails_both_sides_with_oserror(void **state
     fixture *f = *state;
     int crc, src;
     f->p.co.psk_ident = "stranger";
+    f->p.co.psk_ident_len = 8;
     ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(src, USSL_E_TLS);
     assert_int_equal(ussl_last_error(f->p.s)->status, TLS_STREAM_ERR_PSK_IDENTITY);
@@ -111,36 +117,67 @@ static void test_psk_unknown_identity_fails_both_sides_with_oserror(void **state
     assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_OSERROR);
 }
 
+/* Server lookup: knows one identity, f->ident (f->ident_len bytes), key 0x42 x 16. */
 static int lookup(void *arg, const unsigned char *identity, size_t identity_len,
                   unsigned char *key, size_t key_size)
 {
     fixture *f = arg;
     f->lookups++;
-    if (identity_len == 3 && memcmp(identity, "\xff\xfe\xfd", 3) == 0 && key_size >= 16) {
+    f->seen_len = identity_len;
+    if (identity_len == f->ident_len && memcmp(identity, f->ident, identity_len) == 0 && key_size >= 16) {
         memset(key, 0x42, 16);
         return 16;
     }
     return TLS_STREAM_ERR_PSK_IDENTITY;
 }
 
-/* ..._psk_object.py + _binary_identity.py: a lookup callback and a non-UTF-8 identity */
-static void test_psk_lookup_with_binary_identity_works(void **state)
+/* A lookup server knowing ident and a client sending it: both handshakes succeed. */
+static void handshake_with_identity(fixture *f, const char *ident, size_t len)
 {
-    fixture *f = *state;
     unsigned char key[16];
     int crc, src;
     memset(key, 0x42, sizeof key);
+    f->ident = ident;
+    f->ident_len = len;
     f->p.so.psk_table = ut_bytes(NULL, 0);
     f->p.so.psk_lookup = lookup;
     f->p.so.psk_lookup_arg = f;
-    f->p.co.psk_ident = "\xff\xfe\xfd";
-    f->p.co.psk_ident_len = 3;
+    f->p.co.psk_ident = ident;
+    f->p.co.psk_ident_len = len;
     f->p.co.psk_key = key;
     f->p.co.psk_key_len = sizeof key;
     ut_pair_handshake(&f->p, &crc, &src);
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
     assert_int_equal(f->lookups, 1);
+    assert_int_equal(f->seen_len, len);
+}
+
+/* ..._psk_object.py + _binary_identity.py: a lookup callback and a non-UTF-8 identity */
+static void test_psk_lookup_with_binary_identity_works(void **state)
+{
+    handshake_with_identity(*state, "\xff\xfe\xfd", 3);
+}
+
+/* the length is explicit: an identity with zero bytes in it (even at the
+ * end) reaches the server whole, not cut at the first zero */
+static void test_psk_identity_with_zero_bytes_is_sent_whole(void **state)
+{
+    handshake_with_identity(*state, "a\0b\0", 4);
+}
+
+/* length 0 is the empty identity, never strlen(): mbedtls 2.28 cannot send
+ * one (it treats an empty identity as no PSK), so the wrap refuses it
+ * before any byte is sent */
+static void test_psk_empty_identity_is_not_strlen_and_refused_by_mbedtls(void **state)
+{
+    fixture *f = *state;
+    f->p.co.psk_ident = "client1";
+    f->p.co.psk_ident_len = 0;
+    assert_int_equal(ussl_wrap_socket(&f->p.cio, &f->p.co, &f->p.c, &f->p.err), -USSL_EOPNOTSUPP);
+    assert_null(f->p.c);
+    assert_int_equal(f->p.err.status, TLS_STREAM_ERR_UNSUPPORTED);
+    assert_int_equal(f->p.ce.bytes_written, 0);
 }
 
 /* ..._psk_client_only_error.py / _no_fallback_error.py: PSK client vs certificate server */
@@ -210,6 +247,8 @@ int main(void)
         T(test_psk_wrong_key_fails_both_sides_with_oserror),
         T(test_psk_unknown_identity_fails_both_sides_with_oserror),
         T(test_psk_lookup_with_binary_identity_works),
+        T(test_psk_identity_with_zero_bytes_is_sent_whole),
+        T(test_psk_empty_identity_is_not_strlen_and_refused_by_mbedtls),
         T(test_psk_client_does_not_fall_back_to_certificate_suites),
         T(test_psk_server_does_not_accept_certificate_client),
         T(test_psk_client_with_cert_required_needs_no_hostname),

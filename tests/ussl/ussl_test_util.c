@@ -58,6 +58,11 @@ ussl_blob ut_data(const ut_blob *b)
 static int end_read(void *ctx, unsigned char *buf, size_t len)
 {
     ut_end *e = (ut_end *)ctx;
+    e->io_calls++;
+    if (e->interrupts > 0) {
+        e->interrupts--;
+        return TLS_STREAM_INTERRUPTED;
+    }
     if (e->eof_reads)
         return 0;
     if (e->block_reads)
@@ -69,6 +74,11 @@ static int end_write(void *ctx, const unsigned char *buf, size_t len)
 {
     ut_end *e = (ut_end *)ctx;
     int rc;
+    e->io_calls++;
+    if (e->interrupts > 0) {
+        e->interrupts--;
+        return TLS_STREAM_INTERRUPTED;
+    }
     if (e->block_writes)
         return TLS_STREAM_WANT_WRITE;
     rc = e->inner.write(e->inner.ctx, buf, len);
@@ -77,10 +87,11 @@ static int end_write(void *ctx, const unsigned char *buf, size_t len)
     return rc;
 }
 
-static void end_close(void *ctx)
+static int end_close(void *ctx)
 {
     ut_end *e = (ut_end *)ctx;
     e->closes++;
+    return e->close_rc;
 }
 
 static int end_setblocking(void *ctx, int blocking)
@@ -134,6 +145,7 @@ tls_stream_io ut_io(ut_end *e)
     io.write = end_write;
     io.close = end_close;
     io.wait = NULL;
+    io.set_timeout = NULL;
     return io;
 }
 

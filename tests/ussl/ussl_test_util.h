@@ -37,6 +37,9 @@ typedef struct ut_end {
     int block_reads, block_writes;
     int eof_reads;       /* read returns 0 (end of stream) */
     int closes;
+    int close_rc;        /* what close() answers (0) */
+    int interrupts;      /* the next this many reads/writes answer TLS_STREAM_INTERRUPTED */
+    unsigned long io_calls; /* reads and writes */
     int setblocking_calls, last_blocking;
     int last_poll_arg;   /* -1: not asked since reset */
     unsigned long bytes_written;

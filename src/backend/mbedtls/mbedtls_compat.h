@@ -466,4 +466,41 @@ static inline int tls_stream_mbc_conf_max_fragment(mbedtls_ssl_config *conf, uns
 }
 #endif
 
+/** Signature algorithms chosen by name: 2.28 takes hashes, 3.x TLS SignatureScheme ids. */
+typedef struct tls_stream_mbc_sigalgs {
+    int hashes[TLS_STREAM_MAX_SIGALGS + 1]; /* MBEDTLS_MD_NONE-terminated, no repeats */
+    uint16_t tls_ids[TLS_STREAM_MAX_SIGALGS + 1]; /* 0-terminated */
+} tls_stream_mbc_sigalgs;
+
+#if MBEDTLS_VERSION_NUMBER < 0x03000000
+/** 2.28 signs TLS 1.2 with PKCS#1 v1.5 or ECDSA only: no PSS. */
+#define TLS_STREAM_MBC_SIGALG_PSS 0
+static inline void tls_stream_mbc_conf_sigalgs(mbedtls_ssl_config *conf, const tls_stream_mbc_sigalgs *a)
+{
+#if defined(MBEDTLS_KEY_EXCHANGE_WITH_CERT_ENABLED)
+    mbedtls_ssl_conf_sig_hashes(conf, a->hashes);
+#else
+    (void)conf;
+    (void)a;
+#endif
+}
+#else
+#define TLS_STREAM_MBC_SIGALG_PSS 1
+static inline void tls_stream_mbc_conf_sigalgs(mbedtls_ssl_config *conf, const tls_stream_mbc_sigalgs *a)
+{
+    mbedtls_ssl_conf_sig_algs(conf, a->tls_ids);
+}
+#endif
+
+/*
+ * Configurations shared across threads: mbedtls locks its random generator,
+ * ticket keys and session cache only with MBEDTLS_THREADING_C (Debian's
+ * 2.28 and 3.6 packages have it, with pthreads).
+ */
+#if defined(MBEDTLS_THREADING_C)
+#define TLS_STREAM_MBC_CAP_THREADS 1
+#else
+#define TLS_STREAM_MBC_CAP_THREADS 0
+#endif
+
 #endif /* TLS_STREAM_MBEDTLS_COMPAT_H */

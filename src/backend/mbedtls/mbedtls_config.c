@@ -77,7 +77,7 @@ static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
 {
     const tls_stream_mbt_config *cfg = p;
 
-    if (cfg->entropy(cfg->entropy_arg, out, len) != 0)
+    if (cfg->entropy == NULL || cfg->entropy(cfg->entropy_arg, out, len) != 0)
         return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
     *olen = len;
     return 0;
@@ -339,9 +339,12 @@ static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings 
     if (cfg->role == TLS_STREAM_SERVER && client_psk)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
     if (client_psk &&
-        (st->psk_identity == NULL || st->psk_identity_len == 0 ||
-         st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
+        (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
+    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
+    if (client_psk && st->psk_identity_len == 0)
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity"));
     if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
                        st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
                        st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
@@ -390,7 +393,7 @@ static int set_psk_suites(tls_stream_mbt_config *cfg)
 }
 
 #if TLS_STREAM_NO_MESSAGES
-static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     (void)what;
     (void)name;
@@ -398,7 +401,7 @@ static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, 
 }
 #else
 /* "what: name" into the detail, with status. */
-static int name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
     char msg[sizeof cfg->detail->msg];
     snprintf(msg, sizeof msg, "%s: %.60s", what, name);
@@ -418,10 +421,10 @@ static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names
         int kind;
 
         if (id == 0 || info == NULL || n >= TLS_STREAM_MBT_MAX_SUITES - 1)
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
         kind = tls_stream_mbc_suite_psk_kind(info);
         if (kind != 3 && (cfg->is_psk ? kind != 1 : kind != 0))
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG,
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG,
                               cfg->is_psk ? TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite")
                                           : TLS_STREAM_MSG("a PSK suite needs a PSK"),
                               names[n]);
@@ -459,7 +462,7 @@ static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names
     for (; names[n] != NULL && n < TLS_STREAM_MAX_GROUPS; n++) {
         const mbedtls_ecp_curve_info *info = mbedtls_ecp_curve_info_from_name(names[n]);
         if (info == NULL)
-            return name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
+            return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown group"), names[n]);
         cfg->groups.ids[n] = info->grp_id;
         cfg->groups.tls_ids[n] = info->tls_id;
     }
@@ -490,6 +493,10 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
 
     if (cfg->finished)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration already finished"));
+    /* an earlier attempt may have failed half way: start from scratch */
+    mbedtls_ssl_config_free(&cfg->conf);
+    mbedtls_ssl_config_init(&cfg->conf);
+    tls_stream_mbt_resume_free(cfg);
     cfg->is_psk = st->psk_identity != NULL || st->psk_key != NULL || st->psk_lookup != NULL;
     status = check_settings(cfg, st);
     if (status != TLS_STREAM_OK)
@@ -506,14 +513,15 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
                    ? tls_stream_mbt_config_error(d, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("key check"))
                    : tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, ret, TLS_STREAM_MSG("key does not match certificate"));
 
-    if (st->entropy != NULL) {
-        cfg->entropy = st->entropy;
-        cfg->entropy_arg = st->entropy_arg;
+    cfg->entropy = st->entropy; /* user_entropy() reads them: a retry may change them */
+    cfg->entropy_arg = st->entropy_arg;
+    if (st->entropy != NULL && !cfg->entropy_added) {
         ret = mbedtls_entropy_add_source(&cfg->entropy_ctx, user_entropy, cfg,
                                          MBEDTLS_ENTROPY_BLOCK_SIZE,
                                          MBEDTLS_ENTROPY_SOURCE_STRONG);
         if (ret != 0)
             return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("entropy source"));
+        cfg->entropy_added = 1;
     }
     if ((ret = seed_rng(cfg)) != 0)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_CONFIG, ret, TLS_STREAM_MSG("cannot seed the RNG"));
@@ -568,6 +576,8 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     if (status != TLS_STREAM_OK)
         return status;
     if (st->groups != NULL && (status = set_named_groups(cfg, st->groups)) != TLS_STREAM_OK)
+        return status;
+    if ((status = tls_stream_mbt_set_sigalgs(cfg, st->sigalgs)) != TLS_STREAM_OK)
         return status;
 
     if (st->alpn != NULL && (ret = tls_stream_mbc_conf_alpn(&cfg->conf, st->alpn)) != 0)

@@ -3,7 +3,9 @@
  * translated into tls_stream_status, with the detail (code + text) kept.
  *
  * Order of the checks in tls_stream_mbt_error():
- *   1. WANT_READ / WANT_WRITE               -> TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE
+ *   1. WANT_READ / WANT_WRITE               -> TLS_STREAM_WANT_READ / TLS_STREAM_WANT_WRITE,
+ *      or TLS_STREAM_INTERRUPTED / TLS_STREAM_ERR_TIMEOUT when the transport's
+ *      last answer was that
  *   2. the transport failed (bio callbacks)  -> TLS_STREAM_ERR_IO, detail code = the
  *      transport's own code (a negated errno), whatever mbedtls made of it
  *   3. our PSK callback refused the identity -> TLS_STREAM_ERR_PSK_IDENTITY
@@ -254,6 +256,12 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
 {
     size_t i;
 
+    /* the bio callbacks turn an interruption into a want for mbedtls */
+    if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) && s->soft != 0) {
+        int soft = s->soft;
+        s->soft = 0;
+        return soft;
+    }
     if (ret == MBEDTLS_ERR_SSL_WANT_READ)
         return TLS_STREAM_WANT_READ;
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)

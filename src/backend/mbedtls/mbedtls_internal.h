@@ -11,6 +11,7 @@
  *   mbedtls_resume.c   tickets, session cache, session save and offer
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
+ *   mbedtls_sigalgs.c  signature algorithms by name
  *   mbedtls_compat.h   everything that differs between mbedtls versions
  */
 #ifndef TLS_STREAM_MBEDTLS_INTERNAL_H
@@ -91,6 +92,7 @@ typedef struct tls_stream_mbt_config {
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
     int entropy_error; /* the entropy pool's last error (see seed_rng) */
+    int entropy_added; /* the entropy hook is a source of entropy_ctx */
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
     int client_psk;   /* a client with an external PSK */
@@ -104,6 +106,7 @@ typedef struct tls_stream_mbt_config {
     int debug_level;
     int suites[TLS_STREAM_MBT_MAX_SUITES]; /* 0-terminated; mbedtls keeps the pointer */
     tls_stream_mbc_groups groups;          /* likewise */
+    tls_stream_mbc_sigalgs sigalgs;        /* likewise */
     mbedtls_ssl_config conf;
     mbedtls_entropy_context entropy_ctx;
     mbedtls_ctr_drbg_context drbg;
@@ -139,6 +142,9 @@ typedef struct tls_stream_mbt_session {
     size_t queue_len, queue_off, queue_cap;
     mbedtls_ssl_session *saved; /* client: the session as exported, or NULL */
     tls_stream_mbt_wire wire;
+    int soft;           /* the last transport call said TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT (else 0) */
+    int send_lost;      /* 1: a send failed and mbedtls was told it went out; 2: reported */
+    int send_code;      /* that send's transport code (a negated errno) */
 } tls_stream_mbt_session;
 
 /** Where an mbedtls error was met: decides what "anything else" means. */
@@ -163,6 +169,14 @@ int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t fla
  * alert, a transport failure, an end of stream, a "want").
  */
 int tls_stream_mbt_alert_for(const tls_stream_mbt_session *s, int ret);
+/** Describe a refused name ("what: name") in cfg's detail; returns status. */
+int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name);
+
+/**
+ * Signature algorithms (mbedtls_sigalgs.c): names (NULL: our default, SHA-256
+ * first) into cfg->sigalgs and the mbedtls configuration.
+ */
+int tls_stream_mbt_set_sigalgs(tls_stream_mbt_config *cfg, const char *const *names);
 
 /** Non-zero when ret (possibly a high+low combined code) is an allocation failure. */
 int tls_stream_mbt_is_alloc_failure(int ret);
@@ -182,6 +196,12 @@ void tls_stream_mbt_io_attach(tls_stream_mbt_session *s);
 int tls_stream_mbt_drain(tls_stream_mbt_session *s);
 /** Free the queue. */
 void tls_stream_mbt_io_free(tls_stream_mbt_session *s);
+/** The interruption (TLS_STREAM_INTERRUPTED / _ERR_TIMEOUT) the transport
+ *  answered while our send callback queued a record, or 0; clears it. The
+ *  record is queued: the slot returns the interruption, the next call sends. */
+int tls_stream_mbt_soft(tls_stream_mbt_session *s);
+/** Record (once, sticky) that the transport failed with n; returns mbedtls_code. */
+int tls_stream_mbt_transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code);
 
 /* The records (mbedtls_wire.c). */
 /** Reset before a handshake. */

@@ -95,7 +95,8 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE) {
+    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
         tls_stream_detail kept = *s->detail; /* the failure, not the flush, is the news */
         int ignored = tls_stream_mbt_drain(s);
 
@@ -130,7 +131,8 @@ static int fail_mbedtls(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase
 {
     int status = tls_stream_mbt_error(s, ret, phase), alert;
 
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE && s->sent == sent &&
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT && s->sent == sent &&
         (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
         send_fatal_alert(s, (unsigned char)alert);
     return fail(s, status);
@@ -172,7 +174,7 @@ static int optional_verdict(tls_stream_mbt_session *s)
     return check_optional_client_cert(s);
 }
 
-int tls_stream_mbt_handshake(void *vs)
+static int handshake_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret = 0, status, check_optional;
@@ -194,6 +196,8 @@ int tls_stream_mbt_handshake(void *vs)
         sent = s->sent;
         if ((ret = mbedtls_ssl_handshake_step(&s->ssl)) != 0)
             break;
+        if ((status = tls_stream_mbt_soft(s)) != 0)
+            return status; /* the step's record is queued: sent on the next call */
         if (check_optional && !s->optional_checked &&
             (status = optional_verdict(s)) != TLS_STREAM_OK)
             return status;
@@ -205,6 +209,8 @@ int tls_stream_mbt_handshake(void *vs)
     if (ret == 0) {
         sent = s->sent;
         ret = mbedtls_ssl_handshake(&s->ssl);
+        if (ret == 0 && (status = tls_stream_mbt_soft(s)) != 0)
+            return status;
     }
     if (ret != 0) {
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
@@ -220,7 +226,7 @@ int tls_stream_mbt_handshake(void *vs)
     return TLS_STREAM_OK;
 }
 
-int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
+static int read_slot(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     int ret, empty = 0, tickets = 0;
@@ -288,7 +294,7 @@ int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
  * returns, the chunk is committed. While the queue holds an earlier record,
  * nothing new is committed: the caller hears WANT_WRITE.
  */
-int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
+static int write_slot(void *vs, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     size_t chunk;
@@ -312,15 +318,17 @@ int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
     /* a TLS 1.3 client's write may meet a NewSessionTicket on its way */
     while (take_ticket(s, ret = mbedtls_ssl_write(&s->ssl, buf, chunk), &tickets))
         ;
-    if (ret > 0)
+    if (ret > 0) {
+        (void)tls_stream_mbt_soft(s); /* committed: queued, flushed later */
         return ret;
+    }
     if (ret == 0)
         return fail(
             s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("mbedtls wrote nothing")));
     return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
 }
 
-int tls_stream_mbt_flush(void *vs)
+static int flush_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
 
@@ -330,14 +338,14 @@ int tls_stream_mbt_flush(void *vs)
 }
 
 /* Our send callback takes the alert at once: build it once, then flush. */
-int tls_stream_mbt_close_notify(void *vs)
+static int close_notify_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
     int ret, tickets = 0;
 
     if (s->failed != 0)
         return s->failed;
-    if ((ret = tls_stream_mbt_flush(s)) != TLS_STREAM_OK)
+    if ((ret = flush_slot(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
         while (take_ticket(s, ret = mbedtls_ssl_close_notify(&s->ssl), &tickets))
@@ -345,8 +353,94 @@ int tls_stream_mbt_close_notify(void *vs)
         if (ret != 0)
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
+        if ((ret = tls_stream_mbt_soft(s)) != 0)
+            return ret; /* built and queued, its sending interrupted */
     }
-    return tls_stream_mbt_flush(s);
+    return flush_slot(s);
+}
+
+/* A slot call starts with no interruption noted (see tls_stream_mbt_soft). */
+static void fresh(void *vs)
+{
+    tls_stream_mbt_session *s = vs;
+
+    s->soft = 0;
+}
+
+/*
+ * After a lost send (see mbedtls_io.c): read on through what the peer
+ * already sent; its fatal alert is the error, else the send's own transport
+ * error. Runs once; the result is sticky. No slot reports success once a
+ * send was lost.
+ */
+static int send_lost(tls_stream_mbt_session *s, int rc, tls_stream_mbt_phase phase)
+{
+    unsigned char sink[256];
+    int ret = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, i;
+
+    if (s->send_lost != 1)
+        return rc;
+    s->send_lost = 2;
+    if (rc != TLS_STREAM_ERR_PEER_ALERT) {
+        for (i = 0; i < 64; i++) {
+            ret = mbedtls_ssl_read(&s->ssl, sink, sizeof sink);
+            if (ret < 0)
+                break;
+        }
+    }
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && s->io_status == 0)
+        rc = rc == TLS_STREAM_ERR_PEER_ALERT ? rc : tls_stream_mbt_error(s, ret, phase);
+    else
+        rc = tls_stream_mbt_error(s, tls_stream_mbt_transport_failed(s, s->send_code,
+                                                                     MBEDTLS_ERR_NET_SEND_FAILED),
+                                  phase);
+    s->failed = rc;
+    return rc;
+}
+
+int tls_stream_mbt_handshake(void *vs)
+{
+    int rc;
+
+    fresh(vs);
+    rc = handshake_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_HANDSHAKE);
+}
+
+int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
+{
+    int rc;
+
+    fresh(vs);
+    rc = read_slot(vs, buf, len);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
+{
+    int rc;
+
+    fresh(vs);
+    rc = write_slot(vs, buf, len);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_flush(void *vs)
+{
+    int rc;
+
+    fresh(vs);
+    rc = flush_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
+}
+
+int tls_stream_mbt_close_notify(void *vs)
+{
+    int rc;
+
+    fresh(vs);
+    rc = close_notify_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
 }
 
 size_t tls_stream_mbt_pending(const void *vs)
