@@ -13,8 +13,10 @@
 
 #include <string.h>
 
+#include "test_alloc.h"
 #include "tls_pair.h"
 #include "tls_version.h"
+#include "tls_stream/options.h"
 #include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 
@@ -76,7 +78,8 @@ static void test_set_version_checks_its_arguments(void **state)
 {
     tls_stream_config *c;
     (void)state;
-    assert_int_equal(tls_stream_config_new(&c, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL),
+    assert_int_equal(tls_stream_config_new(&c, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
+                                           tls_test_allocator()),
                      TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_version(NULL, 0, 0), TLS_STREAM_ERR_ARG);
     assert_int_equal(tls_stream_config_set_version(c, 0x0302, 0), TLS_STREAM_ERR_ARG); /* TLS 1.1 */
@@ -234,7 +237,7 @@ static void test_tls13_untrusted_server_is_refused_and_the_server_told(void **st
      * alert, which the server reports as the alert it is */
     assert_int_equal(p.server_rc, TLS_STREAM_ERR_PEER_ALERT);
     tls_stream_error_detail(p.server, &msg);
-    assert_string_equal(msg, "peer alert 48 (unknown_ca)");
+    assert_string_equal(msg, TLS_STREAM_MSG("peer alert 48 (unknown_ca)"));
     tls_pair_free(&p);
 }
 
