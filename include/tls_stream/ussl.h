@@ -294,6 +294,12 @@ typedef struct ussl_socket ussl_socket;
 /**
  * ussl.wrap_socket(sock, **opts).
  *
+ * A server without keyfile/certfile or PSK fails as in MicroPython: at the
+ * handshake. With do_handshake that is now (USSL_E_VALUE "server_side
+ * requires keyfile and certfile (or psk_table)"); without, the wrap
+ * succeeds and read, write and do_handshake return that error (poll says
+ * USSL_POLL_NVAL; setblocking, getpeercert (None) and close work).
+ *
  * sock is copied; sock->ctx must outlive the socket. Builds a TLS
  * configuration for this socket alone (as MicroPython's ussl does) and, if
  * opts->do_handshake, runs the handshake (blocking: through sock->wait, or
@@ -304,9 +310,10 @@ typedef struct ussl_socket ussl_socket;
  * On failure *out is NULL, nothing is left allocated, the transport is not
  * closed (it is still the caller's, as in MicroPython), and the error is
  * described in *err (when err is not NULL):
- *   USSL_E_VALUE   argument errors ("server_side requires keyfile and
- *                  certfile", "cannot have cert&key and psk_ident&psk_key",
- *                  "CERT_REQUIRED requires server_hostname", ...),
+ *   USSL_E_VALUE   argument errors ("cannot have cert&key and
+ *                  psk_ident&psk_key", "CERT_REQUIRED requires
+ *                  server_hostname", "keyfile requires certfile" — after
+ *                  the key parsed: a bad key is "invalid key" first, ...),
  *                  "invalid key", "invalid cert", verification failures;
  *   USSL_E_TLS     handshake failures (backend code and text);
  *   -errno         transport errors, -USSL_ENOMEM, -USSL_ENOENT (and other

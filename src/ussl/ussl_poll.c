@@ -25,7 +25,8 @@ static int tls_direction(const ussl_socket *s)
 
 static int invalid(const ussl_socket *s)
 {
-    return s == NULL || s->closed || tls_stream_state(s->stream) == TLS_STREAM_STATE_FAILED;
+    return s == NULL || s->closed || s->stream == NULL ||
+           tls_stream_state(s->stream) == TLS_STREAM_STATE_FAILED;
 }
 
 /* Readable without the transport: plaintext buffered, or the peer closed (read gives 0). */

@@ -16,7 +16,18 @@ static int usable(ussl_socket *s)
         return -USSL_EINVAL;
     if (s->closed)
         return ussl_os_error(&s->err, USSL_EBADF, 0);
+    if (s->deferred) {
+        s->err = s->deferred_err;
+        return USSL_E_VALUE;
+    }
     return 0;
+}
+
+/* usable(), but a keyless server (no stream yet) is fine: 1 if it has a stream. */
+static int has_stream(ussl_socket *s, int *rc)
+{
+    *rc = s == NULL ? -USSL_EINVAL : s->closed ? ussl_os_error(&s->err, USSL_EBADF, 0) : 0;
+    return *rc == 0 && s->stream != NULL;
 }
 
 static int stream_failed(ussl_socket *s, int status)
@@ -129,10 +140,12 @@ int ussl_do_handshake(ussl_socket *sock)
 
 int ussl_setblocking(ussl_socket *sock, int flag)
 {
-    int rc = usable(sock);
+    int rc;
+    /* forwarded also for a keyless server, as MicroPython does */
+    if (has_stream(sock, &rc))
+        tls_stream_set_blocking(sock->stream, flag != 0);
     if (rc != 0)
         return rc;
-    tls_stream_set_blocking(sock->stream, flag != 0);
     if (sock->sock_ops != NULL && sock->sock_ops->setblocking != NULL) {
         rc = sock->sock_ops->setblocking(sock->io.ctx, flag != 0);
         if (rc < 0)
@@ -148,8 +161,7 @@ int ussl_getpeercert(ussl_socket *sock, int binary_form, const unsigned char **d
         *der = NULL;
     if (len != NULL)
         *len = 0;
-    rc = usable(sock);
-    if (rc != 0)
+    if (!has_stream(sock, &rc))
         return rc;
     if (der == NULL || len == NULL)
         return ussl_value_error(&sock->err, TLS_STREAM_MSG("der and len are required"));
@@ -171,6 +183,8 @@ int ussl_cipher(const ussl_socket *sock, const char **name, const char **version
         return -USSL_EINVAL;
     if (sock->closed)
         return -USSL_EBADF;
+    if (sock->stream == NULL)
+        return 0;
     if (name != NULL)
         *name = tls_stream_cipher(sock->stream);
     if (version != NULL)
@@ -186,6 +200,8 @@ int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t
     *len = 0;
     if (sock->closed)
         return -USSL_EBADF;
+    if (sock->stream == NULL)
+        return ussl_value_error(&sock->err, TLS_STREAM_MSG("no session"));
     rc = tls_stream_session_save(sock->stream, buf, size, len);
     if (rc == TLS_STREAM_OK)
         return 0;
@@ -195,16 +211,20 @@ int ussl_session_save(ussl_socket *sock, unsigned char *buf, size_t size, size_t
 
 int ussl_session_resumed(const ussl_socket *sock)
 {
-    return sock != NULL && !sock->closed && tls_stream_resumed(sock->stream);
+    return sock != NULL && !sock->closed && sock->stream != NULL && tls_stream_resumed(sock->stream);
 }
 
 /* Release the stream: free (closing the transport once) or abort (no call at all). */
 static void drop_stream(ussl_socket *sock, int abort)
 {
-    if (abort)
+    if (sock->stream == NULL) { /* a keyless server: only the transport is ours */
+        if (!abort && sock->io.close != NULL)
+            (void)sock->io.close(sock->io.ctx);
+    } else if (abort) {
         tls_stream_abort(sock->stream);
-    else
+    } else {
         tls_stream_free(sock->stream);
+    }
     sock->stream = NULL;
     sock->closed = 1;
 }
@@ -216,6 +236,11 @@ int ussl_close(ussl_socket *sock)
         return -USSL_EINVAL;
     if (sock->closed)
         return 0;
+    if (sock->stream == NULL) { /* a keyless server: the transport only */
+        rc = sock->io.close != NULL ? sock->io.close(sock->io.ctx) : 0;
+        sock->closed = 1;
+        return rc < 0 ? ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, TLS_STREAM_ERR_IO) : 0;
+    }
     rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
     if (rc == TLS_STREAM_INTERRUPTED)
         return stream_failed(sock, rc); /* nothing closed: call again */

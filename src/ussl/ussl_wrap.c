@@ -17,6 +17,9 @@ void ussl_opts_init(ussl_opts *opts)
     opts->timeout_ms = -1;
 }
 
+static const char keyless_msg[] =
+    TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)");
+
 static int blob_given(const ussl_blob *b)
 {
     return b->data != NULL || b->path != NULL;
@@ -130,8 +133,11 @@ static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl
  * The keyword rules of MicroPython and the ussl documentation, plus ours: a
  * client that asks for verification (CERT_OPTIONAL or CERT_REQUIRED) gets it
  * or fails, never an unverified connection.
+ * Not here: a key without certificate (key_without_cert(): the key is
+ * parsed first) and a server without key (*keyless: refused now when the
+ * handshake runs now, else when it runs).
  */
-static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
+static int check_opts(const ussl_opts *o, size_t ident_len, int *keyless, ussl_error *err)
 {
     int psk_client = o->psk_ident != NULL || o->psk_key != NULL;
     int psk_server = blob_given(&o->psk_table) || o->psk_lookup != NULL;
@@ -153,8 +159,6 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
         return ussl_value_error(err, TLS_STREAM_MSG("psk_ident requires psk_key"));
     if (o->psk_key != NULL && o->psk_ident == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("psk_key requires psk_ident"));
-    if (key && !cert)
-        return ussl_value_error(err, TLS_STREAM_MSG("keyfile requires certfile"));
     if (cert && !key)
         return ussl_value_error(err, TLS_STREAM_MSG("certfile requires keyfile"));
 
@@ -167,9 +171,11 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
             return ussl_value_error(err, TLS_STREAM_MSG("give psk_table or psk_lookup, not both"));
         if (psk_server && key)
             return ussl_value_error(err, TLS_STREAM_MSG("cannot have cert&key and a PSK table"));
-        if (!psk_server && !key)
-            return ussl_value_error(
-                err, TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)"));
+        if (!psk_server && !key) {
+            if (o->do_handshake)
+                return ussl_value_error(err, keyless_msg);
+            *keyless = 1;
+        }
         if (psk_server && o->cert_reqs != USSL_CERT_NONE)
             return ussl_value_error(err, TLS_STREAM_MSG("a PSK server cannot use cert_reqs"));
         if (o->cert_reqs != USSL_CERT_NONE && !blob_given(&o->ca_certs))
@@ -201,6 +207,20 @@ static int check_opts(const ussl_opts *o, size_t ident_len, ussl_error *err)
                                              : TLS_STREAM_MSG("CERT_OPTIONAL requires ca_certs"));
     }
     return 0;
+}
+
+/* keyfile without certfile: the key is checked first, as MicroPython
+ * parses it first (key=b"!" is "invalid key" whatever else is missing). */
+static int key_without_cert(const ussl_opts *o, ussl_error *err)
+{
+    tls_stream_config *cfg = NULL;
+    int rc = tls_stream_config_new(&cfg, o->backend, o->server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+                                   o->alloc);
+    if (rc != TLS_STREAM_OK)
+        return ussl_from_status(err, rc, 0, TLS_STREAM_MSG("tls_stream_config_new failed"));
+    rc = load_blob(cfg, o, &o->keyfile, USE_KEY, err);
+    tls_stream_config_free(cfg);
+    return rc != 0 ? rc : ussl_value_error(err, TLS_STREAM_MSG("keyfile requires certfile"));
 }
 
 static int config_status(ussl_error *err, tls_stream_config *cfg, int rc)
@@ -331,6 +351,7 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     ussl_socket *s;
     tls_stream_io proxy;
     size_t ident_len = 0;
+    int keyless = 0;
     int rc;
 
     ussl_set_error(err, 0, USSL_NO_ERROR, 0, 0, "");
@@ -344,14 +365,15 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
         return ussl_value_error(err, TLS_STREAM_MSG("sock is not a stream (tls_stream_io needs read and write)"));
     if (opts->psk_ident != NULL)
         ident_len = opts->psk_ident_len; /* explicit: 0 is the empty identity */
-    rc = check_opts(opts, ident_len, err);
+    rc = check_opts(opts, ident_len, &keyless, err);
     if (rc != 0)
         return rc;
     a = tls_stream_allocator_or_default(opts->alloc);
     if (a == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("no allocator (set opts.alloc)"));
-    rc = build_config(opts, ident_len, &cfg, err);
-    if (rc != 0)
+    if (blob_given(&opts->keyfile) && !blob_given(&opts->certfile))
+        return key_without_cert(opts, err);
+    if (!keyless && (rc = build_config(opts, ident_len, &cfg, err)) != 0)
         return rc;
 
     s = (ussl_socket *)tls_stream_zalloc(a, sizeof *s);
@@ -362,6 +384,14 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     s->alloc = *a;
     s->io = *sock;
     s->sock_ops = opts->sock_ops;
+    if (keyless) {
+        /* no stream: the handshake's first step (any read or write) fails */
+        s->deferred = 1;
+        ussl_value_error(&s->deferred_err, keyless_msg);
+        s->owns_io = 1;
+        *out = s;
+        return 0;
+    }
     proxy.ctx = s;
     proxy.read = proxy_read;
     proxy.write = proxy_write;

@@ -349,3 +349,58 @@ feed_until() {
         sleep 0.1
     done
 }
+
+# ---- mosquitto -----------------------------------------------------------
+
+# psk_broker PSK_FILE_TEXT: start mosquitto on loopback with a psk_file
+# listener ("identity:hexkey" lines; identities become user names). Sets
+# BROKER (its folder), PORT, BPID and BLOG (its log). Started as root,
+# mosquitto drops to the "mosquitto" user, which must be able to read its
+# configuration and psk_file (interop-notes).
+psk_broker() {
+    local try
+    chmod 755 "$WORK"
+    BROKER=$WORK/broker
+    mkdir -m 755 "$BROKER"
+    printf '%s\n' "$1" >"$BROKER/psk_file"
+    chmod 644 "$BROKER/psk_file"
+    for try in 1 2 3 4 5; do
+        PORT=$(free_port) || break
+        cat >"$BROKER/mosquitto.conf" <<X
+per_listener_settings false
+allow_anonymous true
+persistence false
+log_dest stderr
+log_type all
+listener $PORT 127.0.0.1
+psk_hint tls_stream
+psk_file $BROKER/psk_file
+use_identity_as_username true
+X
+        chmod 644 "$BROKER/mosquitto.conf"
+        bg timeout 60 mosquitto -c "$BROKER/mosquitto.conf" 2>"$BROKER/log.$try"
+        BPID=$BG
+        BLOG=$BROKER/log.$try
+        for _ in $(seq 1 50); do
+            ss -ltnH "sport = :$PORT" | grep -q . && return 0
+            kill -0 "$BPID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$BPID" 2>/dev/null
+    done
+    fail broker "mosquitto did not start" "$BLOG"
+    finish
+}
+
+# psk_subscriber IDENTITY HEXKEY TOPIC: one message, bounded, into $WORK/sub.out;
+# returns once the broker acknowledged the subscription. Sets SUBPID.
+psk_subscriber() {
+    bg timeout 20 mosquitto_sub -h 127.0.0.1 -p "$PORT" --psk "$2" --psk-identity "$1" -i "$1" \
+        -t "$3" -C 1 -W 15 >"$WORK/sub.out" 2>"$WORK/sub.err"
+    SUBPID=$BG
+    for _ in $(seq 1 100); do
+        grep -q "Sending SUBACK to $1" "$BLOG" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    fail subscribe "mosquitto_sub did not subscribe" "$WORK/sub.err" "$BLOG"
+}

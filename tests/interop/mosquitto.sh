@@ -10,56 +10,8 @@ make_pki
 V="mosquitto $(mosquitto -h 2>/dev/null | head -n1 | awk '{print $3}')"
 note "peer: $V"
 
-# Started as root, mosquitto drops to the "mosquitto" user, which must be able
-# to read its configuration and psk_file (interop-notes).
-chmod 755 "$WORK"
-BROKER=$WORK/broker
-mkdir -m 755 "$BROKER"
 SUB_KEY=$(openssl rand -hex 16)
-printf '%s:%s\nsub1:%s\n' "$PSK_ID" "$PSK_KEY" "$SUB_KEY" >"$BROKER/psk_file"
-chmod 644 "$BROKER/psk_file"
-
-start_broker() {
-    local try
-    for try in 1 2 3 4 5; do
-        PORT=$(free_port) || break
-        cat >"$BROKER/mosquitto.conf" <<X
-per_listener_settings false
-allow_anonymous true
-persistence false
-log_dest stderr
-log_type all
-listener $PORT 127.0.0.1
-psk_hint tls_stream
-psk_file $BROKER/psk_file
-use_identity_as_username true
-X
-        chmod 644 "$BROKER/mosquitto.conf"
-        bg timeout 60 mosquitto -c "$BROKER/mosquitto.conf" 2>"$BROKER/log.$try"
-        BPID=$BG
-        BLOG=$BROKER/log.$try
-        for _ in $(seq 1 50); do
-            ss -ltnH "sport = :$PORT" | grep -q . && return 0
-            kill -0 "$BPID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "$BPID" 2>/dev/null
-    done
-    fail broker "mosquitto did not start" "$BLOG"
-    finish
-}
-
-# subscribe: mosquitto_sub with its PSK options, one message, bounded.
-subscribe() {
-    bg timeout 20 mosquitto_sub -h 127.0.0.1 -p "$PORT" --psk "$SUB_KEY" --psk-identity sub1 -i sub1 \
-        -t tls_stream/interop -C 1 -W 15 >"$WORK/sub.out" 2>"$WORK/sub.err"
-    SUBPID=$BG
-    for _ in $(seq 1 100); do
-        grep -q "Sending SUBACK to sub1" "$BLOG" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    fail subscribe "mosquitto_sub did not subscribe" "$WORK/sub.err" "$BLOG"
-}
+psk_broker "$(printf '%s:%s\nsub1:%s\n' "$PSK_ID" "$PSK_KEY" "$SUB_KEY")"
 
 # publish IDENT HEXKEY MESSAGE: the mqtt_psk example's command line
 # (mqtt_psk HOST PORT TOPIC MESSAGE --psk-ident ID --psk-key HEX; exit 3 = TLS failed).
@@ -68,8 +20,7 @@ publish() {
         --psk-ident "$1" --psk-key "$2" >"$WORK/pub.out" 2>"$WORK/pub.err"
 }
 
-start_broker
-subscribe
+psk_subscriber sub1 "$SUB_KEY" tls_stream/interop
 MSG="hello from mqtt_psk $$"
 publish "$PSK_ID" "$PSK_KEY" "$MSG"
 rc=$?

@@ -1,10 +1,11 @@
 #!/bin/sh
-# check_package.sh BUILD_DIR CONSUMER_SRC WORK_DIR CC "LAYERS": install the
+# check_package.sh BUILD_DIR CONSUMER_SRC WORK_DIR CC "LAYERS" ["CFLAGS"]: install the
 # build into WORK_DIR/prefix, then build and run the consumer program twice:
 # through find_package(tls_stream COMPONENTS ...) and through pkg-config.
 # Also checks that asking for a layer that was not built fails.
 set -eu
 build=$1 src=$2 work=$3 cc=$4
+cflags=${6:-}
 layers=$(echo "$5" | tr ";" " ")
 rm -rf "$work"
 prefix="$work/prefix"
@@ -13,6 +14,7 @@ cmake --install "$build" --prefix "$prefix" > "$work.install.log" 2>&1 ||
 
 # CMake: the components the consumer needs, and the umbrella target.
 cmake -S "$src" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
+  -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$cflags" \
   > "$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; echo "FAIL: find_package"; exit 1; }
 cmake --build "$work/cmake" > "$work/build.log" 2>&1 ||
   { cat "$work/build.log"; echo "FAIL: consumer build (CMake)"; exit 1; }
@@ -32,7 +34,7 @@ done
 export PKG_CONFIG_PATH="$libdir"
 flags=$(pkg-config --cflags --libs --static tls_stream-mbedtls tls_stream-posix tls_stream-mem_pipe)
 # shellcheck disable=SC2086
-"$cc" -std=c99 -Wall -Wextra -Werror -o "$work/consumer-pc" "$src/consumer.c" $flags ||
+"$cc" $cflags -std=c99 -Wall -Wextra -Werror -o "$work/consumer-pc" "$src/consumer.c" $flags ||
   { echo "FAIL: consumer build (pkg-config: $flags)"; exit 1; }
 LD_LIBRARY_PATH="$(dirname "$libdir")" "$work/consumer-pc" || { echo "FAIL: consumer run (pkg-config)"; exit 1; }
 echo "OK: installed package found by CMake (components) and pkg-config ($layers)"

@@ -180,6 +180,15 @@ static void test_key_without_cert_is_value_error(void **state)
     ut_blob_free(&key);
 }
 
+/* ssl_keycert.py: key=b"!" is "invalid key" also without a cert (the key is
+ * parsed before the missing cert is reported) */
+static void test_invalid_key_without_cert_is_invalid_key(void **state)
+{
+    fixture *f = *state;
+    f->o.keyfile = ut_bytes("!", 1);
+    expect_value_error(f, TLS_STREAM_MSG("invalid key"));
+}
+
 static void test_cert_without_key_is_value_error(void **state)
 {
     fixture *f = *state;
@@ -291,6 +300,35 @@ static void test_server_without_key_and_cert_is_value_error(void **state)
     fixture *f = *state;
     f->o.server_side = 1;
     expect_value_error(f, TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)"));
+}
+
+/* ssl_basic.py, ssl_sslcontext.py: a server without key wrapped with
+ * do_handshake=False is created; the handshake (any read or write) fails,
+ * setblocking and close still reach the transport */
+static void test_server_without_key_fails_at_the_handshake(void **state)
+{
+    fixture *f = *state;
+    unsigned char buf[4];
+    const unsigned char *der = (const unsigned char *)"x";
+    size_t len = 1;
+    f->o.server_side = 1;
+    f->o.do_handshake = 0;
+    assert_int_equal(ussl_wrap_socket(&f->io, &f->o, &f->s, &f->err), 0);
+    assert_non_null(f->s);
+    assert_int_equal(ussl_setblocking(f->s, 1), 0);
+    assert_int_equal(ussl_getpeercert(f->s, 1, &der, &len), 0);
+    assert_null(der);
+    assert_int_equal(ussl_poll(f->s, USSL_POLL_RD), USSL_POLL_NVAL);
+    assert_int_equal(ussl_write(f->s, "data", 4), USSL_E_VALUE);
+    assert_string_equal(ussl_last_error(f->s)->msg,
+                        TLS_STREAM_MSG("server_side requires keyfile and certfile (or psk_table)"));
+    assert_int_equal(ussl_read(f->s, buf, sizeof buf), USSL_E_VALUE);
+    assert_int_equal(ussl_do_handshake(f->s), USSL_E_VALUE);
+    assert_int_equal(ussl_last_error(f->s)->kind, USSL_VALUEERROR);
+    assert_int_equal(f->a.bytes_written, 0);
+    assert_int_equal(ussl_close(f->s), 0);
+    assert_int_equal(f->a.closes, 1);
+    assert_int_equal(ussl_read(f->s, buf, sizeof buf), -USSL_EBADF);
 }
 
 /* sslcontext_check_hostname_error.py */
@@ -512,6 +550,7 @@ int main(void)
         T(test_invalid_key_data_is_value_error_invalid_key),
         T(test_invalid_cert_data_is_value_error_invalid_cert),
         T(test_key_without_cert_is_value_error),
+        T(test_invalid_key_without_cert_is_invalid_key),
         T(test_cert_without_key_is_value_error),
         T(test_invalid_ca_certs_is_value_error_invalid_cert),
         T(test_empty_key_data_is_invalid_key),
@@ -522,6 +561,7 @@ int main(void)
         T(test_missing_file_is_oserror_enoent),
         T(test_bad_file_contents_is_invalid_key),
         T(test_server_without_key_and_cert_is_value_error),
+        T(test_server_without_key_fails_at_the_handshake),
         T(test_cert_required_without_server_hostname_is_value_error),
         T(test_cert_optional_client_without_server_hostname_is_value_error),
         T(test_cert_required_without_ca_certs_is_value_error),
