@@ -5,6 +5,7 @@
 #   tls_stream::mem_pipe   in-memory pipe transport
 #   tls_stream::posix      fd transport and file loaders        (TLS_STREAM_WITH_POSIX)
 #   tls_stream::mbedtls    mbedtls backend                      (TLS_STREAM_WITH_MBEDTLS)
+#   tls_stream::openssl    OpenSSL 3 backend                    (TLS_STREAM_WITH_OPENSSL)
 #   tls_stream::tls_stream every layer that was built
 #
 # Static builds (the default) give one archive per layer, so a firmware link
@@ -21,6 +22,9 @@ if(TLS_STREAM_WITH_POSIX)
 endif()
 if(TLS_STREAM_WITH_MBEDTLS)
   list(APPEND TLS_STREAM_LAYERS mbedtls)
+endif()
+if(TLS_STREAM_WITH_OPENSSL)
+  list(APPEND TLS_STREAM_LAYERS openssl)
 endif()
 
 set(_tls_layer_core_sources ${TLS_STREAM_CORE_SOURCES})
@@ -40,6 +44,9 @@ set(_tls_layer_mem_pipe_deps core)
 set(_tls_layer_posix_deps core ussl)
 set(_tls_layer_mbedtls_deps core)
 set(_tls_layer_mbedtls_private MbedTLS::mbedtls)
+set(_tls_layer_openssl_sources ${TLS_STREAM_OPENSSL_SOURCES})
+set(_tls_layer_openssl_deps core)
+set(_tls_layer_openssl_private OpenSSL::SSL)
 
 # Settings every compiled layer shares.
 function(_tls_stream_compile_setup target)

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include <tls_stream/mbedtls.h>
+#if TLSCAT_WITH_OPENSSL
+#include <tls_stream/openssl.h>
+#endif
 #include <tls_stream/posix.h>
 #include <tls_stream/tls_stream.h>
 #include <tls_stream/ussl.h>
@@ -51,6 +54,7 @@ static const char usage_text[] =
     "                           newest the backend speaks; 1.3 needs mbedtls 3.6)\n"
     "  --session-in PATH        client: offer the session saved in PATH (resumption)\n"
     "  --session-out PATH       client: save the session to PATH at the end\n"
+    "  --backend mbedtls|openssl  the TLS library (default mbedtls; openssl when built)\n"
     "  --listen                 server mode\n"
     "  --bind ADDR              listening address (default 127.0.0.1; ::1 for IPv6)\n"
     "  --port-file PATH         write the bound port there (use with PORT 0)\n"
@@ -76,6 +80,7 @@ typedef struct options {
     const char *session_in, *session_out;
     int tls_min, tls_max; /* TLS_STREAM_TLS1_*, 0: default */
     const char *host, *port;
+    const tls_stream_backend *backend;
 } options;
 
 /* "1.2" or "1.3" -> TLS_STREAM_TLS1_2 / _3, else 0. */
@@ -97,7 +102,7 @@ static int usage_error(const char *msg)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { O_KEY = 256, O_CERT, O_REQS, O_CA, O_NAME, O_NOHS, O_PIDENT, O_PKEY, O_PFILE,
-           O_LISTEN, O_BIND, O_PORTFILE, O_TLSMIN, O_TLSMAX, O_SESSIN, O_SESSOUT };
+           O_LISTEN, O_BIND, O_PORTFILE, O_TLSMIN, O_TLSMAX, O_SESSIN, O_SESSOUT, O_BACKEND };
     static const struct option longopts[] = {
         {"keyfile", required_argument, NULL, O_KEY},
         {"certfile", required_argument, NULL, O_CERT},
@@ -115,6 +120,7 @@ static int parse_options(int argc, char **argv, options *o)
         {"tls-max", required_argument, NULL, O_TLSMAX},
         {"session-in", required_argument, NULL, O_SESSIN},
         {"session-out", required_argument, NULL, O_SESSOUT},
+        {"backend", required_argument, NULL, O_BACKEND},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -122,6 +128,7 @@ static int parse_options(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->cert_reqs = -1;
     o->bind_addr = "127.0.0.1";
+    o->backend = tls_stream_backend_mbedtls();
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (c) {
         case O_KEY: o->keyfile = optarg; break;
@@ -153,6 +160,16 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case O_SESSIN: o->session_in = optarg; break;
         case O_SESSOUT: o->session_out = optarg; break;
+        case O_BACKEND:
+            if (strcmp(optarg, "mbedtls") == 0)
+                o->backend = tls_stream_backend_mbedtls();
+#if TLSCAT_WITH_OPENSSL
+            else if (strcmp(optarg, "openssl") == 0)
+                o->backend = tls_stream_backend_openssl();
+#endif
+            else
+                return usage_error("--backend takes mbedtls or openssl (openssl when built with it)");
+            break;
         case 'v': o->verbose = 1; break;
         case 'h':
             fputs(usage_text, stdout);
@@ -218,7 +235,7 @@ static int make_config(const options *o, tls_stream_config **out)
     int rc, ec, verify = o->cert_reqs;
 
     *out = NULL;
-    rc = tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+    rc = tls_stream_config_new(&cfg, o->backend, o->listen ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
                                example_allocator());
     if (rc != TLS_STREAM_OK) {
         fprintf(stderr, "tlscat: configuration: %s [status -0x%x]\n", tls_stream_strerror(rc),

@@ -12,6 +12,7 @@
  *   bench_heap.c       heap per connection (counting allocator + calloc hook)
  *   bench_size.c       .text+.rodata of our objects, x86-64 and Cortex-M4
  *   bench_socket.c     socketpair paths: handshakes, streaming, request/response, syscalls
+ *   bench_openssl.c    the OpenSSL backend against raw OpenSSL (when built)
  *
  * Every comparison runs the raw baseline and tls_stream in the same process,
  * over the same transport, with the same mbedtls settings (RNG, forced
@@ -55,7 +56,8 @@ typedef struct bench_opts {
 #define BENCH_SEC_HEAP 0x8u
 #define BENCH_SEC_SIZE 0x10u
 #define BENCH_SEC_SOCK 0x20u
-#define BENCH_SEC_ALL 0x3fu
+#define BENCH_SEC_OSSL 0x40u /* the OpenSSL backend (bench_openssl.c) */
+#define BENCH_SEC_ALL 0x7fu
 
 extern bench_opts g_opts;
 
@@ -233,6 +235,12 @@ void bench_resumed(void);
 void bench_heap(void);
 void bench_size(void);
 void bench_socket(void);
+#if TLS_BENCH_OPENSSL
+/** Count OpenSSL's allocations; first thing in main(). */
+void bench_openssl_init(void);
+/** The OpenSSL backend against raw OpenSSL and tls_stream on mbedtls. */
+void bench_openssl(void);
+#endif
 
 /* ------------------------------------------------ resumption, our side */
 

@@ -3,7 +3,7 @@
  *
  *   tls_bench            full run (64 MiB transfers, 5 runs each; < 3 min)
  *   tls_bench --quick    smoke run (8 MiB, 3 runs; < 20 s)
- *   options: --reps N, --mib N, --only bulk,hs,resume,heap,size,sock, -v,
+ *   options: --reps N, --mib N, --only bulk,hs,resume,heap,size,sock,ossl, -v,
  *            --wall (time with the wall clock instead of the process's
  *            CPU time; only meaningful on an otherwise idle machine)
  *
@@ -24,7 +24,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: tls_bench [--quick] [--reps N] [--mib N] "
-                    "[--only bulk,hs,resume,heap,size,sock] [--wall] [-v]\n");
+                    "[--only bulk,hs,resume,heap,size,sock,ossl] [--wall] [-v]\n");
     exit(2);
 }
 
@@ -43,6 +43,8 @@ static unsigned parse_sections(const char *s)
         m |= BENCH_SEC_SIZE;
     if (strstr(s, "sock"))
         m |= BENCH_SEC_SOCK;
+    if (strstr(s, "ossl"))
+        m |= BENCH_SEC_OSSL;
     if (m == 0)
         usage();
     return m;
@@ -84,6 +86,9 @@ int main(int argc, char **argv)
     int i, mib = -1;
     double t0 = bench_now();
 
+#if TLS_BENCH_OPENSSL
+    bench_openssl_init();
+#endif
     g_opts.reps = -1;
     g_opts.sections = BENCH_SEC_ALL;
     for (i = 1; i < argc; i++) {
@@ -125,6 +130,10 @@ int main(int argc, char **argv)
         bench_heap();
     if (g_opts.sections & BENCH_SEC_SIZE)
         bench_size();
+#if TLS_BENCH_OPENSSL
+    if (g_opts.sections & BENCH_SEC_OSSL)
+        bench_openssl();
+#endif
     bench_free_creds();
     printf("\n%d target(s) missed; run took %.1f s\n", g_missed, bench_now() - t0);
     return 0;

@@ -8,11 +8,19 @@
  *     server_side and whether a PSK is given too
  *   5 ussl_wrap_socket client with the data as ca_certs and hostname
  * Every call must return TLS_STREAM_OK or a documented error, and free all.
+ * Built once per backend: FUZZ_OPENSSL=1 loads through the OpenSSL backend.
  */
 #include <string.h>
 
 #include "fuzz_common.h"
 #include "tls_stream/ussl.h"
+
+#if FUZZ_OPENSSL
+#include "tls_stream/openssl.h"
+#define FUZZ_BACKEND() tls_stream_backend_openssl()
+#else
+#define FUZZ_BACKEND() tls_stream_backend_mbedtls()
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +33,7 @@ static void tls_path(int which, const uint8_t *d, size_t n)
 {
     tls_stream_config *cfg;
     int rc;
-    if (tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), which == 0 ? TLS_STREAM_CLIENT : TLS_STREAM_SERVER,
+    if (tls_stream_config_new(&cfg, FUZZ_BACKEND(), which == 0 ? TLS_STREAM_CLIENT : TLS_STREAM_SERVER,
                        NULL) != TLS_STREAM_OK)
         abort();
     switch (which) {
@@ -74,7 +82,7 @@ static void ussl_path(int client, const uint8_t *d, size_t n)
     n -= 2;
     fuzz_feed_init(&feed, NULL, 0);
     ussl_opts_init(&o);
-    o.backend = tls_stream_backend_mbedtls();
+    o.backend = FUZZ_BACKEND();
     o.do_handshake = 0;
     o.cert_reqs = (int)(flags & 3); /* 3: out of range, must be refused */
     if (client) {

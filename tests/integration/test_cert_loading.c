@@ -16,11 +16,12 @@
 #include "expect_text.h"
 #include "tls_pair.h"
 #include "test_alloc.h"
+#include "test_backend.h"
 
 static tls_stream_config *new_server(void)
 {
     tls_stream_config *s = NULL;
-    assert_int_equal(tls_stream_config_new(&s, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&s, tls_test_backend(TLS_STREAM_SERVER), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
     return s;
 }
 
@@ -32,7 +33,7 @@ static int handshake_with(tls_stream_config *s, const char *ca_file)
     tls_pair p;
     int rc;
 
-    assert_int_equal(tls_stream_config_new(&c, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&c, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_pair_add_ca(c, ca_file), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_server_name(c, "localhost"), TLS_STREAM_OK);
     rc = tls_pair_new(&p, c, s, NULL);
@@ -169,7 +170,7 @@ static void test_malformed_pem_ca_is_bad_cert(void **state)
     unsigned char *pem = malformed_pem(&len);
     (void)state;
 
-    assert_int_equal(tls_stream_config_new(&c, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&c, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_add_ca(c, pem, len), TLS_STREAM_ERR_BAD_CERT);
     free(pem);
     tls_stream_config_free(c);

@@ -13,6 +13,7 @@
 
 #include "expect_text.h"
 #include "tls_pair.h"
+#include "test_backend.h"
 #include "tls_stream/tls_stream.h"
 #include "test_alloc.h"
 
@@ -45,7 +46,7 @@ static int handshake(tls_stream_config *c, tls_stream_config *s, const char **ci
     name[0] = '\0';
     if (rc == TLS_STREAM_OK) {
         strncpy(name, tls_stream_cipher(p.client), sizeof name - 1);
-        assert_string_equal(tls_stream_cipher(p.server), name);
+        assert_true(tls_test_same_suite(tls_stream_cipher(p.server), name));
         assert_int_equal(tls_pair_transfer(&p, 4096), TLS_STREAM_OK);
     }
     *cipher = name;
@@ -62,7 +63,7 @@ static void test_psk_client_negotiates_the_one_suite_it_names(void **state)
     psk_pair_configs(&c, &s);
     assert_int_equal(tls_stream_config_set_ciphersuites(c, only), TLS_STREAM_OK);
     assert_int_equal(handshake(c, s, &cipher), TLS_STREAM_OK);
-    assert_string_equal(cipher, "TLS-PSK-WITH-AES-128-GCM-SHA256");
+    assert_true(tls_test_same_suite(cipher, "TLS-PSK-WITH-AES-128-GCM-SHA256"));
     tls_stream_config_free(c);
     tls_stream_config_free(s);
 }
@@ -79,7 +80,7 @@ static void test_client_and_server_lists_meet_on_the_common_suite(void **state)
     assert_int_equal(tls_stream_config_set_ciphersuites(s, server), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_ciphersuites(c, client), TLS_STREAM_OK);
     assert_int_equal(handshake(c, s, &cipher), TLS_STREAM_OK);
-    assert_string_equal(cipher, "TLS-PSK-WITH-AES-256-GCM-SHA384");
+    assert_true(tls_test_same_suite(cipher, "TLS-PSK-WITH-AES-256-GCM-SHA384"));
     tls_stream_config_free(c);
     tls_stream_config_free(s);
 }
@@ -93,7 +94,7 @@ static void test_certificate_client_negotiates_the_suite_it_names(void **state)
     cert_pair_configs(&c, &s);
     assert_int_equal(tls_stream_config_set_ciphersuites(c, only), TLS_STREAM_OK);
     assert_int_equal(handshake(c, s, &cipher), TLS_STREAM_OK);
-    assert_string_equal(cipher, "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384");
+    assert_true(tls_test_same_suite(cipher, "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384"));
     tls_stream_config_free(c);
     tls_stream_config_free(s);
 }
@@ -194,7 +195,7 @@ static void test_named_group_is_used_and_a_disjoint_one_fails(void **state)
     assert_int_equal(tls_stream_config_set_groups(c, p384), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_groups(s, p384), TLS_STREAM_OK);
     assert_int_equal(handshake(c, s, &cipher), TLS_STREAM_OK);
-    assert_string_equal(cipher, "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256");
+    assert_true(tls_test_same_suite(cipher, "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256"));
     tls_stream_config_free(c);
     tls_stream_config_free(s);
 

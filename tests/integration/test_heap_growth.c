@@ -18,13 +18,23 @@
 #include "counting_alloc.h"
 #include "test_scale.h"
 #include "tls_pair.h"
+#include "test_backend.h"
 
 /* 200 natively; under valgrind (test_scale.h) a few past the warm-up */
-#define CONNECTIONS ((int)tls_test_count(200, WARMUP + 2))
-#define WARMUP 10
+#define CONNECTIONS ((int)tls_test_count(WARMUP + 190, WARMUP + 2))
+/* Connections before the heap is measured: OpenSSL fills caches of its own
+ * over its first few hundred connections (up to ~360 for a certificate
+ * server), then stays flat; valgrind's run does not measure the heap
+ * (mallinfo2() reads 0 there). */
+#define WARMUP ((int)tls_test_count(openssl_involved() ? 400 : 10, 10))
 /* What the process heap may still grow by after the warm-up: allocator
  * noise (fragmentation), far below one connection (~40 KB). */
 #define HEAP_SLACK ((size_t)16 * 1024)
+
+static int openssl_involved(void)
+{
+    return tls_test_openssl(TLS_STREAM_CLIENT) || tls_test_openssl(TLS_STREAM_SERVER);
+}
 
 static size_t heap_in_use(void)
 {
@@ -45,7 +55,7 @@ static void one_psk_connection(counting_alloc *ca)
     tls_stream_config_free(c);
     tls_stream_config_free(s);
     assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
-    assert_non_null(strstr(tls_stream_cipher(p.client), "PSK"));
+    assert_true(tls_test_psk_negotiated(p.client));
     assert_int_equal(tls_pair_transfer(&p, 2000), TLS_STREAM_OK);
     assert_int_equal(tls_stream_close(p.client), TLS_STREAM_OK);
     assert_int_equal(tls_stream_read(p.server, buf, sizeof buf), 0);
@@ -88,7 +98,7 @@ static void test_sequential_certificate_connections_do_not_grow_the_heap(void **
     (void)state;
 
     counting_alloc_init(&ca);
-    for (i = 0; i < (int)tls_test_count(30, WARMUP + 2); i++) {
+    for (i = 0; i < (int)tls_test_count(WARMUP + 20, WARMUP + 2); i++) {
         tls_stream_config *c = NULL, *s = NULL;
         tls_pair p;
         assert_int_equal(tls_pair_cert_client(&c, &ca.alloc, TLS_STREAM_VERIFY_REQUIRED, "ca.pem",

@@ -2,16 +2,22 @@
  * Session resumption (tickets and session-ID cache) and max fragment length,
  * with real mbedtls on both ends over the memory pipe.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tls_pair.h"
+#include "test_backend.h"
 #include "tls_stream/mbedtls.h"
+#include "tls_stream/options.h"
 #include "tls_stream/tls_stream.h"
 
 typedef tls_pair_saved saved;
@@ -190,6 +196,55 @@ static void test_max_fragment_with_psk_transfers_data_intact(void **state)
     tls_stream_config_free(s);
 }
 
+#if TLS_TEST_WITH_OPENSSL
+/* A client configuration on the backend named (not the one the test runs on). */
+static tls_stream_config *client_cfg_on(const char *backend)
+{
+    const char *old = getenv("TLS_TEST_BACKEND_CLIENT");
+    char previous[32] = "";
+    tls_stream_config *c;
+
+    if (old != NULL)
+        snprintf(previous, sizeof previous, "%s", old);
+    assert_int_equal(setenv("TLS_TEST_BACKEND_CLIENT", backend, 1), 0);
+    c = client_cfg();
+    if (old != NULL)
+        assert_int_equal(setenv("TLS_TEST_BACKEND_CLIENT", previous, 1), 0);
+    else
+        assert_int_equal(unsetenv("TLS_TEST_BACKEND_CLIENT"), 0);
+    return c;
+}
+
+/* A session saved by one backend, loaded into a client on the other: never
+ * handed to the wrong parser, never resumed; a full, verified handshake. */
+static void test_session_of_the_other_backend_is_not_offered(void **state)
+{
+    const char *mine = tls_test_backend_name(TLS_STREAM_CLIENT);
+    const char *other = strcmp(mine, "openssl") == 0 ? "mbedtls" : "openssl";
+    tls_stream_config *c = client_cfg(), *o = client_cfg_on(other), *s = server_cfg(3600, 16);
+    const char *msg = NULL;
+    saved first;
+    tls_pair p;
+    (void)state;
+
+    assert_int_equal(connect_once(c, s, NULL, &first), 0);
+    assert_int_equal(tls_pair_new(&p, o, s, NULL), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_session_load(p.client, first.blob, first.len), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_resumed(p.client), 0);
+    assert_int_equal(tls_stream_resumed(p.server), 0);
+    assert_int_equal(tls_pair_transfer(&p, 1024), TLS_STREAM_OK);
+    if (strcmp(other, "openssl") == 0) { /* it says why */
+        tls_stream_error_detail(p.client, &msg);
+        assert_string_equal(msg, TLS_STREAM_MSG("saved session is not from the OpenSSL backend: not offered"));
+    }
+    tls_pair_free(&p);
+    tls_stream_config_free(c);
+    tls_stream_config_free(o);
+    tls_stream_config_free(s);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +258,9 @@ int main(void)
         cmocka_unit_test(test_max_fragment_512_transfers_data_intact),
         cmocka_unit_test(test_max_fragment_4096_transfers_data_intact),
         cmocka_unit_test(test_max_fragment_with_psk_transfers_data_intact),
+#if TLS_TEST_WITH_OPENSSL
+        cmocka_unit_test(test_session_of_the_other_backend_is_not_offered),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

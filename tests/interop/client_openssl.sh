@@ -8,14 +8,15 @@ make_pki
 V="$OPENSSL_VERSION"
 note "peer: $V"
 
-# server NAME ARGS...: openssl s_server on 127.0.0.1, port 0, one connection,
-# TLS 1.2 (the TLS 1.3 rows are in tls13.sh).
+# server NAME ARGS...: openssl s_server on 127.0.0.1, port 0, one connection;
+# TLS 1.2 against the mbedtls backend (its TLS 1.3 rows are in tls13.sh).
 server() {
-    local name=$1
+    local name=$1 v12=-tls1_2
     shift
+    is_openssl && v12=
     hold_stdin "$name"
     SOUT=$WORK/$name.srv
-    bg timeout 30 stdbuf -o0 openssl s_server -accept 127.0.0.1:0 -naccept 1 -tls1_2 "$@" \
+    bg timeout 30 stdbuf -o0 openssl s_server -accept 127.0.0.1:0 -naccept 1 $v12 "$@" \
         <"$FIFO" >"$SOUT" 2>&1
     SPID=$BG
     SPORT=$(listen_port "$SPID") || { fail "$name" "s_server did not start" "$SOUT"; return 1; }
@@ -74,8 +75,17 @@ bad_case() {
 P=$PKI
 PSK=(--psk-ident "$PSK_ID" --psk-key "$PSK_KEY")
 SRV_PSK=(-nocert -psk "$PSK_KEY" -psk_hint tls_stream)
+is_openssl && SRV_PSK+=(-tls1_2) # (server() pins TLS 1.2 for mbedtls)
 CERT=(-cert "$P/server.pem" -key "$P/server.key")
 VERIFY=(--ca-certs "$P/ca.pem" --server-hostname localhost)
+# certificate cases: TLS 1.2 with the suite s_server is told to use; on the
+# OpenSSL backend TLS 1.3 (-cipher is TLS 1.2's list), s_server taking our
+# first TLS 1.3 suite
+CSUITE=ECDHE-ECDSA-AES128-GCM-SHA256
+is_openssl && CSUITE=TLS_AES_256_GCM_SHA384
+# a missing client certificate: TLS 1.3 has its own alert for it
+NOCERT_ALERT=handshake_failure
+is_openssl && NOCERT_ALERT=certificate_required
 
 # --- TLS 1.2 PSK
 ok_case psk_aes128_gcm "PSK client" PSK-AES128-GCM-SHA256 \
@@ -92,16 +102,16 @@ bad_case psk_wrong_key "PSK client, wrong key" "bad_record_mac" \
 
 # --- certificates: every cert_reqs mode against a good server
 for reqs in required optional; do
-    ok_case "cert_$reqs" "cert client, cert_reqs=$reqs" ECDHE-ECDSA-AES128-GCM-SHA256 \
+    ok_case "cert_$reqs" "cert client, cert_reqs=$reqs" "$CSUITE" \
         "${CERT[@]}" -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -- --cert-reqs "$reqs" "${VERIFY[@]}"
 done
 grep -qF "peer subject: O=tls_stream interop, CN=localhost" "$WORK/cert_required.err" ||
     fail cert_required_subject "tlscat -v does not print the peer subject" "$WORK/cert_required.err"
-ok_case cert_none "cert client, cert_reqs=none" ECDHE-ECDSA-AES128-GCM-SHA256 \
+ok_case cert_none "cert client, cert_reqs=none" "$CSUITE" \
     "${CERT[@]}" -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -- --cert-reqs none
 grep -qF "warning: the server certificate is not verified" "$WORK/cert_none.err" ||
     fail cert_none_warning "no warning for an unverified server" "$WORK/cert_none.err"
-ok_case cert_default_with_ca "cert client, default cert_reqs + CA" ECDHE-ECDSA-AES128-GCM-SHA256 \
+ok_case cert_default_with_ca "cert client, default cert_reqs + CA" "$CSUITE" \
     "${CERT[@]}" -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -- "${VERIFY[@]}"
 
 # --- bad certificates: refused under REQUIRED (and OPTIONAL), accepted under NONE
@@ -114,28 +124,28 @@ for reqs in required optional; do
     bad_case "expired_$reqs" "expired certificate, cert_reqs=$reqs" "expired" \
         -cert "$P/expired.pem" -key "$P/expired.key" -- --cert-reqs "$reqs" "${VERIFY[@]}"
 done
-ok_case untrusted_none "untrusted CA, cert_reqs=none" "$BADSUITE" \
+ok_case untrusted_none "untrusted CA, cert_reqs=none" "$CSUITE" \
     -cert "$P/untrusted.pem" -key "$P/untrusted.key" -cipher "$BADSUITE" -- --cert-reqs none "${VERIFY[@]}"
-ok_case wrong_hostname_none "wrong host name, cert_reqs=none" "$BADSUITE" \
+ok_case wrong_hostname_none "wrong host name, cert_reqs=none" "$CSUITE" \
     "${CERT[@]}" -cipher "$BADSUITE" -- --cert-reqs none --ca-certs "$P/ca.pem" --server-hostname not-localhost.example
-ok_case expired_none "expired certificate, cert_reqs=none" "$BADSUITE" \
+ok_case expired_none "expired certificate, cert_reqs=none" "$CSUITE" \
     -cert "$P/expired.pem" -key "$P/expired.key" -cipher "$BADSUITE" -- --cert-reqs none "${VERIFY[@]}"
 
 # --- SNI: the default certificate is for other.example; only the SNI name
 # "localhost" selects the localhost certificate, which verification needs.
-ok_case sni "SNI selects the certificate" "$BADSUITE" \
+ok_case sni "SNI selects the certificate" "$CSUITE" \
     -cert "$P/wrongname.pem" -key "$P/wrongname.key" -servername localhost \
     -cert2 "$P/server.pem" -key2 "$P/server.key" -cipher "$BADSUITE" -- --cert-reqs required "${VERIFY[@]}"
 grep -qF 'Hostname in TLS extension: "localhost"' "$WORK/sni.srv" ||
     fail sni_seen "s_server did not see SNI localhost" "$WORK/sni.srv"
 
 # --- mutual TLS
-ok_case mtls "mutual TLS, client certificate" "$BADSUITE" \
+ok_case mtls "mutual TLS, client certificate" "$CSUITE" \
     "${CERT[@]}" -Verify 1 -CAfile "$P/ca.pem" -cipher "$BADSUITE" -- \
     "${VERIFY[@]}" --certfile "$P/client.pem" --keyfile "$P/client.key"
 grep -qE 'subject=.*CN ?= ?client1' "$WORK/mtls.srv" ||
     fail mtls_subject "s_server did not see the client certificate" "$WORK/mtls.srv"
-bad_case mtls_missing "mutual TLS, no client certificate" "handshake_failure" \
+bad_case mtls_missing "mutual TLS, no client certificate" "$NOCERT_ALERT" \
     "${CERT[@]}" -Verify 1 -CAfile "$P/ca.pem" -- "${VERIFY[@]}"
 
 # --- deferred handshake: no ClientHello until stdin has data. Control first:

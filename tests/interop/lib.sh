@@ -31,6 +31,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# TLSCAT_BACKEND=mbedtls|openssl: every tlscat run uses that backend (a
+# wrapper in $WORK adds --backend; tests/interop/CMakeLists.txt runs each
+# script once per backend).
+if [ -n "${TLSCAT_BACKEND:-}" ]; then
+    printf '#!/bin/sh\nexec "%s" --backend "%s" "$@"\n' "$TLSCAT" "$TLSCAT_BACKEND" >"$WORK/tlscat"
+    chmod +x "$WORK/tlscat"
+    "$WORK/tlscat" --backend "$TLSCAT_BACKEND" --help >/dev/null ||
+        { echo "FAIL: tlscat has no backend '$TLSCAT_BACKEND'"; exit 1; }
+    TLSCAT=$WORK/tlscat
+    echo "tlscat backend: $TLSCAT_BACKEND"
+fi
+
+# is_openssl: tlscat runs on the OpenSSL backend, which negotiates TLS 1.3
+# with peers that offer it (the mbedtls backend stays on TLS 1.2).
+is_openssl() { [ "${TLSCAT_BACKEND:-mbedtls}" = openssl ]; }
+
 # require BIN...: a missing peer is a failure, never a skip.
 require() {
     local b
@@ -238,9 +254,10 @@ reason_status() {
     expired) echo "-0x7032" ;;                      # TLS_STREAM_ERR_CERT_EXPIRED
     "peer sent no certificate") echo "-0x7033" ;;   # TLS_STREAM_ERR_NO_PEER_CERT
     "unknown PSK identity") echo "-0x7034" ;;       # TLS_STREAM_ERR_PSK_IDENTITY
-    "fatal alert" | bad_record_mac | handshake_failure | unrecognized_name)
+    "fatal alert" | bad_record_mac | handshake_failure | unrecognized_name | certificate_required)
         echo "-0x7040" ;;                           # TLS_STREAM_ERR_PEER_ALERT
-    "message MAC failed") echo "-0x7042" ;;         # TLS_STREAM_ERR_PROTOCOL
+    "message MAC failed" | "bad record mac")        # (mbedtls's text | OpenSSL's)
+        echo "-0x7042" ;;                           # TLS_STREAM_ERR_PROTOCOL
     "this backend has no TLS 1.3") echo "-0x7013" ;; # TLS_STREAM_ERR_UNSUPPORTED
     *) return 1 ;;
     esac

@@ -24,6 +24,7 @@
 #include "counting_alloc.h"
 #include "robust_util.h"
 #include "test_alloc.h"
+#include "test_backend.h"
 #ifdef TLS_ROBUST_INTERPOSER
 #include "calloc_interposer.h"
 #endif
@@ -80,6 +81,11 @@ static int is_masked_nomem_3x(int err, int detail)
     return 0;
 }
 #endif
+
+static int openssl_involved(void)
+{
+    return tls_test_openssl(TLS_STREAM_CLIENT) || tls_test_openssl(TLS_STREAM_SERVER);
+}
 
 static int is_masked_nomem(int err, int detail)
 {
@@ -288,7 +294,7 @@ static void ca_bundle_load_never_succeeds_partially(void **state)
     for (k = 0;; k++) {
         tls_stream_config *cfg;
         int rc;
-        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT, tls_test_allocator()), TLS_STREAM_OK);
         ci_reset_tracking();
         ci_arm(k);
         rc = tls_stream_config_add_ca(cfg, bundle, n);
@@ -310,8 +316,22 @@ static void ca_bundle_load_never_succeeds_partially(void **state)
 }
 #endif
 
+/*
+ * On OpenSSL the hook sweeps run (tls_stream's own allocations: exact
+ * TLS_STREAM_ERR_NOMEM, nothing leaked). OpenSSL's own allocations
+ * (openssl_mem_hook.c, CRYPTO_set_mem_functions()) are not swept by this
+ * suite yet: OpenSSL reports many of its allocation failures as other
+ * errors (a chain "not trusted", a handshake failure) and keeps cache
+ * entries across connections, so the exact verdict above does not hold
+ * for them. They fail closed; docs/security.md records it. The library
+ * sweep below is mbedtls's.
+ */
 int main(void)
 {
+    const struct CMUnitTest hook_tests[] = {
+        cmocka_unit_test(hook_failure_at_every_index_psk),
+        cmocka_unit_test(hook_failure_at_every_index_cert),
+    };
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hook_failure_at_every_index_psk),
         cmocka_unit_test(hook_failure_at_every_index_cert),
@@ -321,5 +341,7 @@ int main(void)
         cmocka_unit_test(ca_bundle_load_never_succeeds_partially),
 #endif
     };
+    if (openssl_involved())
+        return cmocka_run_group_tests(hook_tests, NULL, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

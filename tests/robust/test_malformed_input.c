@@ -14,6 +14,7 @@
 #include "expect_text.h"
 #include "robust_util.h"
 #include "test_alloc.h"
+#include "test_backend.h"
 
 typedef int (*load_fn)(tls_stream_config *, const void *, size_t);
 
@@ -27,7 +28,7 @@ static void expect(load_fn fn, tls_stream_role role, const void *d, size_t n, in
     tls_stream_config *cfg;
     const char *msg = NULL;
     int rc;
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), role, tls_test_allocator()), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(role), role, tls_test_allocator()), TLS_STREAM_OK);
     rc = fn(cfg, d, n);
     if (rc != want)
         print_error("got %d (%s), want %d\n", rc, tls_stream_strerror(rc), want);
@@ -131,7 +132,7 @@ static void malformed_keys_are_bad_key(void **state)
     {
         tls_stream_config *cfg;
         pem = rb_file("server_enc.key", &n);
-        assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_SERVER), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
         assert_int_equal(tls_stream_config_set_key(cfg, pem, n, NULL), TLS_STREAM_ERR_BAD_KEY);
         assert_int_equal(tls_stream_config_set_key(cfg, pem, n, "wrong"), TLS_STREAM_ERR_BAD_KEY);
         assert_int_equal(tls_stream_config_set_key(cfg, pem, n, "test"), TLS_STREAM_OK);
@@ -158,7 +159,7 @@ static void mismatched_key_and_certificate_fail_at_first_use(void **state)
     memset(&io, 0, sizeof io);
     io.read = (int (*)(void *, unsigned char *, size_t))1;
     io.write = (int (*)(void *, const unsigned char *, size_t))1;
-    assert_int_equal(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
+    assert_int_equal(tls_stream_config_new(&cfg, tls_test_backend(TLS_STREAM_SERVER), TLS_STREAM_SERVER, tls_test_allocator()), TLS_STREAM_OK);
     assert_int_equal(tls_pair_set_cert(cfg, "server.pem"), TLS_STREAM_OK);
     assert_int_equal(tls_pair_set_key(cfg, "client.key", NULL), TLS_STREAM_OK);
     assert_int_equal(tls_stream_new(&s, cfg, &io), TLS_STREAM_ERR_BAD_KEY);

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "tls_pair.h"
+#include "test_backend.h"
 #include "core/core_internal.h"
 #include "test_alloc.h"
 
@@ -177,7 +178,7 @@ void tls_pair_versions(int min, int max)
  * the versions of tls_pair_versions(). */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
-    int rc = tls_stream_config_new(out, tls_stream_backend_mbedtls(), role,
+    int rc = tls_stream_config_new(out, tls_test_backend(role), role,
                                    alloc != NULL ? alloc : tls_test_allocator());
     if (rc == TLS_STREAM_OK)
         rc = tls_stream_config_set_version(*out, pair_min_version, pair_max_version);

@@ -10,6 +10,7 @@
 
 #include "tls_stream/posix.h"
 #include "test_alloc.h"
+#include "test_backend.h"
 
 const char *ut_path(const char *name)
 {
@@ -152,9 +153,10 @@ tls_stream_io ut_io(ut_end *e)
 void ut_opts(ussl_opts *o)
 {
     ussl_opts_init(o);
-    o->backend = tls_stream_backend_mbedtls();
+    o->backend = tls_test_backend(TLS_STREAM_CLIENT);
     o->alloc = tls_test_allocator();
 }
+
 
 void ut_pair_init(ut_pair *p)
 {
@@ -277,4 +279,18 @@ int ut_transfer(ussl_socket *a, ussl_socket *b, size_t len, unsigned seed)
             return -3;
     }
     return 0;
+}
+
+/* Last in this file: everything above wraps through the macro too. */
+#undef ussl_wrap_socket
+int ut_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out, ussl_error *err)
+{
+    ussl_opts o;
+
+    if (opts == NULL)
+        return ussl_wrap_socket(sock, opts, out, err);
+    o = *opts;
+    if (o.backend != NULL)
+        o.backend = tls_test_backend(o.server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT);
+    return ussl_wrap_socket(sock, &o, out, err);
 }

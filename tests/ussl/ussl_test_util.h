@@ -55,6 +55,15 @@ extern const ussl_sock_ops ut_sock_ops;
 void ut_opts(ussl_opts *o);
 
 /**
+ * ussl_wrap_socket() on the backend the test runs on (tests/support/
+ * test_backend.h): a non-NULL opts->backend is replaced by the one chosen
+ * for the role that opts->server_side says. Every test here calls it
+ * through the macro below, so one test source serves every backend.
+ */
+int ut_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_socket **out, ussl_error *err);
+#define ussl_wrap_socket ut_wrap_socket
+
+/**
  * A client and a server over one ut_pipe (the common fixture of the peer
  * tests): options with do_handshake off, server_side on the server, and
  * server.key, server.pem and ca.pem loaded (not set: see ut_pair_serve_cert).

@@ -247,6 +247,11 @@ static int read_slot(void *vs, unsigned char *buf, size_t len)
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
         if (take_ticket(s, ret, &tickets))
             continue;
+        /* mbedtls 3.6 answers "want read" on a NewSessionTicket it kept to
+         * handle on the next call: take it now, the data may follow */
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ && s->soft == 0 && mbedtls_ssl_check_pending(&s->ssl) &&
+            ++tickets <= TLS_STREAM_MBT_MAX_TICKETS)
+            continue;
         if (ret != 0 || s->transport_eof || ++empty > TLS_STREAM_MBT_MAX_EMPTY_RECORDS)
             break;
     }
@@ -278,7 +283,9 @@ int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
 
     if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->transport_eof || s->failed != 0)
         return s->failed;
-    while (take_ticket(s, ret = mbedtls_ssl_read(&s->ssl, none, 0), &tickets))
+    while (take_ticket(s, ret = mbedtls_ssl_read(&s->ssl, none, 0), &tickets) ||
+           (ret == MBEDTLS_ERR_SSL_WANT_READ && s->soft == 0 && mbedtls_ssl_check_pending(&s->ssl) &&
+            ++tickets <= TLS_STREAM_MBT_MAX_TICKETS))
         ;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
         s->peer_closed = 1;
