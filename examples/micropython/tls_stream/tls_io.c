@@ -93,6 +93,7 @@ void mp_tls_io_init(mp_tls_socket *sock, tls_stream_io *io)
     io->write = io_write;
     io->close = io_close;
     io->wait = NULL; /* a blocking wrapped stream blocks inside read/write */
+    io->set_timeout = NULL; /* the wrapped stream keeps its own timeout */
 }
 
 void mp_tls_io_reraise(mp_tls_socket *sock)
