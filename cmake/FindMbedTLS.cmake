@@ -1,9 +1,20 @@
 # Find mbedtls (Debian's libmbedtls-dev ships no CMake package config).
 # Defines MbedTLS::mbedtls, MbedTLS::mbedx509, MbedTLS::mbedcrypto and
-# MbedTLS_VERSION. Prefers an installed MbedTLSConfig.cmake when present.
+# MbedTLS_VERSION. Prefers an installed MbedTLSConfig.cmake when present
+# (mbedtls 3.x installs one: -DCMAKE_PREFIX_PATH=<its prefix>).
+# TLS_STREAM_MBEDTLS_EXPECT (e.g. "3.6"): fail unless that version is found,
+# so a build meant for one version never falls back to another silently.
+function(_tls_stream_mbedtls_expect)
+  if(TLS_STREAM_MBEDTLS_EXPECT AND NOT MbedTLS_VERSION MATCHES "^${TLS_STREAM_MBEDTLS_EXPECT}")
+    message(FATAL_ERROR "mbedtls ${TLS_STREAM_MBEDTLS_EXPECT} expected, found '${MbedTLS_VERSION}'"
+                        " (for 3.6: bash .ci/build-mbedtls36, then the mbedtls36 preset)")
+  endif()
+endfunction()
+
 find_package(MbedTLS CONFIG QUIET)
 if(TARGET MbedTLS::mbedtls)
   set(MbedTLS_FOUND TRUE)
+  _tls_stream_mbedtls_expect()
   return()
 endif()
 
@@ -50,4 +61,5 @@ if(MbedTLS_FOUND)
   set_property(TARGET MbedTLS::mbedx509 PROPERTY INTERFACE_LINK_LIBRARIES MbedTLS::mbedcrypto)
   set_property(TARGET MbedTLS::mbedtls PROPERTY INTERFACE_LINK_LIBRARIES MbedTLS::mbedx509)
 endif()
+_tls_stream_mbedtls_expect()
 mark_as_advanced(MbedTLS_INCLUDE_DIR MbedTLS_TLS_LIBRARY MbedTLS_X509_LIBRARY MbedTLS_CRYPTO_LIBRARY)

@@ -32,8 +32,8 @@ _tls_stream_list(TLS_STREAM_USSL_SOURCES ussl
 _tls_stream_list(TLS_STREAM_MEM_PIPE_SOURCES io mem_pipe.c)
 _tls_stream_list(TLS_STREAM_POSIX_SOURCES io posix_fd.c posix_files.c posix_ussl_files.c)
 _tls_stream_list(TLS_STREAM_MBEDTLS_SOURCES backend/mbedtls
-  mbedtls_backend.c mbedtls_certs.c mbedtls_config.c mbedtls_errors.c mbedtls_resume.c
-  mbedtls_session.c mbedtls_sigalgs.c)
+  mbedtls_backend.c mbedtls_certs.c mbedtls_config.c mbedtls_errors.c mbedtls_io.c
+  mbedtls_resume.c mbedtls_session.c mbedtls_sigalgs.c mbedtls_wire.c)
 _tls_stream_list(TLS_STREAM_OPENSSL_SOURCES backend/openssl
   openssl_backend.c openssl_bio.c openssl_config.c openssl_errors.c openssl_load.c
   openssl_names.c openssl_psk.c openssl_resume.c openssl_session.c openssl_verify.c)

@@ -49,6 +49,11 @@ static const char usage_text[] =
     "  --psk-key HEX            client PSK key (hex, up to 32 bytes)\n"
     "  --psk-file PATH          server PSK table, lines \"identity:hexkey\"\n"
     "other:\n"
+    "  --tls-min 1.2|1.3        oldest protocol version allowed (default 1.2)\n"
+    "  --tls-max 1.2|1.3        newest protocol version allowed (default: the\n"
+    "                           newest the backend speaks; 1.3 needs mbedtls 3.6)\n"
+    "  --session-in PATH        client: offer the session saved in PATH (resumption)\n"
+    "  --session-out PATH       client: save the session to PATH at the end\n"
     "  --backend mbedtls|openssl  the TLS library (default mbedtls; openssl when built)\n"
     "  --listen                 server mode\n"
     "  --bind ADDR              listening address (default 127.0.0.1; ::1 for IPv6)\n"
@@ -72,9 +77,21 @@ typedef struct options {
     const char *keyfile, *certfile, *ca_certs, *server_hostname;
     const char *psk_ident, *psk_key_hex, *psk_file;
     const char *bind_addr, *port_file;
+    const char *session_in, *session_out;
+    int tls_min, tls_max; /* TLS_STREAM_TLS1_*, 0: default */
     const char *host, *port;
     const tls_stream_backend *backend;
 } options;
+
+/* "1.2" or "1.3" -> TLS_STREAM_TLS1_2 / _3, else 0. */
+static int parse_version(const char *v)
+{
+    if (strcmp(v, "1.2") == 0)
+        return TLS_STREAM_TLS1_2;
+    if (strcmp(v, "1.3") == 0)
+        return TLS_STREAM_TLS1_3;
+    return 0;
+}
 
 static int usage_error(const char *msg)
 {
@@ -85,7 +102,7 @@ static int usage_error(const char *msg)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { O_KEY = 256, O_CERT, O_REQS, O_CA, O_NAME, O_NOHS, O_PIDENT, O_PKEY, O_PFILE,
-           O_LISTEN, O_BIND, O_PORTFILE, O_BACKEND };
+           O_LISTEN, O_BIND, O_PORTFILE, O_TLSMIN, O_TLSMAX, O_SESSIN, O_SESSOUT, O_BACKEND };
     static const struct option longopts[] = {
         {"keyfile", required_argument, NULL, O_KEY},
         {"certfile", required_argument, NULL, O_CERT},
@@ -99,6 +116,10 @@ static int parse_options(int argc, char **argv, options *o)
         {"listen", no_argument, NULL, O_LISTEN},
         {"bind", required_argument, NULL, O_BIND},
         {"port-file", required_argument, NULL, O_PORTFILE},
+        {"tls-min", required_argument, NULL, O_TLSMIN},
+        {"tls-max", required_argument, NULL, O_TLSMAX},
+        {"session-in", required_argument, NULL, O_SESSIN},
+        {"session-out", required_argument, NULL, O_SESSOUT},
         {"backend", required_argument, NULL, O_BACKEND},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -131,6 +152,14 @@ static int parse_options(int argc, char **argv, options *o)
         case O_LISTEN: o->listen = 1; break;
         case O_BIND: o->bind_addr = optarg; break;
         case O_PORTFILE: o->port_file = optarg; break;
+        case O_TLSMIN:
+        case O_TLSMAX:
+            if (parse_version(optarg) == 0)
+                return usage_error("--tls-min and --tls-max take 1.2 or 1.3");
+            *(c == O_TLSMIN ? &o->tls_min : &o->tls_max) = parse_version(optarg);
+            break;
+        case O_SESSIN: o->session_in = optarg; break;
+        case O_SESSOUT: o->session_out = optarg; break;
         case O_BACKEND:
             if (strcmp(optarg, "mbedtls") == 0)
                 o->backend = tls_stream_backend_mbedtls();
@@ -153,8 +182,9 @@ static int parse_options(int argc, char **argv, options *o)
         if (argc - optind != 1)
             return usage_error("--listen takes one argument: PORT");
         o->port = argv[optind];
-        if (o->psk_ident || o->psk_key_hex || o->server_hostname)
-            return usage_error("--psk-ident, --psk-key and --server-hostname are client options");
+        if (o->psk_ident || o->psk_key_hex || o->server_hostname || o->session_in || o->session_out)
+            return usage_error("--psk-ident, --psk-key, --server-hostname and --session-* are "
+                               "client options");
         if (!o->psk_file && !(o->keyfile && o->certfile))
             return usage_error("a server needs --keyfile and --certfile, or --psk-file");
     } else {
@@ -215,6 +245,9 @@ static int make_config(const options *o, tls_stream_config **out)
     if (verify < 0)
         verify = o->ca_certs ? TLS_STREAM_VERIFY_REQUIRED : TLS_STREAM_VERIFY_NONE;
     if ((rc = tls_stream_config_set_verify(cfg, (tls_stream_verify)verify)) != TLS_STREAM_OK)
+        goto fail;
+    what = "--tls-min/--tls-max";
+    if ((rc = tls_stream_config_set_version(cfg, o->tls_min, o->tls_max)) != TLS_STREAM_OK)
         goto fail;
     what = "CA file";
     path = o->ca_certs;
@@ -309,7 +342,14 @@ int main(int argc, char **argv)
         tlscat_conn_free(&conn);
         return tlscat_exit_code(rc);
     }
+    if (o.session_in != NULL && (rc = tlscat_session_load(s, o.session_in)) != 0) {
+        tls_stream_free(s);
+        tlscat_conn_free(&conn);
+        return rc;
+    }
     rc = tlscat_pump(s, &conn, o.no_handshake, o.verbose);
+    if (rc == TLSCAT_EXIT_OK && o.session_out != NULL)
+        rc = tlscat_session_save(s, o.session_out);
     tls_stream_free(s); /* the transport's close is a no-op: conn owns the fd */
     tlscat_conn_free(&conn);
     return rc;

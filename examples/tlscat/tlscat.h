@@ -50,4 +50,9 @@ int tlscat_exit_code(int rc);
 /* The -v handshake summary on stderr. */
 void tlscat_print_summary(const tls_stream *s);
 
+/* Offer the session saved in path (client). Returns 0 or an exit code. */
+int tlscat_session_load(tls_stream *s, const char *path);
+/* Save the session to path (client, after the connection). Returns 0 or an exit code. */
+int tlscat_session_save(const tls_stream *s, const char *path);
+
 #endif /* TLSCAT_H */

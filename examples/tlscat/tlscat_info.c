@@ -65,9 +65,10 @@ void tlscat_print_summary(const tls_stream *s)
     const char *alpn = tls_stream_alpn(s);
     mbedtls_x509_crt crt;
 
-    fprintf(stderr, "tlscat: handshake done: %s, %s\n",
+    fprintf(stderr, "tlscat: handshake done: %s, %s%s\n",
             tls_stream_version(s) ? tls_stream_version(s) : "?",
-            tls_stream_cipher(s) ? tls_stream_cipher(s) : "?");
+            tls_stream_cipher(s) ? tls_stream_cipher(s) : "?",
+            tls_stream_resumed(s) == 1 ? ", resumed" : "");
     if (alpn != NULL)
         fprintf(stderr, "tlscat: alpn: %s\n", alpn);
     if (tls_stream_peer_cert(s, &der, &len) != TLS_STREAM_OK) {

@@ -47,6 +47,7 @@ extern "C" {
  * must run on one thread.
  */
 #define TLS_STREAM_CAP_THREADS 0x10u
+#define TLS_STREAM_CAP_TLS13 0x20u /**< TLS 1.3 (else TLS 1.2 only) */
 
 /** The backend's own view of an error, kept for diagnosis. */
 typedef struct tls_stream_detail {
@@ -98,6 +99,8 @@ typedef struct tls_stream_settings {
     int cache_timeout;            /**< server: seconds */
     unsigned max_fragment;        /**< client: 512..4096, 0 = off */
     const char *const *sigalgs;   /**< signature schemes in order, or NULL: the backend's default */
+    int min_version, max_version; /**< TLS_STREAM_TLS1_2 / _3; 0 = backend default.
+                                       TLS 1.3 only when caps has TLS_STREAM_CAP_TLS13 */
 } tls_stream_settings;
 
 /** What a session is made from (tls_stream_backend.session_new). */
@@ -111,7 +114,7 @@ typedef struct tls_stream_session_env {
 
 /** Facts about an established session (tls_stream_backend.info). */
 typedef struct tls_stream_conn_info {
-    const char *version;               /**< e.g. "TLSv1.2" (static) */
+    const char *version;               /**< "TLSv1.2" or "TLSv1.3" (static) */
     const char *cipher;                /**< suite name (static) */
     const char *alpn;                  /**< or NULL */
     const unsigned char *peer_cert;    /**< DER, owned by the session, or NULL */

@@ -313,6 +313,20 @@ TLS_STREAM_API int tls_stream_config_set_session_cache(tls_stream_config *cfg, i
  */
 TLS_STREAM_API int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len);
 
+/** Protocol versions (tls_stream_config_set_version), their wire numbers. */
+#define TLS_STREAM_TLS1_2 0x0303
+#define TLS_STREAM_TLS1_3 0x0304
+
+/**
+ * Allow protocol versions min..max (TLS_STREAM_TLS1_2 or TLS_STREAM_TLS1_3;
+ * 0 for either end: the default, TLS 1.2 up to the newest the backend
+ * speaks). Both peers settle on the newest version they share.
+ * Returns TLS_STREAM_OK, TLS_STREAM_ERR_ARG (another value, or min > max),
+ * TLS_STREAM_ERR_UNSUPPORTED (TLS 1.3 with a backend without it, such as
+ * mbedtls 2.28), TLS_STREAM_ERR_STATE once the configuration is in use.
+ */
+TLS_STREAM_API int tls_stream_config_set_version(tls_stream_config *cfg, int min, int max);
+
 /**
  * Why the last setter on cfg failed, in the backend's words: returns the
  * backend's own error code (0 if none) and stores a NUL-terminated message

@@ -417,6 +417,28 @@ int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len)
     return TLS_STREAM_OK;
 }
 
+static int is_version(int v)
+{
+    return v == 0 || v == TLS_STREAM_TLS1_2 || v == TLS_STREAM_TLS1_3;
+}
+
+int tls_stream_config_set_version(tls_stream_config *cfg, int min, int max)
+{
+    int rc = writable(cfg);
+    if (rc != TLS_STREAM_OK)
+        return rc;
+    if (!is_version(min) || !is_version(max) || (min != 0 && max != 0 && min > max))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
+                               TLS_STREAM_MSG("versions are TLS 1.2 or 1.3, min <= max"));
+    if ((min == TLS_STREAM_TLS1_3 || max == TLS_STREAM_TLS1_3) &&
+        !(cfg->backend->caps & TLS_STREAM_CAP_TLS13))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                               TLS_STREAM_MSG("this backend has no TLS 1.3"));
+    cfg->min_version = min;
+    cfg->max_version = max;
+    return TLS_STREAM_OK;
+}
+
 /*
  * The rules that no single setter can check, at the first tls_stream_new():
  * a certificate needs its key (and the reverse); a server needs a
@@ -491,6 +513,8 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.cache_entries = cfg->cache_entries;
     s.cache_timeout = cfg->cache_timeout;
     s.max_fragment = cfg->max_fragment;
+    s.min_version = cfg->min_version;
+    s.max_version = cfg->max_version;
     rc = cfg->backend->config_finish(cfg->backend_cfg, &s);
     if (rc == TLS_STREAM_OK)
         cfg->frozen = 1;

@@ -106,6 +106,7 @@ struct tls_stream_config {
     int ticket_lifetime;
     int cache_entries, cache_timeout;
     unsigned max_fragment;
+    int min_version, max_version;
     tls_stream_detail detail;
 };
 

@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include <mbedtls/config.h>
+#include "bench_mbedtls_compat.h"
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
@@ -161,7 +161,6 @@ typedef enum bench_mode {
 /** The one suite forced for mode (0-terminated list). */
 const int *bench_mode_suites(bench_mode mode);
 /** The curves forced on every configuration (P-256 only). */
-extern const mbedtls_ecp_group_id g_bench_curves[];
 const char *bench_mode_name(bench_mode mode);
 int bench_mode_is_psk(bench_mode mode);
 

@@ -54,7 +54,6 @@ static const int suites_ecdhe_psk_chacha[] = {
 };
 static const int suites_ecdsa_gcm[] = { MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0 };
 
-const mbedtls_ecp_group_id g_bench_curves[] = { MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_NONE };
 
 /* The same choices by name, for the public API (tls_stream_config_set_ciphersuites). */
 static const char *const names_psk_gcm[] = { "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL };
@@ -164,7 +163,8 @@ static int shim_config_finish(void *vcfg, const tls_stream_settings *st)
             mbedtls_ssl_conf_ciphersuites(&cfg->conf, shim_map[i].suites);
     }
     pthread_mutex_unlock(&shim_lock);
-    mbedtls_ssl_conf_curves(&cfg->conf, g_bench_curves);
+    bench_conf_p256(&cfg->conf);
+    bench_conf_tls12(&cfg->conf);
     return TLS_STREAM_OK;
 }
 
@@ -204,6 +204,8 @@ int bench_config_new(tls_stream_config **out, bench_mode mode, tls_stream_role r
     if (rc != TLS_STREAM_OK)
         return rc;
     rc = tls_stream_config_set_ciphersuites(cfg, mode_suite_names(mode));
+    if (rc == TLS_STREAM_OK) /* the raw side speaks TLS 1.2: so do we */
+        rc = tls_stream_config_set_version(cfg, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_2);
     if (rc == TLS_STREAM_OK)
         rc = tls_stream_config_set_groups(cfg, group_names);
     if (rc != TLS_STREAM_OK) {

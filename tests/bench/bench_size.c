@@ -123,15 +123,18 @@ void bench_size(void)
     script = malloc(cap);
     if (tmp == NULL || script == NULL)
         bench_die("size: cannot make a temporary folder");
-    /* The mbedtls headers for the Cortex-M4: the host's, with a config.h
-     * that drops what a bare-metal target cannot have (pthreads). */
+    /* The mbedtls headers for the Cortex-M4: the host's (2.28: mbedtls/;
+     * 3.x: mbedtls/ and psa/), with a configuration that drops what a
+     * bare-metal target cannot have (pthreads). */
     len += (size_t)snprintf(script + len, cap - len,
-                            "cd '%s' || exit 1\nmkdir -p inc/mbedtls\n"
-                            "for h in '%s'/mbedtls/*.h; do ln -s \"$h\" inc/mbedtls/; done\n"
-                            "rm inc/mbedtls/config.h\n"
-                            "sed -e 's|^#define MBEDTLS_THREADING_C|//&|' "
+                            "cd '%s' || exit 1\nmkdir -p inc/mbedtls inc/psa\n"
+                            "for d in mbedtls psa; do for h in '%s'/$d/*.h; do\n"
+                            "  [ -e \"$h\" ] && ln -s \"$h\" inc/$d/; done; done\n"
+                            "for c in config.h mbedtls_config.h; do [ -e inc/mbedtls/$c ] || continue\n"
+                            "  rm inc/mbedtls/$c\n"
+                            "  sed -e 's|^#define MBEDTLS_THREADING_C|//&|' "
                             "-e 's|^#define MBEDTLS_THREADING_PTHREAD|//&|' "
-                            "'%s/mbedtls/config.h' > inc/mbedtls/config.h\n",
+                            "'%s'/mbedtls/$c > inc/mbedtls/$c; done\n",
                             tmp, TLS_BENCH_MBEDTLS_INC, TLS_BENCH_MBEDTLS_INC);
     for (i = 0; i < njobs; i++) {
         size_job *j = &jobs[i];

@@ -73,6 +73,8 @@ int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role)
     rc->suites[0] = bench_mode_suites(mode)[0];
     rc->suites[1] = 0;
 
+    if (bench_crypto_init() != 0) /* mbedtls 3.x: PSA before any TLS */
+        return -1;
     if ((ret = mbedtls_ctr_drbg_seed(&rc->drbg, mbedtls_entropy_func, &rc->entropy,
                                      personalization, sizeof personalization - 1)) != 0)
         return ret;
@@ -82,10 +84,7 @@ int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role)
                                            MBEDTLS_SSL_TRANSPORT_STREAM,
                                            MBEDTLS_SSL_PRESET_DEFAULT)) != 0)
         return ret;
-    mbedtls_ssl_conf_min_version(&rc->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_max_version(&rc->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
+    bench_conf_tls12(&rc->conf);
     mbedtls_ssl_conf_renegotiation(&rc->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
     mbedtls_ssl_conf_legacy_renegotiation(&rc->conf, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
     mbedtls_ssl_conf_rng(&rc->conf, mbedtls_ctr_drbg_random, &rc->drbg);
@@ -102,7 +101,7 @@ int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role)
         mbedtls_ssl_conf_authmode(&rc->conf, MBEDTLS_SSL_VERIFY_NONE);
         if ((ret = mbedtls_x509_crt_parse(&rc->cert, g_creds.cert, g_creds.cert_len + 1)) != 0)
             return ret;
-        if ((ret = mbedtls_pk_parse_key(&rc->key, g_creds.key, g_creds.key_len + 1, NULL, 0)) !=
+        if ((ret = bench_pk_parse_key(&rc->key, g_creds.key, g_creds.key_len + 1, &rc->drbg)) !=
             0)
             return ret;
         if ((ret = mbedtls_ssl_conf_own_cert(&rc->conf, &rc->cert, &rc->key)) != 0)
@@ -114,7 +113,7 @@ int raw_config_init(raw_config *rc, bench_mode mode, tls_stream_role role)
         mbedtls_ssl_conf_ca_chain(&rc->conf, &rc->ca, NULL);
     }
     mbedtls_ssl_conf_ciphersuites(&rc->conf, rc->suites);
-    mbedtls_ssl_conf_curves(&rc->conf, g_bench_curves);
+    bench_conf_p256(&rc->conf);
     return 0;
 }
 

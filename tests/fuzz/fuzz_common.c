@@ -45,10 +45,9 @@ static uint8_t next_byte(uint64_t *x)
     return (uint8_t)((*x * 0x2545f4914f6cdd1dULL) >> 56);
 }
 
-int mbedtls_ctr_drbg_random(void *p_rng, unsigned char *output, size_t output_len);
-
-/* The backend hands mbedtls &cfg->drbg; the configuration says the role. */
-int mbedtls_ctr_drbg_random(void *p_rng, unsigned char *output, size_t output_len)
+/* The backend's RNG in this build (-DTLS_STREAM_MBT_RNG=fuzz_rng): it hands
+ * mbedtls &cfg->drbg; the configuration says the role. */
+int fuzz_rng(void *p_rng, unsigned char *output, size_t output_len)
 {
     const tls_stream_mbt_config *cfg =
         (const tls_stream_mbt_config *)((const char *)p_rng - offsetof(tls_stream_mbt_config, drbg));
@@ -112,6 +111,13 @@ static void must(int rc, const char *what)
     }
 }
 
+/* The seeds are TLS 1.2 transcripts, and TLS 1.3's key exchange (mbedtls
+ * 3.6) draws from PSA's own RNG, which fuzz_rng cannot make repeatable. */
+static void pin_tls12(tls_stream_config *cfg)
+{
+    must(tls_stream_config_set_version(cfg, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_2), "version");
+}
+
 static void load(tls_stream_config *cfg, int (*fn)(tls_stream_config *, const void *, size_t),
                  const char *name)
 {
@@ -133,6 +139,7 @@ tls_stream_config *fuzz_psk_client(void)
 {
     tls_stream_config *cfg;
     must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
+    pin_tls12(cfg);
     must(tls_stream_config_set_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
@@ -142,6 +149,7 @@ tls_stream_config *fuzz_psk_server(void)
 {
     tls_stream_config *cfg;
     must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
+    pin_tls12(cfg);
     must(tls_stream_config_add_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
@@ -151,6 +159,7 @@ tls_stream_config *fuzz_cert_client(void)
 {
     tls_stream_config *cfg;
     must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
+    pin_tls12(cfg);
     load(cfg, tls_stream_config_add_ca, "ca.pem");
     must(tls_stream_config_set_server_name(cfg, "localhost"), "server name");
     return cfg;
@@ -160,6 +169,7 @@ tls_stream_config *fuzz_cert_server(void)
 {
     tls_stream_config *cfg;
     must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
+    pin_tls12(cfg);
     load(cfg, tls_stream_config_set_cert, "server.pem");
     load(cfg, set_key, "server.key");
     /* ask for a client certificate: the fuzzer can send one */

@@ -7,8 +7,9 @@
  *   - time(): a fixed instant (FUZZ_TIME, inside the test certificates'
  *     validity), which mbedtls puts in its hello randoms and checks
  *     certificates against;
- *   - mbedtls_ctr_drbg_random(): a PRNG with a fixed seed per role, reset
- *     before each input by fuzz_reset().
+ *   - fuzz_rng(), the backend's RNG in this build (TLS_STREAM_MBT_RNG): a
+ *     PRNG with a fixed seed per role, reset before each input by
+ *     fuzz_reset(). Configurations speak TLS 1.2 (the seeds' version).
  * (ELF interposition: the executable's definitions win over libc's and
  * libmbedcrypto's, for the shared mbedtls libraries too.)
  */
@@ -33,6 +34,9 @@ extern const unsigned char fuzz_psk_key[32];
 
 /** Reset the deterministic RNG (call first in every LLVMFuzzerTestOneInput). */
 void fuzz_reset(void);
+
+/** The backend's RNG in the fuzz build (see TLS_STREAM_MBT_RNG). */
+int fuzz_rng(void *p_rng, unsigned char *output, size_t output_len);
 
 /** A test file (TLS_FUZZ_CERTS/name), loaded once and kept; NULL if missing. */
 const unsigned char *fuzz_file(const char *name, size_t *len);

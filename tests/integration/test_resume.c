@@ -20,10 +20,7 @@
 #include "tls_stream/options.h"
 #include "tls_stream/tls_stream.h"
 
-typedef struct saved {
-    unsigned char blob[2048];
-    size_t len;
-} saved;
+typedef tls_pair_saved saved;
 
 static tls_stream_config *client_cfg(void)
 {
@@ -48,27 +45,9 @@ static tls_stream_config *server_cfg(int ticket_lifetime, int cache_entries)
     return s;
 }
 
-/*
- * One connection: offer offer (when not NULL), handshake, move 16 KiB each
- * way, save the session into save (when not NULL). Returns whether it resumed.
- */
 static int connect_once(tls_stream_config *c, tls_stream_config *s, const saved *offer, saved *save)
 {
-    tls_pair p;
-    int resumed;
-    assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_OK);
-    if (offer != NULL)
-        assert_int_equal(tls_stream_session_load(p.client, offer->blob, offer->len), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_transfer(&p, 16384), TLS_STREAM_OK);
-    resumed = tls_stream_resumed(p.client);
-    assert_int_equal(tls_stream_resumed(p.server), resumed);
-    if (save != NULL)
-        assert_int_equal(tls_stream_session_save(p.client, save->blob, sizeof save->blob,
-                                                 &save->len),
-                         TLS_STREAM_OK);
-    tls_pair_free(&p);
-    return resumed;
+    return tls_pair_connect_once(c, s, offer, save, 16384);
 }
 
 static void check_resumes(int ticket_lifetime, int cache_entries)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tlscat client against gnutls-serv (--echo): PSK suites, wrong PSK, every
 # cert_reqs mode, bad certificates, SNI, mutual TLS, deferred handshake.
+# TLS 1.2 (the TLS 1.3 rows are in tls13.sh).
 #   client_gnutls.sh path/to/tlscat
 source "$(dirname "$0")/lib.sh"
 require gnutls-serv openssl ss
@@ -120,9 +121,9 @@ bad mtls_untrusted "mutual TLS, untrusted client certificate" "fatal alert" \
     --certfile "$P/untrusted_client.pem" --keyfile "$P/untrusted_client.key"
 
 # --- deferred handshake (the echo proves the late handshake worked)
-server deferred --x509certfile "$P/server.pem" --x509keyfile "$P/server.key"
-# (this gnutls-serv allows TLS 1.3, which the OpenSSL backend takes)
-if is_openssl; then NH_VER=TLSv1.3 NH_SUITE=TLS1-3-; else NH_VER=TLSv1.2 NH_SUITE=TLS-; fi
+server deferred --x509certfile "$P/server.pem" --x509keyfile "$P/server.key" --priority "$TLS12"
+# (TLS 1.2 here, as every row of this script; tls13.sh has TLS 1.3's)
+NH_VER=TLSv1.2 NH_SUITE=TLS-
 OKVER=$NH_VER ok no_handshake "deferred handshake (do_handshake=False)" "$NH_SUITE" --no-handshake \
     --ca-certs "$P/ca.pem" --server-hostname localhost
 

@@ -8,13 +8,15 @@ make_pki
 V="$OPENSSL_VERSION"
 note "peer: $V"
 
-# server NAME ARGS...: openssl s_server on 127.0.0.1, port 0, one connection.
+# server NAME ARGS...: openssl s_server on 127.0.0.1, port 0, one connection;
+# TLS 1.2 against the mbedtls backend (its TLS 1.3 rows are in tls13.sh).
 server() {
-    local name=$1
+    local name=$1 v12=-tls1_2
     shift
+    is_openssl && v12=
     hold_stdin "$name"
     SOUT=$WORK/$name.srv
-    bg timeout 30 stdbuf -o0 openssl s_server -accept 127.0.0.1:0 -naccept 1 "$@" \
+    bg timeout 30 stdbuf -o0 openssl s_server -accept 127.0.0.1:0 -naccept 1 $v12 "$@" \
         <"$FIFO" >"$SOUT" 2>&1
     SPID=$BG
     SPORT=$(listen_port "$SPID") || { fail "$name" "s_server did not start" "$SOUT"; return 1; }
@@ -72,7 +74,8 @@ bad_case() {
 
 P=$PKI
 PSK=(--psk-ident "$PSK_ID" --psk-key "$PSK_KEY")
-SRV_PSK=(-nocert -psk "$PSK_KEY" -psk_hint tls_stream -tls1_2)
+SRV_PSK=(-nocert -psk "$PSK_KEY" -psk_hint tls_stream)
+is_openssl && SRV_PSK+=(-tls1_2) # (server() pins TLS 1.2 for mbedtls)
 CERT=(-cert "$P/server.pem" -key "$P/server.key")
 VERIFY=(--ca-certs "$P/ca.pem" --server-hostname localhost)
 # certificate cases: TLS 1.2 with the suite s_server is told to use; on the

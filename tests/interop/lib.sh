@@ -258,6 +258,7 @@ reason_status() {
         echo "-0x7040" ;;                           # TLS_STREAM_ERR_PEER_ALERT
     "message MAC failed" | "bad record mac")        # (mbedtls's text | OpenSSL's)
         echo "-0x7042" ;;                           # TLS_STREAM_ERR_PROTOCOL
+    "this backend has no TLS 1.3") echo "-0x7013" ;; # TLS_STREAM_ERR_UNSUPPORTED
     *) return 1 ;;
     esac
 }
@@ -330,6 +331,17 @@ server_case() {
         pass "$name"
         matrix "$PEER" "$V" "$mode" - "refused ($reason)"
     fi
+}
+
+# gnutls_client NAME PORT ARGS: a run_client for server_case: gnutls-cli ends
+# its input only once the server's line arrived.
+gnutls_client() {
+    local name=$1 port=$2
+    shift 2
+    printf 'from client %s\n' "$name" >"$WORK/$name.cmsg"
+    timeout "$T_PEER" gnutls-cli --logfile "$WORK/$name.cli.log" -p "$port" "$@" 127.0.0.1 \
+        < <(WAIT_FILE=$WORK/$name.cli.out WAIT_TEXT="from server $name" WAIT_SIZE= \
+            feed_until "$WORK/$name.cmsg" 2>/dev/null)
 }
 
 random_file() { head -c "$2" /dev/urandom >"$1"; }

@@ -11,16 +11,7 @@ note "peer: $V"
 P=$PKI
 
 PEER=gnutls-cli
-# run_client NAME PORT ARGS: gnutls-cli ends its input only once the
-# server's line arrived.
-run_client() {
-    local name=$1 port=$2
-    shift 2
-    printf 'from client %s\n' "$name" >"$WORK/$name.cmsg"
-    timeout "$T_PEER" gnutls-cli --logfile "$WORK/$name.cli.log" -p "$port" "$@" 127.0.0.1 \
-        < <(WAIT_FILE=$WORK/$name.cli.out WAIT_TEXT="from server $name" WAIT_SIZE= \
-            feed_until "$WORK/$name.cmsg" 2>/dev/null)
-}
+run_client() { gnutls_client "$@"; } # lib.sh
 
 # server_case (lib.sh): NAME MODE WANT-RC REASON TLSCAT-ARGS -- GNUTLS-CLI-ARGS
 

@@ -1,5 +1,10 @@
 /* The calloc/free interposer (see calloc_interposer.h). Not thread-safe:
- * arm it only while a single thread allocates. */
+ * arm it only while a single thread allocates.
+ *
+ * Two ways in, chosen by the mbedtls build: with MBEDTLS_PLATFORM_MEMORY
+ * (our mbedtls 3.6 build) mbedtls allocates through mbedtls_calloc, which
+ * ci_arm() points here (this links statically too); without it (Debian's
+ * 2.28) this file defines calloc and free themselves. */
 #define _GNU_SOURCE
 #include "calloc_interposer.h"
 
@@ -8,6 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <mbedtls/platform.h>
+
+#if defined(MBEDTLS_PLATFORM_MEMORY)
+#define CI_CALLOC ci_calloc
+#define CI_FREE ci_free
+static void *ci_calloc(size_t nmemb, size_t size);
+static void ci_free(void *p);
+#else
+#define CI_CALLOC calloc
+#define CI_FREE free
+#endif
 
 static void *(*next_calloc)(size_t, size_t);
 static void (*next_free)(void *);
@@ -59,6 +76,13 @@ static void track_remove(void *ptr)
     }
 }
 
+#if defined(MBEDTLS_PLATFORM_MEMORY)
+static void resolve(void)
+{
+    next_calloc = calloc;
+    next_free = free;
+}
+#else
 static void resolve(void)
 {
     resolving = 1;
@@ -66,6 +90,7 @@ static void resolve(void)
     next_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     resolving = 0;
 }
+#endif
 
 static int from_arena(const void *p)
 {
@@ -73,7 +98,10 @@ static int from_arena(const void *p)
            (const unsigned char *)p < boot_arena + sizeof boot_arena;
 }
 
-void *calloc(size_t nmemb, size_t size)
+#if defined(MBEDTLS_PLATFORM_MEMORY)
+static
+#endif
+void *CI_CALLOC(size_t nmemb, size_t size)
 {
     void *p;
     if (next_calloc == NULL) {
@@ -102,7 +130,10 @@ void *calloc(size_t nmemb, size_t size)
     return p;
 }
 
-void free(void *p)
+#if defined(MBEDTLS_PLATFORM_MEMORY)
+static
+#endif
+void CI_FREE(void *p)
 {
     if (p == NULL || from_arena(p))
         return;
@@ -118,6 +149,9 @@ void ci_arm(unsigned long fail_at)
     ci.failed = 0;
     ci.fail_at = fail_at;
     ci.armed = 1;
+#if defined(MBEDTLS_PLATFORM_MEMORY)
+    mbedtls_platform_set_calloc_free(ci_calloc, ci_free); /* stays: passes through when disarmed */
+#endif
 }
 
 void ci_disarm(void)

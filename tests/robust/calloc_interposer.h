@@ -1,7 +1,9 @@
 /*
- * A test-only calloc/free interposer: counts and can refuse the calloc calls
- * of the whole process (mbedtls allocates with calloc and frees with free;
- * Debian's mbedtls has no platform memory hook), while it is armed.
+ * A test-only calloc/free interposer: counts and can refuse mbedtls's calloc
+ * calls while it is armed. With MBEDTLS_PLATFORM_MEMORY (our mbedtls 3.6
+ * build) through mbedtls_platform_set_calloc_free(), which also works with a
+ * static link; without it (Debian's 2.28 has no platform memory hook) by
+ * replacing calloc and free for the whole process, as below.
  *
  * Linked into a test executable, its calloc and free take precedence over
  * libc's for every shared library too (ELF symbol interposition), so the

@@ -166,11 +166,22 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     return TLS_STREAM_OK;
 }
 
-/* Common start of every builder: a configuration with the test timeout. */
+static int pair_min_version = TLS_STREAM_TLS1_2, pair_max_version = TLS_STREAM_TLS1_2;
+
+void tls_pair_versions(int min, int max)
+{
+    pair_min_version = min;
+    pair_max_version = max;
+}
+
+/* Common start of every builder: a configuration with the test timeout and
+ * the versions of tls_pair_versions(). */
 static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc, tls_stream_role role)
 {
     int rc = tls_stream_config_new(out, tls_test_backend(role), role,
                                    alloc != NULL ? alloc : tls_test_allocator());
+    if (rc == TLS_STREAM_OK)
+        rc = tls_stream_config_set_version(*out, pair_min_version, pair_max_version);
     if (rc != TLS_STREAM_OK)
         return rc;
     return tls_stream_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);
@@ -753,4 +764,27 @@ int tls_pair_sock_transfer(tls_pair_sock *ps, size_t n)
     if (rc == TLS_STREAM_OK)
         rc = tls_stream_close(ps->client);
     return rc;
+}
+
+int tls_pair_connect_once(tls_stream_config *c, tls_stream_config *s, const tls_pair_saved *offer,
+                          tls_pair_saved *save, size_t n)
+{
+    tls_pair p;
+    tls_pair_saved again;
+    int resumed = -1;
+
+    if (tls_pair_new(&p, c, s, NULL) != TLS_STREAM_OK)
+        return -1;
+    if ((offer == NULL || tls_stream_session_load(p.client, offer->blob, offer->len) == TLS_STREAM_OK) &&
+        tls_pair_handshake(&p) == TLS_STREAM_OK && tls_pair_transfer(&p, n) == TLS_STREAM_OK &&
+        tls_stream_resumed(p.client) == tls_stream_resumed(p.server))
+        resumed = tls_stream_resumed(p.client);
+    /* mbedtls 3.x exports a session once: saving twice must still agree */
+    if (resumed >= 0 && save != NULL &&
+        (tls_stream_session_save(p.client, save->blob, sizeof save->blob, &save->len) != TLS_STREAM_OK ||
+         tls_stream_session_save(p.client, again.blob, sizeof again.blob, &again.len) != TLS_STREAM_OK ||
+         again.len != save->len || memcmp(again.blob, save->blob, save->len) != 0))
+        resumed = -1;
+    tls_pair_free(&p);
+    return resumed;
 }

@@ -153,6 +153,30 @@ int tls_pair_cert_client(tls_stream_config **out, const tls_stream_allocator *al
 int tls_pair_config_detail(void);
 
 /**
+ * The protocol versions every builder sets (tls_stream_config_set_version).
+ * TLS 1.2 only unless a test says otherwise: most tests check TLS 1.2's
+ * message flow, on every backend version; test_tls13 calls
+ * tls_pair_versions(0, 0) for the backend's defaults.
+ */
+void tls_pair_versions(int min, int max);
+
+/** A saved client session (tls_stream_session_save). */
+typedef struct tls_pair_saved {
+    unsigned char blob[4096];
+    size_t len;
+} tls_pair_saved;
+
+/**
+ * One connection between new streams of c and s: offer offer (NULL: none),
+ * handshake, move n bytes each way (a TLS 1.3 ticket arrives after the
+ * handshake), save the client's session into save (NULL: none) twice and
+ * check both saves are equal. Returns 1 when both sides say it resumed, 0
+ * when neither does, -1 on any failure or disagreement.
+ */
+int tls_pair_connect_once(tls_stream_config *c, tls_stream_config *s, const tls_pair_saved *offer,
+                          tls_pair_saved *save, size_t n);
+
+/**
  * A certificate server configuration: own certificate and key files, verify
  * mode for client certificates and the CA file that checks them (NULL:
  * none). Otherwise as tls_pair_psk_client().

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tls_version.h"
 #include "ussl_test_util.h"
 #include "test_backend.h"
 
@@ -63,7 +64,7 @@ static void test_psk_ok_exchanges_data_on_psk_suite(void **state)
     assert_int_equal(crc, 0);
     assert_int_equal(src, 0);
     assert_int_equal(ussl_cipher(f->p.c, &name, NULL), 0);
-    if (tls_test_tls13()) /* TLS 1.3 suites do not name the key exchange */
+    if (tls_test_default_tls13()) /* TLS 1.3 suites do not name the key exchange */
         assert_string_equal(name, "TLS1-3-AES-128-GCM-SHA256");
     else
         assert_non_null(strstr(name, "PSK"));
@@ -103,7 +104,7 @@ static void test_psk_wrong_key_fails_both_sides_with_oserror(void **state)
     if (!tls_test_openssl(TLS_STREAM_SERVER)) /* an MBEDTLS_ERR_* code */
         assert_true(ussl_last_error(f->p.s)->code < 0);
     else /* SSL_R_BINDER_DOES_NOT_VERIFY (1.3) or _DECRYPTION_FAILED_OR_BAD_RECORD_MAC (1.2) */
-        assert_int_equal(ussl_last_error(f->p.s)->code, tls_test_tls13() ? 0x0A0000FD : 0x0A000119);
+        assert_int_equal(ussl_last_error(f->p.s)->code, tls_test_default_tls13() ? 0x0A0000FD : 0x0A000119);
     assert_true(crc == USSL_E_TLS);
     assert_int_equal(ussl_last_error(f->p.c)->kind, USSL_OSERROR);
 }
@@ -187,9 +188,10 @@ static void test_psk_identity_with_zero_bytes_is_sent_whole(void **state)
         assert_int_equal(f->p.ce.bytes_written, 0);
         return;
     }
-    if (tls_test_openssl(TLS_STREAM_SERVER)) {
+    if (tls_test_openssl(TLS_STREAM_SERVER) && !tls_test_default_tls13()) {
         /* an OpenSSL server's TLS 1.2 PSK callback gets a C string: the
-         * lookup sees "a" and refuses it */
+         * lookup sees "a" and refuses it (in TLS 1.3, with an mbedtls 3.6
+         * client, it sees the identity whole, as below) */
         int crc, src;
         identity_handshake(f, "a\0b\0", 4, &crc, &src);
         assert_int_equal(src, USSL_E_TLS);

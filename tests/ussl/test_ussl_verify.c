@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "expect_text.h"
+#include "tls_version.h"
 #include "ussl_test_util.h"
 #include "test_backend.h"
 
@@ -160,13 +161,17 @@ static void test_server_cert_required_without_client_cert_is_oserror(void **stat
     assert_int_equal(ussl_last_error(f->p.s)->kind, USSL_OSERROR);
     /* MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE; OpenSSL: SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE */
     assert_int_equal(ussl_last_error(f->p.s)->code, TLS_TEST_BY_BACKEND(TLS_STREAM_SERVER, -0x7480, 0x0A0000C7));
-    if (tls_test_tls13()) {
+    if (tls_test_default_tls13()) {
         /* TLS 1.3: the client's handshake is over before the server judges
-         * its (missing) certificate; the alert comes with the first read */
+         * its (missing) certificate; the alert comes with the first read.
+         * mbedtls 3.6 encrypts it with its handshake key instead of the
+         * application key (RFC 8446 7.1): it fails to decrypt */
         char buf[4];
         assert_int_equal(crc, 0);
         assert_int_equal(ussl_read(f->p.c, buf, sizeof buf), USSL_E_TLS);
-        assert_int_equal(ussl_last_error(f->p.c)->status, TLS_STREAM_ERR_PEER_ALERT);
+        assert_int_equal(ussl_last_error(f->p.c)->status, tls_test_openssl(TLS_STREAM_SERVER)
+                                                              ? TLS_STREAM_ERR_PEER_ALERT
+                                                              : TLS_STREAM_ERR_PROTOCOL);
     } else {
         assert_true(crc < 0);
     }

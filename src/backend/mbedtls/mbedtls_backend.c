@@ -9,7 +9,8 @@ static const tls_stream_backend mbedtls_backend = {
     .caps = TLS_STREAM_CAP_PSK | (TLS_STREAM_MBC_CAP_ALPN ? TLS_STREAM_CAP_ALPN : 0u) |
             (TLS_STREAM_MBC_CAP_RESUME ? TLS_STREAM_CAP_RESUME : 0u) |
             (TLS_STREAM_MBC_CAP_MAX_FRAGMENT ? TLS_STREAM_CAP_MAX_FRAGMENT : 0u) |
-            (TLS_STREAM_MBC_CAP_THREADS ? TLS_STREAM_CAP_THREADS : 0u),
+            (TLS_STREAM_MBC_CAP_THREADS ? TLS_STREAM_CAP_THREADS : 0u) |
+            (TLS_STREAM_MBC_MAX_VERSION == TLS_STREAM_TLS1_3 ? TLS_STREAM_CAP_TLS13 : 0u),
     .config_new = tls_stream_mbt_config_new,
     .config_load = tls_stream_mbt_config_load,
     .config_finish = tls_stream_mbt_config_finish,

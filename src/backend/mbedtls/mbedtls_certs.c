@@ -109,8 +109,11 @@ static int parse_certs(mbedtls_x509_crt *chain, const unsigned char *data, size_
         mbedtls_pem_init(&pem);
         ret = mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
                                       "-----END CERTIFICATE-----", data, NULL, 0, &used);
-        if (ret == 0)
-            ret = mbedtls_x509_crt_parse_der(chain, pem.buf, pem.buflen);
+        if (ret == 0) {
+            size_t der_len;
+            const unsigned char *der = tls_stream_mbc_pem_buffer(&pem, &der_len);
+            ret = mbedtls_x509_crt_parse_der(chain, der, der_len);
+        }
         mbedtls_pem_free(&pem);
         if (ret == MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT || used == 0)
             break;
@@ -263,17 +266,21 @@ int tls_stream_mbt_certs_session(tls_stream_mbt_session *s, const char *server_n
     return TLS_STREAM_OK;
 }
 
-/* Server with TLS_STREAM_VERIFY_OPTIONAL: mbedtls finished the handshake whatever
- * the client certificate's fate; refuse a certificate that was sent and
- * failed (none sent is fine). */
+/* Server, OPTIONAL: mbedtls judges the client certificate as it arrives
+ * and goes on whatever the verdict; the handshake looks after each step, so
+ * that a bad one is refused (with its alert) before our Finished (TLS 1.2)
+ * and the client's handshake fails too. No certificate at all is fine. */
 int tls_stream_mbt_certs_check_optional(tls_stream_mbt_session *s)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&s->ssl);
     int status;
 
+    if (flags == (uint32_t)-1) /* 3.x: not judged yet (2.28 says 0) */
+        return TLS_STREAM_OK;
     flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_MISSING | MBEDTLS_X509_BADCERT_SKIP_VERIFY);
     if (flags == 0)
-        return TLS_STREAM_OK;
+        return TLS_STREAM_OK; /* not judged yet, or judged good */
+    s->optional_checked = 1;
     status = tls_stream_mbt_verify_error(s, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, flags);
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
                                          status == TLS_STREAM_ERR_CERT_EXPIRED

@@ -3,8 +3,8 @@
  *
  * The rest of the backend calls only these helpers where mbedtls 2.28 and
  * 3.x differ (private fields, extra RNG arguments, renamed functions and
- * error codes). 2.28 is what CI builds and tests; the 3.x branches follow the
- * 3.6 headers but are not exercised yet.
+ * error codes). CI builds and tests 2.28 (Debian 12) and 3.6 LTS. Public
+ * API only: no private header, no private field.
  */
 #ifndef TLS_STREAM_MBEDTLS_COMPAT_H
 #define TLS_STREAM_MBEDTLS_COMPAT_H
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tls_stream/error.h"
 #include "tls_stream/tls_stream.h"
@@ -53,26 +54,6 @@ typedef int (*tls_stream_mbc_rng_fn)(void *, unsigned char *, size_t);
 
 #if MBEDTLS_VERSION_NUMBER < 0x03000000 /* ---------------- mbedtls 2.28 */
 
-/* mbedtls_ssl_flush_output() is declared in the installed internal header,
- * which does not compile with every configuration: declared here. */
-int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
-
-/** Bytes of an already built record still waiting to be sent. */
-static inline size_t tls_stream_mbc_out_left(const mbedtls_ssl_context *ssl)
-{
-    return ssl->out_left;
-}
-
-/** The description of the last alert received (valid right after
- *  MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE), or -1. */
-static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
-{
-    if (ssl->in_msg == NULL || ssl->in_msgtype != MBEDTLS_SSL_MSG_ALERT ||
-        ssl->in_msglen < 2)
-        return -1;
-    return ssl->in_msg[1];
-}
-
 #if TLS_STREAM_MBC_CAP_CERTS
 /* 2.28 needs no RNG to parse a key or to check a key pair. */
 static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
@@ -93,50 +74,73 @@ static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
     (void)p_rng;
     return mbedtls_pk_check_pair(pub, prv);
 }
+
+/** The DER inside a decoded PEM block. */
+static inline const unsigned char *tls_stream_mbc_pem_buffer(mbedtls_pem_context *pem, size_t *len)
+{
+    *len = pem->buflen;
+    return pem->buf;
+}
 #endif
 
-/** TLS 1.2 only (2.28 knows nothing newer; refuse 1.0 and 1.1). */
-static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+/** The protocol versions this mbedtls can speak (TLS_STREAM_TLS1_*). */
+#define TLS_STREAM_MBC_MAX_VERSION TLS_STREAM_TLS1_2
+
+/** Allow TLS min..max (2.28: only 1.2 reaches here; 1.0 and 1.1 never). */
+static inline void tls_stream_mbc_conf_versions(mbedtls_ssl_config *conf, int min, int max)
 {
+    (void)min;
+    (void)max;
     mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
 }
 
-/** The handshake has completed. */
-static inline int tls_stream_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+/** The handshake has completed. 2.28 has no accessor: the established
+ *  session (which mbedtls installs as the handshake's last act) names its
+ *  suite, and renegotiation is off, so there is only one handshake. */
+static inline int tls_stream_mbc_handshake_over(mbedtls_ssl_context *ssl)
 {
-    return ssl->state == MBEDTLS_SSL_HANDSHAKE_OVER;
+    return mbedtls_ssl_get_ciphersuite(ssl) != NULL;
 }
 
-/** The handshake state (MBEDTLS_SSL_*): the next message to handle. */
-static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+/** A session's ID (2.28 documents the fields; 3.x has accessors). */
+static inline size_t tls_stream_mbc_session_id(const mbedtls_ssl_session *session,
+                                               const unsigned char **id)
 {
-    return ssl->state;
+    *id = session->id;
+    return session->id_len;
 }
 
-#if TLS_STREAM_MBC_CAP_RESUME
-#include <mbedtls/ssl_internal.h> /* the handshake structure */
-/** 1 when the running handshake (still) resumes a session, 0 when not, -1
- *  once the handshake data is gone (completed). A client sets it when it
- *  offers a session and clears it when the server declines. */
-static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+/** The suite's name. */
+static inline const char *tls_stream_mbc_suite_name(const mbedtls_ssl_ciphersuite_t *info)
 {
-    return ssl->handshake == NULL ? -1 : ssl->handshake->resume != 0;
+    return info->name;
 }
-#else
-/* Without resumption support no session is ever offered: never resumes. */
-static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
-{
-    (void)ssl;
-    return -1;
-}
-#endif
 
-/* Error codes that exist only in 2.28, as rows of the error table. */
+/** No PSA in 2.28's TLS. */
+static inline int tls_stream_mbc_crypto_init(void)
+{
+    return 0;
+}
+
+/** The peer offered no protocol version we speak. */
+static inline int tls_stream_mbc_is_version_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION;
+}
+
+/** Nothing in common (suites, groups): a negotiation, not a decoding, failure. */
+static inline int tls_stream_mbc_is_negotiation_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN || ret == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE;
+}
+
+/* Error codes that exist only in 2.28, as rows of the error table. The
+ * BAD_HS_* codes are a malformed or unacceptable handshake message: the
+ * same status as 3.x's DECODE_ERROR / ILLEGAL_PARAMETER for the same fault. */
 #define TLS_STREAM_MBC_VERSION_ERRORS                                                \
-    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},                     \
     {MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, TLS_STREAM_ERR_HANDSHAKE},                    \
     {MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, TLS_STREAM_ERR_HANDSHAKE},               \
     {MBEDTLS_ERR_SSL_UNKNOWN_CIPHER, TLS_STREAM_ERR_HANDSHAKE},                      \
@@ -155,26 +159,12 @@ static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ss
     {MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION, TLS_STREAM_ERR_HANDSHAKE},             \
     {MBEDTLS_ERR_SSL_BAD_HS_NEW_SESSION_TICKET, TLS_STREAM_ERR_HANDSHAKE},           \
     {MBEDTLS_ERR_SSL_CERTIFICATE_REQUIRED, TLS_STREAM_ERR_CONFIG},                   \
+    {MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED, TLS_STREAM_ERR_VERIFY},                     \
     {MBEDTLS_ERR_SSL_CERTIFICATE_TOO_LARGE, TLS_STREAM_ERR_PROTOCOL},
 
 #else /* ---------------------------------------------------- mbedtls 3.x */
 
-/* Exported by libmbedtls 3.x, but declared only in its private ssl_misc.h. */
-int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
-
-static inline size_t tls_stream_mbc_out_left(const mbedtls_ssl_context *ssl)
-{
-    return ssl->MBEDTLS_PRIVATE(out_left);
-}
-
-static inline int tls_stream_mbc_last_alert(const mbedtls_ssl_context *ssl)
-{
-    if (ssl->MBEDTLS_PRIVATE(in_msg) == NULL ||
-        ssl->MBEDTLS_PRIVATE(in_msgtype) != MBEDTLS_SSL_MSG_ALERT ||
-        ssl->MBEDTLS_PRIVATE(in_msglen) < 2)
-        return -1;
-    return ssl->MBEDTLS_PRIVATE(in_msg)[1];
-}
+#include <psa/crypto.h>
 
 #if TLS_STREAM_MBC_CAP_CERTS
 static inline int tls_stream_mbc_pk_parse_key(mbedtls_pk_context *pk,
@@ -191,44 +181,75 @@ static inline int tls_stream_mbc_pk_check_pair(const mbedtls_pk_context *pub,
 {
     return mbedtls_pk_check_pair(pub, prv, f_rng, p_rng);
 }
+
+static inline const unsigned char *tls_stream_mbc_pem_buffer(mbedtls_pem_context *pem, size_t *len)
+{
+    return mbedtls_pem_get_buffer(pem, len);
+}
 #endif
 
-static inline void tls_stream_mbc_conf_tls12_only(mbedtls_ssl_config *conf)
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define TLS_STREAM_MBC_MAX_VERSION TLS_STREAM_TLS1_3
+#else
+#define TLS_STREAM_MBC_MAX_VERSION TLS_STREAM_TLS1_2
+#endif
+
+static inline void tls_stream_mbc_conf_versions(mbedtls_ssl_config *conf, int min, int max)
 {
-    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_min_tls_version(conf, (mbedtls_ssl_protocol_version)min);
+    mbedtls_ssl_conf_max_tls_version(conf, (mbedtls_ssl_protocol_version)max);
 }
 
-static inline int tls_stream_mbc_handshake_over(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_handshake_over(mbedtls_ssl_context *ssl)
 {
-    /* the prototype lacks the const; it only reads */
-    return mbedtls_ssl_is_handshake_over((mbedtls_ssl_context *)(uintptr_t)ssl);
+    return mbedtls_ssl_is_handshake_over(ssl);
 }
 
-static inline int tls_stream_mbc_handshake_state(const mbedtls_ssl_context *ssl)
+static inline size_t tls_stream_mbc_session_id(const mbedtls_ssl_session *session,
+                                               const unsigned char **id)
 {
-    return ssl->MBEDTLS_PRIVATE(state);
+    *id = *mbedtls_ssl_session_get_id(session);
+    return mbedtls_ssl_session_get_id_len(session);
 }
 
-#if TLS_STREAM_MBC_CAP_RESUME
-static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+static inline const char *tls_stream_mbc_suite_name(const mbedtls_ssl_ciphersuite_t *info)
 {
-    return ssl->MBEDTLS_PRIVATE(handshake) == NULL
-               ? -1
-               : ssl->MBEDTLS_PRIVATE(handshake)->MBEDTLS_PRIVATE(resume) != 0;
+    return mbedtls_ssl_ciphersuite_get_name(info);
+}
+
+/** TLS 1.3 (and 3.x's PK layer) run on PSA: initialise it once per process.
+ *  Idempotent; never freed (other users of mbedtls in the process share it). */
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+static inline int tls_stream_mbc_crypto_init(void)
+{
+    psa_status_t st = psa_crypto_init();
+
+    if (st == PSA_SUCCESS)
+        return 0;
+    return st == PSA_ERROR_INSUFFICIENT_MEMORY ? MBEDTLS_ERR_SSL_ALLOC_FAILED
+                                               : MBEDTLS_ERR_SSL_INTERNAL_ERROR;
 }
 #else
-/* Without resumption support no session is ever offered: never resumes. */
-static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ssl)
+static inline int tls_stream_mbc_crypto_init(void)
 {
-    (void)ssl;
-    return -1;
+    return 0;
 }
 #endif
 
+static inline int tls_stream_mbc_is_version_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION;
+}
+
+static inline int tls_stream_mbc_is_negotiation_error(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE;
+}
+
+/* DECODE_ERROR and ILLEGAL_PARAMETER (a malformed or unacceptable message)
+ * have no row: like 2.28's BAD_HS_* codes they are TLS_STREAM_ERR_HANDSHAKE
+ * during the handshake, and TLS_STREAM_ERR_PROTOCOL after it. */
 #define TLS_STREAM_MBC_VERSION_ERRORS                                                \
-    {MBEDTLS_ERR_SSL_DECODE_ERROR, TLS_STREAM_ERR_PROTOCOL},                         \
-    {MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER, TLS_STREAM_ERR_PROTOCOL},                    \
     {MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, TLS_STREAM_ERR_HANDSHAKE},                   \
     {MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, TLS_STREAM_ERR_HANDSHAKE},                \
     {MBEDTLS_ERR_SSL_BAD_CERTIFICATE, TLS_STREAM_ERR_HANDSHAKE},                     \
@@ -239,11 +260,66 @@ static inline int tls_stream_mbc_handshake_resumes(const mbedtls_ssl_context *ss
 
 #endif /* MBEDTLS_VERSION_NUMBER */
 
-/** Send the pending record (both versions have it, not as public API). */
-static inline int tls_stream_mbc_flush(mbedtls_ssl_context *ssl)
+/* ---- TLS 1.3 (3.6 with MBEDTLS_SSL_PROTO_TLS1_3) ------------------------ */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+/** The connection speaks TLS 1.3. */
+static inline int tls_stream_mbc_is_tls13(const mbedtls_ssl_context *ssl)
 {
-    return mbedtls_ssl_flush_output(ssl);
+    return mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_3;
 }
+/** A TLS 1.3 client was told about a new ticket (non-fatal; read again). */
+static inline int tls_stream_mbc_is_new_ticket(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET;
+}
+/** TLS 1.3 key exchange modes: PSK configurations psk_ke and psk_dhe_ke,
+ *  never a certificate; certificate ones (EC)DHE, and psk_dhe_ke to resume. */
+static inline void tls_stream_mbc_conf_tls13_modes(mbedtls_ssl_config *conf, int is_psk)
+{
+    mbedtls_ssl_conf_tls13_key_exchange_modes(
+        conf, is_psk ? MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_ALL
+                     : MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL |
+                           MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL);
+}
+/* TLS 1.3 suites offered first by PSK configurations: SHA-256 ones only,
+ * the hash RFC 8446 assumes for an external PSK without one. */
+#define TLS_STREAM_MBC_TLS13_PSK_SUITES                                              \
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,      \
+        MBEDTLS_TLS1_3_AES_128_CCM_SHA256,
+#else
+static inline int tls_stream_mbc_is_tls13(const mbedtls_ssl_context *ssl)
+{
+    (void)ssl;
+    return 0;
+}
+static inline int tls_stream_mbc_is_new_ticket(int ret)
+{
+    (void)ret;
+    return 0;
+}
+static inline void tls_stream_mbc_conf_tls13_modes(mbedtls_ssl_config *conf, int is_psk)
+{
+    (void)conf;
+    (void)is_psk;
+}
+#define TLS_STREAM_MBC_TLS13_PSK_SUITES
+#endif
+
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS) && \
+    defined(MBEDTLS_SSL_CLI_C)
+/** Client: have TLS 1.3 NewSessionTickets kept and signalled (3.6 drops
+ *  them otherwise). */
+static inline void tls_stream_mbc_conf_tls13_tickets(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+}
+#else
+static inline void tls_stream_mbc_conf_tls13_tickets(mbedtls_ssl_config *conf)
+{
+    (void)conf;
+}
+#endif
 
 /* ---- the same in both, but behind a build option ---------------------- */
 
@@ -344,18 +420,19 @@ typedef struct tls_stream_mbc_groups {
     uint16_t tls_ids[TLS_STREAM_MAX_GROUPS + 1];         /* 0-terminated */
 } tls_stream_mbc_groups;
 
-/** The key exchange of a suite: plain PSK or ECDHE-PSK (1), another PSK (2), none (0). */
+/** The key exchange of a suite, by its name (3.x keeps the field private):
+ *  plain PSK or ECDHE-PSK (1), another PSK (2), a TLS 1.3 suite, which any
+ *  authentication may use (3), a certificate one (0). */
 static inline int tls_stream_mbc_suite_psk_kind(const mbedtls_ssl_ciphersuite_t *info)
 {
-#if MBEDTLS_VERSION_NUMBER < 0x03000000
-    mbedtls_key_exchange_type_t kx = info->key_exchange;
-#else
-    mbedtls_key_exchange_type_t kx = (mbedtls_key_exchange_type_t)info->MBEDTLS_PRIVATE(key_exchange);
-#endif
-    if (kx == MBEDTLS_KEY_EXCHANGE_PSK || kx == MBEDTLS_KEY_EXCHANGE_ECDHE_PSK)
+    const char *name = tls_stream_mbc_suite_name(info);
+
+    if (strncmp(name, "TLS-PSK-", 8) == 0 || strncmp(name, "TLS-ECDHE-PSK-", 14) == 0)
         return 1;
-    if (kx == MBEDTLS_KEY_EXCHANGE_DHE_PSK || kx == MBEDTLS_KEY_EXCHANGE_RSA_PSK)
+    if (strncmp(name, "TLS-DHE-PSK-", 12) == 0 || strncmp(name, "TLS-RSA-PSK-", 12) == 0)
         return 2;
+    if (strncmp(name, "TLS1-3-", 7) == 0)
+        return 3;
     return 0;
 }
 

@@ -7,10 +7,12 @@
 
 #include "mbedtls_internal.h"
 
-/* PSK configurations offer these and nothing else (TLS 1.2; forward secret
- * ECDHE-PSK first, then plain PSK with AEAD, then CBC). Suites this mbedtls
+/* PSK configurations offer these and nothing else (TLS 1.3 when built in;
+ * then TLS 1.2: forward secret ECDHE-PSK first, then plain PSK with AEAD,
+ * then CBC). Suites this mbedtls
  * build lacks are left out when the list is built. */
 static const int psk_suites[] = {
+    TLS_STREAM_MBC_TLS13_PSK_SUITES
     MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384,
     MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
@@ -27,19 +29,35 @@ static const int psk_suites[] = {
 
 static const unsigned char rng_personalization[] = "tls_stream";
 
+/* The DRBG's entropy callback. mbedtls 3.x's entropy pool allocates (its
+ * hash context), and the DRBG turns every entropy error into
+ * ENTROPY_SOURCE_FAILED: keep the real code, so that an allocation
+ * failure can be told from a broken source. */
+static int pool_entropy(void *p, unsigned char *out, size_t len)
+{
+    tls_stream_mbt_config *cfg = p;
+    int ret = mbedtls_entropy_func(&cfg->entropy_ctx, out, len);
+
+    if (ret != 0)
+        cfg->entropy_error = ret;
+    return ret;
+}
+
 /* Seed (or, when already seeded, reseed) the DRBG from every entropy source
- * registered so far. */
+ * registered so far. Returns the entropy pool's own error when it failed. */
 static int seed_rng(tls_stream_mbt_config *cfg)
 {
     int ret;
 
+    cfg->entropy_error = 0;
     if (cfg->rng_seeded)
-        return mbedtls_ctr_drbg_reseed(&cfg->drbg, NULL, 0);
-    ret = mbedtls_ctr_drbg_seed(&cfg->drbg, mbedtls_entropy_func, &cfg->entropy_ctx,
-                                rng_personalization, sizeof rng_personalization - 1);
+        ret = mbedtls_ctr_drbg_reseed(&cfg->drbg, NULL, 0);
+    else
+        ret = mbedtls_ctr_drbg_seed(&cfg->drbg, pool_entropy, cfg, rng_personalization,
+                                    sizeof rng_personalization - 1);
     if (ret == 0)
         cfg->rng_seeded = 1;
-    return ret;
+    return ret != 0 && cfg->entropy_error != 0 ? cfg->entropy_error : ret;
 }
 
 /* The RNG given to mbedtls 3.x key parsing, which may come before
@@ -52,7 +70,7 @@ int tls_stream_mbt_lazy_rng(void *p, unsigned char *out, size_t len)
 
     if (!cfg->rng_seeded && (ret = seed_rng(cfg)) != 0)
         return ret;
-    return mbedtls_ctr_drbg_random(&cfg->drbg, out, len);
+    return TLS_STREAM_MBT_RNG(&cfg->drbg, out, len);
 }
 
 static int user_entropy(void *p, unsigned char *out, size_t len, size_t *olen)
@@ -108,6 +126,8 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
         s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
     } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
         s->psk_status = tls_stream_mbt_is_alloc_failure(ret) ? TLS_STREAM_ERR_NOMEM : TLS_STREAM_ERR_INTERNAL;
+    } else {
+        s->ext_psk_used = 1; /* TLS 1.3: this PSK, not a ticket, was taken */
     }
     mbedtls_platform_zeroize(key, sizeof key);
     return ret;
@@ -116,6 +136,7 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 {
     tls_stream_mbt_config *cfg;
+    int ret;
 
     *out = NULL;
     if (env->alloc == NULL || env->detail == NULL)
@@ -123,6 +144,9 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
     if (env->role == TLS_STREAM_CLIENT ? !TLS_STREAM_MBC_CAP_CLIENT : !TLS_STREAM_MBC_CAP_SERVER)
         return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
                                      TLS_STREAM_MSG("this mbedtls build lacks the role"));
+    if ((ret = tls_stream_mbc_crypto_init()) != 0)
+        return tls_stream_mbt_config_error(env->detail, TLS_STREAM_ERR_INTERNAL, ret,
+                                           TLS_STREAM_MSG("PSA crypto init"));
     cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
     if (cfg == NULL)
         return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
@@ -254,15 +278,35 @@ static int set_named_suites(tls_stream_mbt_config *cfg, const char *const *names
         if (id == 0 || info == NULL || n >= TLS_STREAM_MBT_MAX_SUITES - 1)
             return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("unknown cipher suite"), names[n]);
         kind = tls_stream_mbc_suite_psk_kind(info);
-        if (cfg->is_psk ? kind != 1 : kind != 0)
+        if (kind != 3 && (cfg->is_psk ? kind != 1 : kind != 0))
             return tls_stream_mbt_name_error(cfg, TLS_STREAM_ERR_CONFIG,
                               cfg->is_psk ? TLS_STREAM_MSG("not a PSK or ECDHE-PSK suite")
                                           : TLS_STREAM_MSG("a PSK suite needs a PSK"),
                               names[n]);
         cfg->suites[n] = id;
+        if (kind == 3)
+            cfg->has_tls13_suite = 1;
+        else
+            cfg->has_tls12_suite = 1;
     }
     cfg->suites[n] = 0;
     mbedtls_ssl_conf_ciphersuites(&cfg->conf, cfg->suites);
+    return TLS_STREAM_OK;
+}
+
+/* A named list speaks only the versions it has suites for: offering TLS 1.3
+ * without a TLS 1.3 suite would fail the handshake instead of settling on
+ * TLS 1.2 (and the reverse). */
+static int clamp_versions(tls_stream_mbt_config *cfg, int *min, int *max)
+{
+    if (!cfg->has_tls13_suite && *max > TLS_STREAM_TLS1_2)
+        *max = TLS_STREAM_TLS1_2;
+    if (!cfg->has_tls12_suite && *min < TLS_STREAM_TLS1_3)
+        *min = TLS_STREAM_TLS1_3;
+    if (*min > *max)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_CONFIG, 0,
+                                     TLS_STREAM_MSG("no cipher suite of the allowed versions"));
+    tls_stream_mbc_conf_versions(&cfg->conf, *min, *max);
     return TLS_STREAM_OK;
 }
 
@@ -283,11 +327,24 @@ static int set_named_groups(tls_stream_mbt_config *cfg, const char *const *names
     return TLS_STREAM_OK;
 }
 
+/* The version range: 0 is the default end (TLS 1.2 up to the newest this
+ * mbedtls speaks); the core refused what the capabilities lack already. */
+static int check_versions(tls_stream_mbt_config *cfg, const tls_stream_settings *st, int *min,
+                          int *max)
+{
+    *min = st->min_version != 0 ? st->min_version : TLS_STREAM_TLS1_2;
+    *max = st->max_version != 0 ? st->max_version : TLS_STREAM_MBC_MAX_VERSION;
+    if (*min < TLS_STREAM_TLS1_2 || *max > TLS_STREAM_MBC_MAX_VERSION || *min > *max)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
+                                     TLS_STREAM_MSG("protocol version not in this mbedtls"));
+    return TLS_STREAM_OK;
+}
+
 int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
 {
     tls_stream_mbt_config *cfg = vcfg;
     tls_stream_detail *d = cfg->detail;
-    int status, ret;
+    int status, ret, min, max;
 
     if (cfg->finished)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration already finished"));
@@ -301,6 +358,9 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         return status;
     cfg->verify = st->verify;
     cfg->verify_depth = st->verify_depth;
+    cfg->client_psk = st->psk_key != NULL;
+    if ((status = check_versions(cfg, st, &min, &max)) != TLS_STREAM_OK)
+        return status;
 
     if ((status = tls_stream_mbt_certs_check(cfg)) != TLS_STREAM_OK)
         return status;
@@ -327,9 +387,12 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("config defaults"));
-    tls_stream_mbc_conf_tls12_only(&cfg->conf);
+    tls_stream_mbc_conf_versions(&cfg->conf, min, max);
+    tls_stream_mbc_conf_tls13_modes(&cfg->conf, cfg->is_psk);
+    if (cfg->role == TLS_STREAM_CLIENT)
+        tls_stream_mbc_conf_tls13_tickets(&cfg->conf);
     tls_stream_mbc_conf_no_renegotiation(&cfg->conf);
-    mbedtls_ssl_conf_rng(&cfg->conf, mbedtls_ctr_drbg_random, &cfg->drbg);
+    mbedtls_ssl_conf_rng(&cfg->conf, TLS_STREAM_MBT_RNG, &cfg->drbg);
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
 
     /* mbedtls's debug threshold is a global: set only when asked for, so a
@@ -356,9 +419,11 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         cfg->psk_lookup_arg = st->psk_lookup_arg;
         tls_stream_mbc_conf_psk_cb(&cfg->conf, psk_callback, cfg);
     }
-    if (st->ciphersuites != NULL)
+    if (st->ciphersuites != NULL) {
         status = set_named_suites(cfg, st->ciphersuites);
-    else if (cfg->is_psk)
+        if (status == TLS_STREAM_OK)
+            status = clamp_versions(cfg, &min, &max);
+    } else if (cfg->is_psk)
         status = set_psk_suites(cfg);
     if (status != TLS_STREAM_OK)
         return status;

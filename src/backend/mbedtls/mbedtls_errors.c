@@ -15,8 +15,9 @@
  *      tls_stream_mbt_verify_error for the priority)
  *   6. FATAL_ALERT_MESSAGE                   -> TLS_STREAM_ERR_PEER_ALERT, alert number
  *      in the text
- *   7. the table below
- *   8. anything else: TLS_STREAM_ERR_HANDSHAKE during the handshake, else
+ *   7. INVALID_RECORD during the handshake -> TLS_STREAM_ERR_HANDSHAKE
+ *   8. the table below
+ *   9. anything else: TLS_STREAM_ERR_HANDSHAKE during the handshake, else
  *      TLS_STREAM_ERR_PROTOCOL.
  */
 #include <stdio.h>
@@ -97,7 +98,9 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
 
 static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
-    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, "");
+    (void)ret;
+    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT,
+                                 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, "");
 }
 
 #else /* !TLS_STREAM_NO_MESSAGES */
@@ -170,12 +173,15 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
 static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
     char msg[sizeof s->detail->msg];
-    int alert = tls_stream_mbc_last_alert(&s->ssl);
+    int alert = s->wire.last_alert; /* plaintext alerts only: TLS 1.3 encrypts them */
 
+    (void)ret; /* the detail code says "fatal alert" however mbedtls noticed it */
     if (alert < 0)
-        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, "peer alert");
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT,
+                                     MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, "peer alert");
     snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
-    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, ret, msg);
+    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT,
+                                 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, msg);
 }
 
 #endif /* TLS_STREAM_NO_MESSAGES */
@@ -245,12 +251,58 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
         return describe(s->detail, TLS_STREAM_ERR_NOMEM, ret, NULL);
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
         return tls_stream_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
-    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+    /* A TLS 1.3 peer that fails before its keys are in place (an mbedtls
+     * client refusing our certificate) sends its alert in plaintext, which
+     * mbedtls, expecting encrypted records, fails to decrypt: still the
+     * peer's alert. */
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE || s->wire.alert_last)
         return peer_alert(s, ret);
+    /* A record or message that does not parse: mbedtls 2.28 names the
+     * handshake message (BAD_HS_*), 3.x says INVALID_RECORD or DECODE_ERROR
+     * for the same bytes. During the handshake all are a failed handshake. */
+    if (phase == TLS_STREAM_MBT_HANDSHAKE && ret == MBEDTLS_ERR_SSL_INVALID_RECORD)
+        return describe(s->detail, TLS_STREAM_ERR_HANDSHAKE, ret, NULL);
     for (i = 0; i < sizeof code_table / sizeof code_table[0]; i++) {
         if (code_table[i].code == ret)
             return describe(s->detail, code_table[i].status, ret, NULL);
     }
     return describe(s->detail, phase == TLS_STREAM_MBT_HANDSHAKE ? TLS_STREAM_ERR_HANDSHAKE : TLS_STREAM_ERR_PROTOCOL,
                     ret, NULL);
+}
+
+/* RFC 5246 / 8446 alert descriptions we send ourselves. */
+enum {
+    ALERT_UNEXPECTED_MESSAGE = 10, ALERT_BAD_RECORD_MAC = 20, ALERT_RECORD_OVERFLOW = 22,
+    ALERT_HANDSHAKE_FAILURE = 40, ALERT_DECODE_ERROR = 50, ALERT_PROTOCOL_VERSION = 70,
+    ALERT_INTERNAL_ERROR = 80
+};
+
+/* Largest record body a peer may send (RFC 5246 6.2.3: 2^14 + 2048). */
+#define MAX_RECORD_BODY (16384 + 2048)
+
+int tls_stream_mbt_alert_for(const tls_stream_mbt_session *s, int ret)
+{
+    const unsigned char *hdr = s->wire.in.hdr;
+
+    if (ret >= 0 || ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
+        s->io_status != 0 || s->transport_eof || s->peer_closed ||
+        ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+        ret == MBEDTLS_ERR_SSL_CONN_EOF || s->wire.alert_last)
+        return -1;
+    if (ret == MBEDTLS_ERR_SSL_INVALID_MAC)
+        return ALERT_BAD_RECORD_MAC;
+    /* the record header at fault, as it came in */
+    if (s->wire.in_headers > 0 && (hdr[0] < 20 || hdr[0] > 23))
+        return ALERT_UNEXPECTED_MESSAGE;
+    if (s->wire.in_headers > 0 && ((unsigned)hdr[3] << 8 | hdr[4]) > MAX_RECORD_BODY)
+        return ALERT_RECORD_OVERFLOW;
+    if (ret == MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE || ret == MBEDTLS_ERR_SSL_UNEXPECTED_RECORD)
+        return ALERT_UNEXPECTED_MESSAGE;
+    if (tls_stream_mbt_is_alloc_failure(ret) || ret == MBEDTLS_ERR_SSL_INTERNAL_ERROR)
+        return ALERT_INTERNAL_ERROR;
+    if (tls_stream_mbc_is_version_error(ret))
+        return ALERT_PROTOCOL_VERSION;
+    if (tls_stream_mbc_is_negotiation_error(ret))
+        return ALERT_HANDSHAKE_FAILURE;
+    return ALERT_DECODE_ERROR; /* a message or record that does not parse */
 }

@@ -3,13 +3,16 @@
  *
  *   mbedtls_config.c   the configuration slots (certificates, keys, RNG,
  *                      suites, verification, PSK)
- *   mbedtls_session.c  the session slots (transport callbacks, handshake,
- *                      read, write, flush, close_notify, info)
+ *   mbedtls_session.c  the session slots (handshake, read, write, flush,
+ *                      close_notify, info)
+ *   mbedtls_io.c       the transport callbacks and the send queue we own
+ *   mbedtls_wire.c     what the hello messages and plaintext alerts say
+ *                      (resumption, the peer's alert), read off the records
+ *   mbedtls_resume.c   tickets, session cache, session save and offer
  *   mbedtls_backend.c  the tls_stream_backend table
  *   mbedtls_errors.c   mbedtls codes and verify flags -> tls_stream_status + detail
- *   mbedtls_certs.c    certificates and keys (stubs without X.509)
- *   mbedtls_resume.c   session tickets, cache, saved sessions
  *   mbedtls_sigalgs.c  signature algorithms by name
+ *   mbedtls_certs.c    certificates and keys (stubs without X.509)
  *   mbedtls_compat.h   everything that differs between mbedtls versions
  *   mbedtls_features.h everything that differs between mbedtls configurations
  */
@@ -25,12 +28,61 @@
 
 #include "mbedtls_compat.h"
 
+/** The RNG the backend hands mbedtls (TLS, tickets, key parsing): the
+ *  configuration's CTR-DRBG. The libFuzzer build swaps in a seeded PRNG
+ *  (tests/fuzz), which a static mbedtls cannot have interposed. */
+#ifndef TLS_STREAM_MBT_RNG
+#define TLS_STREAM_MBT_RNG mbedtls_ctr_drbg_random
+#else
+int TLS_STREAM_MBT_RNG(void *p_rng, unsigned char *out, size_t len);
+#endif
+
 /** Empty application-data records read in one call before giving up
  *  (mbedtls 2.28 itself fails the connection after four in a row). */
 #define TLS_STREAM_MBT_MAX_EMPTY_RECORDS 8
 
+/** TLS 1.3 NewSessionTickets taken in one call before giving up (servers
+ *  send one or two after the handshake). */
+#define TLS_STREAM_MBT_MAX_TICKETS 16
+
 /** Room for the PSK suites we offer (see mbedtls_config.c) plus the 0. */
 #define TLS_STREAM_MBT_MAX_SUITES 16
+
+/** Bytes of a hello message kept to read its session ID and extensions. */
+#define TLS_STREAM_MBT_HELLO_CAP 320
+
+/** The send queue's bound: one record of the largest size mbedtls builds
+ *  (header, MBEDTLS_SSL_OUT_CONTENT_LEN of content, RFC 5246's expansion
+ *  limit) plus room for an alert queued behind it. */
+#define TLS_STREAM_MBT_QUEUE_MAX (5 + MBEDTLS_SSL_OUT_CONTENT_LEN + 2048 + 256)
+
+/** One direction of the record stream, followed record by record. */
+typedef struct tls_stream_mbt_records {
+    unsigned char hdr[5];
+    unsigned hdr_len;   /* header bytes seen of the current record */
+    size_t body_left;   /* body bytes still to come */
+    size_t cap_len;     /* body bytes kept in cap */
+    int keep;           /* the current record is a hello or an alert */
+    unsigned char cap[TLS_STREAM_MBT_HELLO_CAP];
+} tls_stream_mbt_records;
+
+/** What the hellos said (the fields that decide resumption). */
+typedef struct tls_stream_mbt_hello {
+    int seen;
+    unsigned char sid[32];
+    size_t sid_len;
+    int tls13;        /* ServerHello: supported_versions selects TLS 1.3 */
+    int psk_selected; /* ServerHello: the pre_shared_key index, or -1 */
+} tls_stream_mbt_hello;
+
+/** Facts read off both directions during the handshake. */
+typedef struct tls_stream_mbt_wire {
+    tls_stream_mbt_records in, out;
+    tls_stream_mbt_hello client_hello, server_hello;
+    int in_headers; /* record headers received (in.hdr: the last one) */
+    int last_alert; /* description of the last plaintext alert received, or -1 */
+    int alert_last; /* the last record received was a plaintext fatal alert */
+} tls_stream_mbt_wire;
 
 /** A backend configuration. Shared read-only by its sessions once finished. */
 typedef struct tls_stream_mbt_config {
@@ -41,9 +93,12 @@ typedef struct tls_stream_mbt_config {
     int has_ca, has_cert, has_key;
     int is_psk;       /* a client PSK or a server lookup is configured */
     int rng_seeded;
+    int entropy_error; /* the entropy pool's last error (see seed_rng) */
     int entropy_added; /* the entropy hook is a source of entropy_ctx */
     tls_stream_verify verify;
     int verify_depth; /* 0: mbedtls's own limit */
+    int client_psk;   /* a client with an external PSK */
+    int has_tls12_suite, has_tls13_suite; /* in the named suite list */
     tls_stream_psk_lookup_fn psk_lookup;
     void *psk_lookup_arg;
     tls_stream_entropy_fn entropy;
@@ -80,6 +135,13 @@ typedef struct tls_stream_mbt_session {
     int optional_checked; /* server OPTIONAL: the client certificate was judged */
     int peer_closed;    /* close_notify received */
     int transport_eof;  /* the transport's read returned 0 */
+    int offered;        /* client: a saved session was offered */
+    int ext_psk_used;   /* server: our PSK callback accepted an identity */
+    unsigned long long sent; /* bytes mbedtls handed our send callback */
+    unsigned char *queue; /* ciphertext the transport has not taken yet */
+    size_t queue_len, queue_off, queue_cap;
+    mbedtls_ssl_session *saved; /* client: the session as exported, or NULL */
+    tls_stream_mbt_wire wire;
     int soft;           /* the last transport call said TLS_STREAM_INTERRUPTED or _ERR_TIMEOUT (else 0) */
     int send_lost;      /* 1: a send failed and mbedtls was told it went out; 2: reported */
     int send_code;      /* that send's transport code (a negated errno) */
@@ -101,6 +163,12 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
  */
 int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t flags);
 
+/**
+ * The fatal alert (RFC 5246 / 8446 description) that rejecting the peer's
+ * data with ret calls for, or -1 when none is ours to send (the peer's own
+ * alert, a transport failure, an end of stream, a "want").
+ */
+int tls_stream_mbt_alert_for(const tls_stream_mbt_session *s, int ret);
 /** Describe a refused name ("what: name") in cfg's detail; returns status. */
 int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name);
 
@@ -120,6 +188,34 @@ int tls_stream_mbt_is_alloc_failure(int ret);
  */
 int tls_stream_mbt_config_error(tls_stream_detail *d, int status, int ret, const char *what);
 
+/* The transport (mbedtls_io.c). */
+/** Hand mbedtls our transport callbacks. */
+void tls_stream_mbt_io_attach(tls_stream_mbt_session *s);
+/** Send what the queue holds: TLS_STREAM_OK when empty, TLS_STREAM_WANT_*,
+ *  or the transport's error (described in s->detail). */
+int tls_stream_mbt_drain(tls_stream_mbt_session *s);
+/** Free the queue. */
+void tls_stream_mbt_io_free(tls_stream_mbt_session *s);
+/** The interruption (TLS_STREAM_INTERRUPTED / _ERR_TIMEOUT) the transport
+ *  answered while our send callback queued a record, or 0; clears it. The
+ *  record is queued: the slot returns the interruption, the next call sends. */
+int tls_stream_mbt_soft(tls_stream_mbt_session *s);
+/** Record (once, sticky) that the transport failed with n; returns mbedtls_code. */
+int tls_stream_mbt_transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code);
+
+/* The records (mbedtls_wire.c). */
+/** Reset before a handshake. */
+void tls_stream_mbt_wire_init(tls_stream_mbt_wire *w);
+/** Follow n bytes received (incoming 1) or sent (0); hellos only while
+ *  handshaking. */
+void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsigned char *buf,
+                              size_t n, int handshaking);
+/** After the handshake: did it resume? role, whether a client offered a
+ *  session and has an external PSK, whether a server's PSK callback
+ *  accepted an identity decide what a selected PSK was. */
+int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
+                                int client_psk, int ext_psk_used);
+
 /** The configuration's DRBG, seeded on first use (for key parsing). */
 int tls_stream_mbt_lazy_rng(void *cfg, unsigned char *out, size_t len);
 
@@ -136,7 +232,8 @@ int tls_stream_mbt_certs_apply(tls_stream_mbt_config *cfg);
 void tls_stream_mbt_certs_free(tls_stream_mbt_config *cfg);
 /** Session: the name to verify (and send as SNI), the verify depth. */
 int tls_stream_mbt_certs_session(tls_stream_mbt_session *s, const char *server_name);
-/** Server, VERIFY_OPTIONAL: refuse a client certificate that was sent and failed. */
+/** Server, VERIFY_OPTIONAL, after each handshake step: refuse (alert sent)
+ *  a client certificate that was sent and failed; TLS_STREAM_OK otherwise. */
 int tls_stream_mbt_certs_check_optional(tls_stream_mbt_session *s);
 /** The verification flags as one line of text. */
 void tls_stream_mbt_verify_text(char *out, size_t size, uint32_t flags);
@@ -148,6 +245,15 @@ int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_set
 void tls_stream_mbt_resume_free(tls_stream_mbt_config *cfg);
 /** Client: offer a saved session; an unreadable one is ignored (full handshake). */
 int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *blob, size_t len);
+/** Client: a TLS 1.3 NewSessionTicket arrived; the next save exports anew. */
+void tls_stream_mbt_resume_new_ticket(tls_stream_mbt_session *s);
+/** Free the exported session. */
+void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s);
+
+/** TLS 1.3 client: process the NewSessionTickets already received (they
+ *  follow the handshake), leaving application data unread. Returns
+ *  TLS_STREAM_OK or the connection's failure. */
+int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s);
 
 /* The slots, for the table in mbedtls_backend.c (see tls_stream/backend.h). */
 int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out);

@@ -37,7 +37,7 @@ int tls_stream_mbt_resume_setup(tls_stream_mbt_config *cfg, const tls_stream_set
     mbedtls_ssl_cache_init(&r->session_cache);
     cfg->resume = r;
     if (st->ticket_lifetime > 0) {
-        ret = mbedtls_ssl_ticket_setup(&r->ticket, mbedtls_ctr_drbg_random, &cfg->drbg,
+        ret = mbedtls_ssl_ticket_setup(&r->ticket, TLS_STREAM_MBT_RNG, &cfg->drbg,
                                        MBEDTLS_CIPHER_AES_256_GCM,
                                        (uint32_t)st->ticket_lifetime);
         if (ret != 0)
@@ -81,26 +81,58 @@ int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *
      * gets no session to resume and a full, verified handshake follows. */
     if (ret == 0)
         ret = mbedtls_ssl_set_session(&s->ssl, &session);
+    s->offered = ret == 0;
     mbedtls_ssl_session_free(&session); /* zeroizes the master secret */
     if (tls_stream_mbt_is_alloc_failure(ret))
         return tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_NOMEM, ret, TLS_STREAM_MSG("session"));
     return TLS_STREAM_OK;
 }
 
+/* mbedtls 3.x exports a session once (and once per TLS 1.3 ticket): the
+ * export is kept, so that saving twice gives the same session. */
+static int export_session(tls_stream_mbt_session *s)
+{
+    const tls_stream_allocator *a = s->cfg->alloc;
+    int ret;
+
+    if (s->saved != NULL)
+        return 0;
+    s->saved = a->alloc(a->ctx, sizeof *s->saved);
+    if (s->saved == NULL)
+        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    mbedtls_ssl_session_init(s->saved);
+    if ((ret = mbedtls_ssl_get_session(&s->ssl, s->saved)) != 0)
+        tls_stream_mbt_resume_session_free(s);
+    return ret;
+}
+
+void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s)
+{
+    if (s->saved == NULL)
+        return;
+    mbedtls_ssl_session_free(s->saved); /* zeroizes the master secret */
+    s->cfg->alloc->free(s->cfg->alloc->ctx, s->saved, sizeof *s->saved);
+    s->saved = NULL;
+}
+
+void tls_stream_mbt_resume_new_ticket(tls_stream_mbt_session *s)
+{
+    tls_stream_mbt_resume_session_free(s);
+}
+
 int tls_stream_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)
 {
     tls_stream_mbt_session *s = vs;
-    mbedtls_ssl_session session;
     int ret;
 
     *len = 0;
     if (!s->hs_done || s->cfg->role != TLS_STREAM_CLIENT)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("no client session to save"));
-    mbedtls_ssl_session_init(&session);
-    ret = mbedtls_ssl_get_session(&s->ssl, &session);
+    if ((ret = tls_stream_mbt_take_tickets(s)) != TLS_STREAM_OK)
+        return ret;
+    ret = export_session(s);
     if (ret == 0)
-        ret = mbedtls_ssl_session_save(&session, buf, size, len);
-    mbedtls_ssl_session_free(&session);
+        ret = mbedtls_ssl_session_save(s->saved, buf, size, len);
     if (ret == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL)
         return TLS_STREAM_ERR_ARG; /* *len says how much is needed */
     if (ret != 0)
@@ -128,6 +160,16 @@ int tls_stream_mbt_resume_offer(tls_stream_mbt_session *s, const unsigned char *
     (void)blob;
     (void)len;
     return TLS_STREAM_OK;
+}
+
+void tls_stream_mbt_resume_new_ticket(tls_stream_mbt_session *s)
+{
+    (void)s;
+}
+
+void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s)
+{
+    (void)s;
 }
 
 int tls_stream_mbt_session_save(void *vs, unsigned char *buf, size_t size, size_t *len)

@@ -1,6 +1,6 @@
 /*
- * mbedtls backend: one connection. The transport callbacks, handshake,
- * read, write, flush, close_notify and connection facts.
+ * mbedtls backend: one connection. Handshake, read, write, flush,
+ * close_notify and connection facts (the transport is in mbedtls_io.c).
  */
 #include <limits.h>
 #include <string.h>
@@ -10,90 +10,6 @@
 static size_t cap_int(size_t len)
 {
     return len > (size_t)INT_MAX ? (size_t)INT_MAX : len;
-}
-
-/* Remember why the transport failed: mbedtls only passes on its own code,
- * and callers want the transport's (a negated errno). Sticky. */
-static int transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code)
-{
-    if (s->io_status == 0) {
-        /* 0 or a count larger than asked break the tls_stream_io contract; mbedtls
-         * 2.28 would even take a 0 from send for "all sent". */
-        s->io_status = n < 0 ? TLS_STREAM_ERR_IO : TLS_STREAM_ERR_INTERNAL;
-        s->io_code = n;
-    }
-    return mbedtls_code;
-}
-
-/*
- * A send failed (typically: the peer sent a fatal alert and closed). So
- * that the peer's alert is reported rather than our broken pipe, mbedtls is
- * told the bytes went out; it then reads what the peer already sent (see
- * bio_recv) and the slot reports its alert, or else the send error
- * (send_lost below). No slot reports success once a send was lost.
- */
-/* The transport answers a backend call hands back as they are (see io.h). */
-static int soft_status(int n)
-{
-    return n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT ? n : 0;
-}
-
-static int bio_send(void *p, const unsigned char *buf, size_t len)
-{
-    tls_stream_mbt_session *s = p;
-    int n;
-
-    len = cap_int(len);
-    if (s->send_lost)
-        return (int)len;
-    if (s->io_status != 0)
-        return MBEDTLS_ERR_NET_SEND_FAILED;
-    n = s->io->write(s->io->ctx, buf, len);
-    s->soft = soft_status(n);
-    if (n > 0 && (size_t)n <= len)
-        return n;
-    /* interrupted or timed out: mbedtls resumes a "want" exactly where it stopped */
-    if (n == TLS_STREAM_WANT_WRITE || s->soft != 0)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (n == TLS_STREAM_WANT_READ)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (n < 0) {
-        s->send_lost = 1;
-        s->send_code = n;
-        return (int)len;
-    }
-    return transport_failed(s, n, MBEDTLS_ERR_NET_SEND_FAILED);
-}
-
-/* After a lost send: input the peer already sent is there now (no waiting). */
-static int input_now(const tls_stream_mbt_session *s)
-{
-    return s->io->wait == NULL || s->io->wait(s->io->ctx, TLS_STREAM_WANT_READ, 0) == TLS_STREAM_OK;
-}
-
-static int bio_recv(void *p, unsigned char *buf, size_t len)
-{
-    tls_stream_mbt_session *s = p;
-    int n;
-
-    if (s->io_status != 0)
-        return MBEDTLS_ERR_NET_RECV_FAILED;
-    if (s->send_lost && !input_now(s))
-        return transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED);
-    len = cap_int(len);
-    n = s->io->read(s->io->ctx, buf, len);
-    if (s->send_lost && (n <= 0 || (size_t)n > len))
-        return transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED);
-    s->soft = soft_status(n);
-    if (n == 0)
-        s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
-    if (n >= 0 && (size_t)n <= len)
-        return n;
-    if (n == TLS_STREAM_WANT_READ || s->soft != 0)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (n == TLS_STREAM_WANT_WRITE)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    return transport_failed(s, n, MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
 int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, void **out)
@@ -123,6 +39,7 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
+    tls_stream_mbt_wire_init(&s->wire);
 
     if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
         status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session setup"));
@@ -133,7 +50,7 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     if (cfg->role == TLS_STREAM_CLIENT && env->resume != NULL &&
         (status = tls_stream_mbt_resume_offer(s, env->resume, env->resume_len)) != TLS_STREAM_OK)
         goto fail;
-    mbedtls_ssl_set_bio(&s->ssl, s, bio_send, bio_recv, NULL);
+    tls_stream_mbt_io_attach(s);
     *out = s;
     return TLS_STREAM_OK;
 fail:
@@ -150,6 +67,8 @@ void tls_stream_mbt_session_free(void *vs)
         return;
     alloc = s->cfg->alloc;
     mbedtls_ssl_free(&s->ssl); /* zeroizes keys and record buffers */
+    tls_stream_mbt_resume_session_free(s);
+    tls_stream_mbt_io_free(s);
     mbedtls_platform_zeroize(s, sizeof *s);
     alloc->free(alloc->ctx, s, sizeof *s);
 }
@@ -157,11 +76,13 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
         status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
-        int ignored = tls_stream_mbc_flush(&s->ssl);
+        tls_stream_detail kept = *s->detail; /* the failure, not the flush, is the news */
+        int ignored = tls_stream_mbt_drain(s);
 
         (void)ignored;
+        *s->detail = kept;
         s->failed = status;
     }
     return status;
@@ -172,10 +93,37 @@ static void send_fatal_alert(tls_stream_mbt_session *s, unsigned char alert)
     (void)mbedtls_ssl_send_alert_message(&s->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, alert);
 }
 
+/* ret is a TLS 1.3 NewSessionTicket, not data or an error: note it and call
+ * again, up to TLS_STREAM_MBT_MAX_TICKETS in a row (then ret stands: a
+ * protocol error, not an endless loop on a flooding peer). */
+static int take_ticket(tls_stream_mbt_session *s, int ret, int *count)
+{
+    if (!tls_stream_mbc_is_new_ticket(ret) || ++*count > TLS_STREAM_MBT_MAX_TICKETS)
+        return 0;
+    tls_stream_mbt_resume_new_ticket(s);
+    return 1;
+}
+
+/* mbedtls failed with ret in a call that began when s->sent was sent. When
+ * it rejected the peer's data without telling the peer (2.28 often closes
+ * silently), send the fatal alert the RFCs ask for ourselves. */
+static int fail_mbedtls(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase,
+                        unsigned long long sent)
+{
+    int status = tls_stream_mbt_error(s, ret, phase), alert;
+
+    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
+        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT && s->sent == sent &&
+        (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
+        send_fatal_alert(s, (unsigned char)alert);
+    return fail(s, status);
+}
+
 static int handshake_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret, status, check_optional;
+    int ret = 0, status, check_optional;
+    unsigned long long sent = s->sent;
 
     if (s->failed != 0)
         return s->failed;
@@ -183,30 +131,42 @@ static int handshake_slot(void *vs)
         return TLS_STREAM_OK;
     check_optional = s->cfg->role == TLS_STREAM_SERVER && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
                      !s->cfg->is_psk;
-    /* mbedtls_ssl_handshake()'s loop, stepped here to see whether the
-     * handshake resumes (mbedtls forgets it when the handshake ends). */
-    ret = 0;
-    while (ret == 0 && !tls_stream_mbc_handshake_over(&s->ssl)) {
-        int resumes;
-        ret = mbedtls_ssl_handshake_step(&s->ssl);
-        if ((resumes = tls_stream_mbc_handshake_resumes(&s->ssl)) >= 0)
-            s->resumed = resumes; /* the last word before the data is freed */
-        /* Server, OPTIONAL: refuse a bad client certificate before our
-         * Finished, so the client's handshake fails too (not its first read). */
-        if (ret == 0 && check_optional && !s->optional_checked &&
-            tls_stream_mbc_handshake_state(&s->ssl) == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
-            s->optional_checked = 1;
-            if ((status = tls_stream_mbt_certs_check_optional(s)) != TLS_STREAM_OK)
-                return fail(s, status);
-        }
+    /* mbedtls_ssl_handshake()'s loop, one message at a time: what a step
+     * queued is sent before the next step, so the queue holds one record. */
+    for (;;) {
+        if ((status = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+            return fail(s, status);
+        if (tls_stream_mbc_handshake_over(&s->ssl))
+            break;
+        sent = s->sent;
+        if ((ret = mbedtls_ssl_handshake_step(&s->ssl)) != 0)
+            break;
+        if ((status = tls_stream_mbt_soft(s)) != 0)
+            return status; /* the step's record is queued: sent on the next call */
+        if (check_optional && !s->optional_checked &&
+            (status = tls_stream_mbt_certs_check_optional(s)) != TLS_STREAM_OK)
+            return fail(s, status);
+    }
+    /* A TLS 1.3 server's NewSessionTickets come after "handshake over"
+     * (mbedtls 3.6 counts them in its handshake, not in its predicate):
+     * mbedtls_ssl_handshake() writes them, into our queue (a few hundred
+     * bytes); it returns at once when nothing is left to do. */
+    if (ret == 0) {
+        sent = s->sent;
+        ret = mbedtls_ssl_handshake(&s->ssl);
+        if (ret == 0 && (status = tls_stream_mbt_soft(s)) != 0)
+            return status;
     }
     if (ret != 0) {
-        status = tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_HANDSHAKE);
         /* mbedtls 2.28 does not tell the client why: say handshake_failure. */
-        if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+        if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE && s->sent == sent)
             send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
-        return fail(s, status);
+        return fail_mbedtls(s, ret, TLS_STREAM_MBT_HANDSHAKE, sent);
     }
+    if ((status = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+        return fail(s, status);
+    s->resumed = tls_stream_mbt_wire_resumed(&s->wire, s->cfg->role, s->offered,
+                                             s->cfg->client_psk, s->ext_psk_used);
     s->hs_done = 1;
     return TLS_STREAM_OK;
 }
@@ -214,7 +174,8 @@ static int handshake_slot(void *vs)
 static int read_slot(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
-    int ret, empty = 0;
+    int ret, empty = 0, tickets = 0;
+    unsigned long long sent;
 
     if (s->failed != 0)
         return s->failed;
@@ -226,9 +187,19 @@ static int read_slot(void *vs, unsigned char *buf, size_t len)
         return 0;
     /* 0 is an empty application-data record (legal; mbedtls fails the
      * connection after four in a row) unless the transport ended */
-    do
+    sent = s->sent;
+    for (;;) {
         ret = mbedtls_ssl_read(&s->ssl, buf, cap_int(len));
-    while (ret == 0 && !s->transport_eof && ++empty <= TLS_STREAM_MBT_MAX_EMPTY_RECORDS);
+        if (take_ticket(s, ret, &tickets))
+            continue;
+        /* mbedtls 3.6 answers "want read" on a NewSessionTicket it kept to
+         * handle on the next call: take it now, the data may follow */
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ && s->soft == 0 && mbedtls_ssl_check_pending(&s->ssl) &&
+            ++tickets <= TLS_STREAM_MBT_MAX_TICKETS)
+            continue;
+        if (ret != 0 || s->transport_eof || ++empty > TLS_STREAM_MBT_MAX_EMPTY_RECORDS)
+            break;
+    }
     if (ret > 0)
         return ret;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -238,24 +209,48 @@ static int read_slot(void *vs, unsigned char *buf, size_t len)
     if (ret == 0 && s->transport_eof)
         return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_TRUNCATED, MBEDTLS_ERR_SSL_CONN_EOF,
                                       TLS_STREAM_MSG("end of stream without close_notify")));
-    if (ret == 0)
+    if (ret == 0) {
+        send_fatal_alert(s, MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE);
         return fail(s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PROTOCOL, 0,
                                       TLS_STREAM_MSG("too many empty records")));
-    return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+    }
+    return fail_mbedtls(s, ret, TLS_STREAM_MBT_DATA, sent);
+}
+
+/* A 0-byte mbedtls_ssl_read() handles the records that have arrived up to
+ * the first application data, which it leaves buffered (see pending). The
+ * transport never blocks (tls_stream_io's contract). An end of stream is
+ * left for the next read to report: the session is still worth saving. */
+int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s)
+{
+    unsigned char none[1];
+    int ret, tickets = 0;
+
+    if (!tls_stream_mbc_is_tls13(&s->ssl) || s->peer_closed || s->transport_eof || s->failed != 0)
+        return s->failed;
+    while (take_ticket(s, ret = mbedtls_ssl_read(&s->ssl, none, 0), &tickets) ||
+           (ret == MBEDTLS_ERR_SSL_WANT_READ && s->soft == 0 && mbedtls_ssl_check_pending(&s->ssl) &&
+            ++tickets <= TLS_STREAM_MBT_MAX_TICKETS))
+        ;
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+        s->peer_closed = 1;
+    else if (ret < 0 && ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE &&
+             ret != MBEDTLS_ERR_SSL_CONN_EOF && !s->transport_eof)
+        return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
+    return TLS_STREAM_OK;
 }
 
 /*
- * mbedtls_ssl_write() copies data into a record only when no record is
- * pending; after WANT_WRITE it expects the same data again and then reports
- * it written without looking at it. So: flush a pending record first and
- * commit nothing while it is pending; once mbedtls has built a record for
- * our chunk, the chunk is committed even if sending it would block.
+ * mbedtls_ssl_write() builds one record of our chunk and hands it to our
+ * send callback, which always takes it (sending or queueing it): once it
+ * returns, the chunk is committed. While the queue holds an earlier record,
+ * nothing new is committed: the caller hears WANT_WRITE.
  */
 static int write_slot(void *vs, const unsigned char *buf, size_t len)
 {
     tls_stream_mbt_session *s = vs;
     size_t chunk;
-    int ret, max;
+    int ret, max, tickets = 0;
 
     if (s->failed != 0)
         return s->failed;
@@ -263,13 +258,8 @@ static int write_slot(void *vs, const unsigned char *buf, size_t len)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
     if (len == 0)
         return 0;
-    if (tls_stream_mbc_out_left(&s->ssl) > 0) {
-        ret = tls_stream_mbc_flush(&s->ssl);
-        if (ret != 0)
-            return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
-        if (tls_stream_mbc_out_left(&s->ssl) > 0)
-            return TLS_STREAM_WANT_WRITE;
-    }
+    if ((ret = tls_stream_mbt_drain(s)) != TLS_STREAM_OK)
+        return fail(s, ret);
     max = mbedtls_ssl_get_max_out_record_payload(&s->ssl);
     if (max <= 0)
         return fail(s, tls_stream_mbt_error(s, max < 0 ? max : MBEDTLS_ERR_SSL_INTERNAL_ERROR,
@@ -277,11 +267,13 @@ static int write_slot(void *vs, const unsigned char *buf, size_t len)
     chunk = cap_int(len);
     if (chunk > (size_t)max)
         chunk = (size_t)max;
-    ret = mbedtls_ssl_write(&s->ssl, buf, chunk);
-    if (ret > 0)
+    /* a TLS 1.3 client's write may meet a NewSessionTicket on its way */
+    while (take_ticket(s, ret = mbedtls_ssl_write(&s->ssl, buf, chunk), &tickets))
+        ;
+    if (ret > 0) {
+        (void)tls_stream_mbt_soft(s); /* committed: queued, flushed later */
         return ret;
-    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0)
-        return (int)chunk; /* the record holding chunk is built: committed */
+    }
     if (ret == 0)
         return fail(
             s, tls_stream_detail_set(s->detail, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("mbedtls wrote nothing")));
@@ -291,48 +283,47 @@ static int write_slot(void *vs, const unsigned char *buf, size_t len)
 static int flush_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret;
 
     if (s->failed != 0)
         return s->failed;
-    ret = tls_stream_mbc_flush(&s->ssl);
-    if (ret != 0)
-        return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
-    return tls_stream_mbc_out_left(&s->ssl) > 0 ? TLS_STREAM_WANT_WRITE : TLS_STREAM_OK;
+    return fail(s, tls_stream_mbt_drain(s));
 }
 
-/*
- * mbedtls_ssl_close_notify() called while a record is pending only flushes
- * it and returns 0 without sending the alert; and after WANT_WRITE the
- * alert is already built. Hence: flush, build the alert once, flush.
- */
+/* Our send callback takes the alert at once: build it once, then flush. */
 static int close_notify_slot(void *vs)
 {
     tls_stream_mbt_session *s = vs;
-    int ret;
+    int ret, tickets = 0;
 
     if (s->failed != 0)
         return s->failed;
     if ((ret = flush_slot(s)) != TLS_STREAM_OK)
         return ret;
     if (!s->close_sent) {
-        ret = mbedtls_ssl_close_notify(&s->ssl);
-        if (ret != 0 && !(ret == MBEDTLS_ERR_SSL_WANT_WRITE && tls_stream_mbc_out_left(&s->ssl) > 0))
+        while (take_ticket(s, ret = mbedtls_ssl_close_notify(&s->ssl), &tickets))
+            ;
+        if (ret != 0)
             return fail(s, tls_stream_mbt_error(s, ret, TLS_STREAM_MBT_DATA));
         s->close_sent = 1;
-        if (ret != 0 && s->soft != 0) {
-            int soft = s->soft; /* built, but its sending was interrupted or timed out */
-            s->soft = 0;
-            return soft;
-        }
+        if ((ret = tls_stream_mbt_soft(s)) != 0)
+            return ret; /* built and queued, its sending interrupted */
     }
     return flush_slot(s);
 }
 
+/* A slot call starts with no interruption noted (see tls_stream_mbt_soft). */
+static void fresh(void *vs)
+{
+    tls_stream_mbt_session *s = vs;
+
+    s->soft = 0;
+}
+
 /*
- * After a lost send (see bio_send): read on through what the peer already
- * sent; its fatal alert is the error, else the send's own transport error.
- * Runs once; the result is sticky.
+ * After a lost send (see mbedtls_io.c): read on through what the peer
+ * already sent; its fatal alert is the error, else the send's own transport
+ * error. Runs once; the result is sticky. No slot reports success once a
+ * send was lost.
  */
 static int send_lost(tls_stream_mbt_session *s, int rc, tls_stream_mbt_phase phase)
 {
@@ -352,34 +343,56 @@ static int send_lost(tls_stream_mbt_session *s, int rc, tls_stream_mbt_phase pha
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && s->io_status == 0)
         rc = rc == TLS_STREAM_ERR_PEER_ALERT ? rc : tls_stream_mbt_error(s, ret, phase);
     else
-        rc = tls_stream_mbt_error(s, transport_failed(s, s->send_code, MBEDTLS_ERR_NET_SEND_FAILED), phase);
+        rc = tls_stream_mbt_error(s, tls_stream_mbt_transport_failed(s, s->send_code,
+                                                                     MBEDTLS_ERR_NET_SEND_FAILED),
+                                  phase);
     s->failed = rc;
     return rc;
 }
 
 int tls_stream_mbt_handshake(void *vs)
 {
-    return send_lost(vs, handshake_slot(vs), TLS_STREAM_MBT_HANDSHAKE);
+    int rc;
+
+    fresh(vs);
+    rc = handshake_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_HANDSHAKE);
 }
 
 int tls_stream_mbt_read(void *vs, unsigned char *buf, size_t len)
 {
-    return send_lost(vs, read_slot(vs, buf, len), TLS_STREAM_MBT_DATA);
+    int rc;
+
+    fresh(vs);
+    rc = read_slot(vs, buf, len);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
 }
 
 int tls_stream_mbt_write(void *vs, const unsigned char *buf, size_t len)
 {
-    return send_lost(vs, write_slot(vs, buf, len), TLS_STREAM_MBT_DATA);
+    int rc;
+
+    fresh(vs);
+    rc = write_slot(vs, buf, len);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
 }
 
 int tls_stream_mbt_flush(void *vs)
 {
-    return send_lost(vs, flush_slot(vs), TLS_STREAM_MBT_DATA);
+    int rc;
+
+    fresh(vs);
+    rc = flush_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
 }
 
 int tls_stream_mbt_close_notify(void *vs)
 {
-    return send_lost(vs, close_notify_slot(vs), TLS_STREAM_MBT_DATA);
+    int rc;
+
+    fresh(vs);
+    rc = close_notify_slot(vs);
+    return send_lost(vs, rc, TLS_STREAM_MBT_DATA);
 }
 
 size_t tls_stream_mbt_pending(const void *vs)
@@ -393,7 +406,7 @@ int tls_stream_mbt_wants_flush(const void *vs)
 {
     const tls_stream_mbt_session *s = vs;
 
-    return tls_stream_mbc_out_left(&s->ssl) > 0;
+    return s->queue_off < s->queue_len;
 }
 
 int tls_stream_mbt_info(void *vs, tls_stream_conn_info *info)
