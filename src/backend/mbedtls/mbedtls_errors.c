@@ -25,9 +25,11 @@
 
 #include "mbedtls_internal.h"
 
+/* mbedtls codes (-0x7FFF..-1) and our statuses (-0x70xx) fit in 16 bits:
+ * half the table of two ints. */
 struct code_map {
-    int code;
-    int status;
+    int16_t code;
+    int16_t status;
 };
 
 static const struct code_map code_table[] = {
@@ -53,7 +55,7 @@ static const struct code_map code_table[] = {
     TLS_STREAM_MBC_VERSION_ERRORS
 };
 
-static const int alloc_codes[] = {
+static const int16_t alloc_codes[] = {
     MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_X509_ALLOC_FAILED,
     MBEDTLS_ERR_PK_ALLOC_FAILED,  MBEDTLS_ERR_ECP_ALLOC_FAILED,
     MBEDTLS_ERR_CIPHER_ALLOC_FAILED, MBEDTLS_ERR_MD_ALLOC_FAILED,
