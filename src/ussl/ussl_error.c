@@ -27,30 +27,31 @@ int ussl_set_error(ussl_error *e, int rc, ussl_error_kind kind, int code, int st
     return rc;
 }
 
+/* MicroPython's errno names: errno_nums[i] is called the i-th string of
+ * errno_names (one packed string, not a switch: a switch over numbers up to
+ * 115 compiles into a 460-byte table of pointers). */
+static const unsigned char errno_nums[] = {
+    USSL_EPERM, USSL_ENOENT, USSL_EINTR, USSL_EIO, USSL_EBADF, USSL_EAGAIN, USSL_ENOMEM,
+    USSL_EACCES, USSL_EINVAL, USSL_EPIPE, USSL_EOPNOTSUPP, USSL_ECONNABORTED, USSL_ECONNRESET,
+    USSL_ENOTCONN, USSL_ETIMEDOUT, USSL_ECONNREFUSED, USSL_EHOSTUNREACH, USSL_EALREADY,
+    USSL_EINPROGRESS};
+static const char errno_names[] =
+    "EPERM\0ENOENT\0EINTR\0EIO\0EBADF\0EAGAIN\0ENOMEM\0"
+    "EACCES\0EINVAL\0EPIPE\0EOPNOTSUPP\0ECONNABORTED\0ECONNRESET\0"
+    "ENOTCONN\0ETIMEDOUT\0ECONNREFUSED\0EHOSTUNREACH\0EALREADY\0"
+    "EINPROGRESS";
+
 const char *ussl_errno_name(int err)
 {
-    switch (err) {
-    case USSL_EPERM: return "EPERM";
-    case USSL_ENOENT: return "ENOENT";
-    case USSL_EINTR: return "EINTR";
-    case USSL_EIO: return "EIO";
-    case USSL_EBADF: return "EBADF";
-    case USSL_EAGAIN: return "EAGAIN";
-    case USSL_ENOMEM: return "ENOMEM";
-    case USSL_EACCES: return "EACCES";
-    case USSL_EINVAL: return "EINVAL";
-    case USSL_EPIPE: return "EPIPE";
-    case USSL_EOPNOTSUPP: return "EOPNOTSUPP";
-    case USSL_ECONNABORTED: return "ECONNABORTED";
-    case USSL_ECONNRESET: return "ECONNRESET";
-    case USSL_ENOTCONN: return "ENOTCONN";
-    case USSL_ETIMEDOUT: return "ETIMEDOUT";
-    case USSL_ECONNREFUSED: return "ECONNREFUSED";
-    case USSL_EHOSTUNREACH: return "EHOSTUNREACH";
-    case USSL_EALREADY: return "EALREADY";
-    case USSL_EINPROGRESS: return "EINPROGRESS";
-    default: return "";
+    const char *name = errno_names;
+    size_t i;
+
+    for (i = 0; i < sizeof errno_nums; i++) {
+        if (errno_nums[i] == err)
+            return name;
+        name += tls_stream_strnlen(name, sizeof errno_names) + 1;
     }
+    return "";
 }
 
 /* "[Errno n]" for errnos without a name, as MicroPython prints them. */
