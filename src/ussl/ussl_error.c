@@ -85,22 +85,30 @@ static const char *text_or(const char *detail, int status)
     return detail != NULL && *detail != '\0' ? detail : tls_stream_strerror(status);
 }
 
+/* The statuses MicroPython raises as OSError(errno). Our statuses are
+ * -0x70xx: 16 bits each. */
+static const struct {
+    short status;
+    unsigned char err;
+} os_errors[] = {
+    {TLS_STREAM_WANT_READ, USSL_EAGAIN},
+    {TLS_STREAM_WANT_WRITE, USSL_EAGAIN},
+    {TLS_STREAM_INTERRUPTED, USSL_EINTR},
+    {TLS_STREAM_ERR_NOMEM, USSL_ENOMEM},
+    {TLS_STREAM_ERR_TIMEOUT, USSL_ETIMEDOUT},
+    {TLS_STREAM_ERR_CLOSED, USSL_EPIPE}, /* we check our own close first: this is the peer's */
+    {TLS_STREAM_ERR_UNSUPPORTED, USSL_EOPNOTSUPP},
+};
+
 int ussl_from_status(ussl_error *e, int status, int detail_code, const char *detail_msg)
 {
+    size_t i;
+
+    for (i = 0; i < sizeof os_errors / sizeof os_errors[0]; i++) {
+        if (os_errors[i].status == status)
+            return ussl_os_error(e, os_errors[i].err, status);
+    }
     switch (status) {
-    case TLS_STREAM_WANT_READ:
-    case TLS_STREAM_WANT_WRITE:
-        return ussl_os_error(e, USSL_EAGAIN, status);
-    case TLS_STREAM_INTERRUPTED:
-        return ussl_os_error(e, USSL_EINTR, status);
-    case TLS_STREAM_ERR_NOMEM:
-        return ussl_os_error(e, USSL_ENOMEM, status);
-    case TLS_STREAM_ERR_TIMEOUT:
-        return ussl_os_error(e, USSL_ETIMEDOUT, status);
-    case TLS_STREAM_ERR_CLOSED: /* we check our own close first: this is the peer's */
-        return ussl_os_error(e, USSL_EPIPE, status);
-    case TLS_STREAM_ERR_UNSUPPORTED:
-        return ussl_os_error(e, USSL_EOPNOTSUPP, status);
     case TLS_STREAM_ERR_IO:
         /* the adapter's negated errno passes through */
         return ussl_os_error(e, detail_code < 0 && detail_code > -4096 ? -detail_code : USSL_EIO,
