@@ -251,7 +251,8 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
                                                               : TLS_STREAM_MSG("PSK lookup"));
     if (tls_stream_mbt_is_alloc_failure(ret))
         return describe(s->detail, TLS_STREAM_ERR_NOMEM, ret, NULL);
-    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+    /* (without certificates nothing is verified: the constant drops this) */
+    if (TLS_STREAM_MBC_CAP_CERTS && ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
         return tls_stream_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
     /* A TLS 1.3 peer that fails before its keys are in place (an mbedtls
      * client refusing our certificate) sends its alert in plaintext, which

@@ -92,6 +92,13 @@ typedef struct tls_stream_mbt_wire {
     int alert_last; /* the last record received was a plaintext fatal alert */
 } tls_stream_mbt_wire;
 
+/** A server configuration; one holding its own certificate. Constant 0 in
+ *  an mbedtls build without the server role or without certificates (where
+ *  config_new refuses the role and loading refuses certificates), so the
+ *  compiler leaves out what only they need. */
+#define TLS_STREAM_MBT_SERVER(cfg) (TLS_STREAM_MBC_CAP_SERVER && (cfg)->role == TLS_STREAM_SERVER)
+#define TLS_STREAM_MBT_HAS_CERT(cfg) (TLS_STREAM_MBC_CAP_CERTS && (cfg)->has_cert)
+
 /** A backend configuration. Shared read-only by its sessions once finished. */
 typedef struct tls_stream_mbt_config {
     const tls_stream_allocator *alloc;

@@ -132,7 +132,7 @@ static int handshake_slot(void *vs)
         return s->failed;
     if (s->hs_done)
         return TLS_STREAM_OK;
-    check_optional = s->cfg->role == TLS_STREAM_SERVER && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
+    check_optional = TLS_STREAM_MBT_SERVER(s->cfg) && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
                      !s->cfg->is_psk;
     /* mbedtls_ssl_handshake()'s loop, one message at a time: what a step
      * queued is sent before the next step, so the queue holds one record. */
