@@ -75,6 +75,11 @@ int ussl_os_error(ussl_error *e, int err, int status)
     return ussl_set_error(e, -err, USSL_OSERROR, err, status, name);
 }
 
+int ussl_transport_error(ussl_error *e, int n, int status)
+{
+    return ussl_os_error(e, USSL_IS_ERRNO(n) ? -n : USSL_EIO, status);
+}
+
 int ussl_value_error(ussl_error *e, const char *msg)
 {
     return ussl_set_error(e, USSL_E_VALUE, USSL_VALUEERROR, 0, 0, msg);
@@ -111,8 +116,7 @@ int ussl_from_status(ussl_error *e, int status, int detail_code, const char *det
     switch (status) {
     case TLS_STREAM_ERR_IO:
         /* the adapter's negated errno passes through */
-        return ussl_os_error(e, detail_code < 0 && detail_code > -4096 ? -detail_code : USSL_EIO,
-                             status);
+        return ussl_transport_error(e, detail_code, status);
     case TLS_STREAM_ERR_BAD_KEY:
         ussl_value_error(e, TLS_STREAM_MSG("invalid key"));
         break;

@@ -130,7 +130,7 @@ int ussl_setblocking(ussl_socket *sock, int flag)
     if (sock->sock_ops != NULL && sock->sock_ops->setblocking != NULL) {
         rc = sock->sock_ops->setblocking(sock->io.ctx, flag != 0);
         if (rc < 0)
-            return ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, 0);
+            return ussl_transport_error(&sock->err, rc, 0);
     }
     return 0;
 }
@@ -220,7 +220,7 @@ int ussl_close(ussl_socket *sock)
     if (sock->stream == NULL) { /* a keyless server: the transport only */
         rc = sock->io.close != NULL ? sock->io.close(sock->io.ctx) : 0;
         sock->closed = 1;
-        return rc < 0 ? ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, TLS_STREAM_ERR_IO) : 0;
+        return rc < 0 ? ussl_transport_error(&sock->err, rc, TLS_STREAM_ERR_IO) : 0;
     }
     rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
     if (rc == TLS_STREAM_INTERRUPTED)
@@ -229,8 +229,7 @@ int ussl_close(ussl_socket *sock)
     /* close_notify failures are ignored, as MicroPython ignores them; the
      * transport's own close failing is reported */
     if (sock->close_rc < 0)
-        return ussl_os_error(&sock->err, sock->close_rc > -4096 ? -sock->close_rc : USSL_EIO,
-                             TLS_STREAM_ERR_IO);
+        return ussl_transport_error(&sock->err, sock->close_rc, TLS_STREAM_ERR_IO);
     return 0;
 }
 

@@ -340,7 +340,7 @@ static int run_handshake(ussl_socket *s, const ussl_opts *o, ussl_error *err)
         }
         rc = o->poll_hook(o->poll_hook_arg);
         if (rc != 0)
-            return ussl_os_error(err, rc < 0 && rc > -4096 ? -rc : USSL_EIO, 0);
+            return ussl_transport_error(err, rc, 0);
     }
 }
 
