@@ -40,8 +40,8 @@ int tls_stream_config_new(tls_stream_config **out, const tls_stream_backend *bac
     cfg->alloc = *a;
     cfg->backend = backend;
     cfg->refs = 1;
-    cfg->role = role;
-    cfg->verify = role == TLS_STREAM_CLIENT ? TLS_STREAM_VERIFY_REQUIRED : TLS_STREAM_VERIFY_NONE;
+    cfg->set.role = role;
+    cfg->set.verify = role == TLS_STREAM_CLIENT ? TLS_STREAM_VERIFY_REQUIRED : TLS_STREAM_VERIFY_NONE;
     cfg->timeout_ms = -1;
     env.role = role;
     env.alloc = &cfg->alloc;
@@ -118,7 +118,7 @@ static int writable(tls_stream_config *cfg)
 
 static int has_psk(const tls_stream_config *cfg)
 {
-    return cfg->psk_key_len > 0 || cfg->psk_lookup != NULL || cfg->psk_table != NULL;
+    return cfg->set.psk_key_len > 0 || cfg->set.psk_lookup != NULL || cfg->psk_table != NULL;
 }
 
 int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode)
@@ -128,7 +128,7 @@ int tls_stream_config_set_verify(tls_stream_config *cfg, tls_stream_verify mode)
         return rc;
     if (mode != TLS_STREAM_VERIFY_NONE && mode != TLS_STREAM_VERIFY_OPTIONAL && mode != TLS_STREAM_VERIFY_REQUIRED)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown verify mode"));
-    cfg->verify = mode;
+    cfg->set.verify = mode;
     return TLS_STREAM_OK;
 }
 
@@ -139,7 +139,7 @@ int tls_stream_config_set_verify_depth(tls_stream_config *cfg, int depth)
         return rc;
     if (depth < 1 || depth > 16)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("verify depth must be 1..16"));
-    cfg->verify_depth = depth;
+    cfg->set.verify_depth = depth;
     return TLS_STREAM_OK;
 }
 
@@ -162,7 +162,7 @@ int tls_stream_config_add_ca(tls_stream_config *cfg, const void *data, size_t le
 {
     int rc = load(cfg, TLS_STREAM_ITEM_CA, data, len, NULL);
     if (rc == TLS_STREAM_OK)
-        cfg->has_ca = 1;
+        cfg->set.has_ca = 1;
     return rc;
 }
 
@@ -170,7 +170,7 @@ int tls_stream_config_set_cert(tls_stream_config *cfg, const void *data, size_t 
 {
     int rc = load(cfg, TLS_STREAM_ITEM_CERT, data, len, NULL);
     if (rc == TLS_STREAM_OK)
-        cfg->has_cert = 1;
+        cfg->set.has_cert = 1;
     return rc;
 }
 
@@ -206,14 +206,14 @@ int tls_stream_config_psk_allowed(tls_stream_config *cfg, tls_stream_role role)
     int rc = writable(cfg);
     if (rc != TLS_STREAM_OK)
         return rc;
-    if (cfg->role != role)
+    if (cfg->set.role != role)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
                                role == TLS_STREAM_CLIENT
                                    ? TLS_STREAM_MSG("client PSK set on a server configuration")
                                    : TLS_STREAM_MSG("server PSK set on a client configuration"));
     if (!(cfg->backend->caps & TLS_STREAM_CAP_PSK))
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0, TLS_STREAM_MSG("backend has no PSK suites"));
-    if (cfg->has_cert || cfg->has_key)
+    if (cfg->set.has_cert || cfg->has_key)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
     return TLS_STREAM_OK;
@@ -233,9 +233,11 @@ int tls_stream_config_set_psk(tls_stream_config *cfg, const void *identity, size
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("PSK key longer than 32 bytes"));
     if (identity_len > 0)
         tls_stream_memcopy(cfg->psk_identity, identity, identity_len);
-    cfg->psk_identity_len = identity_len;
     tls_stream_memcopy(cfg->psk_key, key, key_len);
-    cfg->psk_key_len = key_len;
+    cfg->set.psk_identity = cfg->psk_identity;
+    cfg->set.psk_identity_len = identity_len;
+    cfg->set.psk_key = cfg->psk_key;
+    cfg->set.psk_key_len = key_len;
     return TLS_STREAM_OK;
 }
 
@@ -246,8 +248,8 @@ int tls_stream_config_set_psk_lookup(tls_stream_config *cfg, tls_stream_psk_look
         return rc;
     if (fn == NULL)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no lookup function"));
-    cfg->psk_lookup = fn;
-    cfg->psk_lookup_arg = arg;
+    cfg->set.psk_lookup = fn;
+    cfg->set.psk_lookup_arg = arg;
     return TLS_STREAM_OK;
 }
 
@@ -348,8 +350,8 @@ int tls_stream_config_set_entropy(tls_stream_config *cfg, tls_stream_entropy_fn 
         return rc;
     if (fn == NULL)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no entropy function"));
-    cfg->entropy = fn;
-    cfg->entropy_arg = arg;
+    cfg->set.entropy = fn;
+    cfg->set.entropy_arg = arg;
     return TLS_STREAM_OK;
 }
 
@@ -358,9 +360,9 @@ int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, 
     int rc = writable(cfg);
     if (rc != TLS_STREAM_OK)
         return rc;
-    cfg->debug = fn;
-    cfg->debug_arg = arg;
-    cfg->debug_level = fn != NULL && level > 0 ? level : 0;
+    cfg->set.debug = fn;
+    cfg->set.debug_arg = arg;
+    cfg->set.debug_level = fn != NULL && level > 0 ? level : 0;
     return TLS_STREAM_OK;
 }
 
@@ -370,7 +372,7 @@ static int feature_allowed(tls_stream_config *cfg, tls_stream_role role, unsigne
     int rc = writable(cfg);
     if (rc != TLS_STREAM_OK)
         return rc;
-    if (cfg->role != role)
+    if (cfg->set.role != role)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
                                role == TLS_STREAM_SERVER
                                    ? TLS_STREAM_MSG("a server setting on a client configuration")
@@ -388,7 +390,7 @@ int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s
         return rc;
     if (lifetime_s < 0)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("negative ticket lifetime"));
-    cfg->ticket_lifetime = lifetime_s;
+    cfg->set.ticket_lifetime = lifetime_s;
     return TLS_STREAM_OK;
 }
 
@@ -400,8 +402,8 @@ int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries,
     if (max_entries < 0 || timeout_s < 0 || (max_entries > 0 && timeout_s == 0))
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
                                TLS_STREAM_MSG("session cache needs entries and a timeout"));
-    cfg->cache_entries = max_entries;
-    cfg->cache_timeout = timeout_s;
+    cfg->set.cache_entries = max_entries;
+    cfg->set.cache_timeout = timeout_s;
     return TLS_STREAM_OK;
 }
 
@@ -413,7 +415,7 @@ int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len)
     if (len != 0 && len != 512 && len != 1024 && len != 2048 && len != 4096)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_ARG, 0,
                                TLS_STREAM_MSG("max fragment is 512, 1024, 2048 or 4096"));
-    cfg->max_fragment = (unsigned)len;
+    cfg->set.max_fragment = (unsigned)len;
     return TLS_STREAM_OK;
 }
 
@@ -434,8 +436,8 @@ int tls_stream_config_set_version(tls_stream_config *cfg, int min, int max)
         !(cfg->backend->caps & TLS_STREAM_CAP_TLS13))
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0,
                                TLS_STREAM_MSG("this backend has no TLS 1.3"));
-    cfg->min_version = min;
-    cfg->max_version = max;
+    cfg->set.min_version = min;
+    cfg->set.max_version = max;
     return TLS_STREAM_OK;
 }
 
@@ -448,23 +450,23 @@ int tls_stream_config_set_version(tls_stream_config *cfg, int min, int max)
  */
 static int validate(tls_stream_config *cfg)
 {
-    if (cfg->has_cert != cfg->has_key)
+    if (cfg->set.has_cert != cfg->has_key)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
-                               cfg->has_cert ? TLS_STREAM_MSG("certificate without private key")
+                               cfg->set.has_cert ? TLS_STREAM_MSG("certificate without private key")
                                              : TLS_STREAM_MSG("private key without certificate"));
-    if (cfg->role == TLS_STREAM_SERVER) {
-        if (!cfg->has_cert && !has_psk(cfg))
+    if (cfg->set.role == TLS_STREAM_SERVER) {
+        if (!cfg->set.has_cert && !has_psk(cfg))
             return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                    TLS_STREAM_MSG("a server needs a certificate and key, or PSK"));
-        if (cfg->verify != TLS_STREAM_VERIFY_NONE && has_psk(cfg))
+        if (cfg->set.verify != TLS_STREAM_VERIFY_NONE && has_psk(cfg))
             return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                    TLS_STREAM_MSG("a PSK server cannot ask for client certificates"));
-        if (cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->has_ca)
+        if (cfg->set.verify != TLS_STREAM_VERIFY_NONE && !cfg->set.has_ca)
             return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                    TLS_STREAM_MSG("verifying client certificates needs a CA"));
         return TLS_STREAM_OK;
     }
-    if (cfg->verify != TLS_STREAM_VERIFY_NONE && !has_psk(cfg) && !cfg->has_ca)
+    if (cfg->set.verify != TLS_STREAM_VERIFY_NONE && !has_psk(cfg) && !cfg->set.has_ca)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                TLS_STREAM_MSG("a verifying client needs a CA (or PSK)"));
     return TLS_STREAM_OK;
@@ -481,22 +483,10 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     rc = validate(cfg);
     if (rc != TLS_STREAM_OK)
         return rc;
-    tls_stream_memzero(&s, sizeof s);
-    s.role = cfg->role;
-    s.verify = cfg->psk_key_len > 0 ? TLS_STREAM_VERIFY_NONE : cfg->verify;
-    s.verify_depth = cfg->verify_depth;
-    s.has_ca = cfg->has_ca;
-    s.has_cert = cfg->has_cert;
-    if (cfg->psk_key_len > 0) {
-        s.psk_identity = cfg->psk_identity;
-        s.psk_identity_len = cfg->psk_identity_len;
-        s.psk_key = cfg->psk_key;
-        s.psk_key_len = cfg->psk_key_len;
-    }
-    if (cfg->psk_lookup != NULL) {
-        s.psk_lookup = cfg->psk_lookup;
-        s.psk_lookup_arg = cfg->psk_lookup_arg;
-    } else if (cfg->psk_table != NULL) {
+    tls_stream_memcopy(&s, &cfg->set, sizeof s);
+    if (s.psk_key_len > 0)
+        s.verify = TLS_STREAM_VERIFY_NONE; /* the key authenticates the server */
+    if (s.psk_lookup == NULL && cfg->psk_table != NULL) {
         s.psk_lookup = tls_stream_psk_table_lookup;
         s.psk_lookup_arg = cfg;
     }
@@ -504,17 +494,6 @@ int tls_stream_config_freeze(tls_stream_config *cfg)
     s.ciphersuites = (const char *const *)cfg->ciphersuites.names;
     s.groups = (const char *const *)cfg->groups.names;
     s.sigalgs = (const char *const *)cfg->sigalgs.names;
-    s.entropy = cfg->entropy;
-    s.entropy_arg = cfg->entropy_arg;
-    s.debug = cfg->debug;
-    s.debug_arg = cfg->debug_arg;
-    s.debug_level = cfg->debug_level;
-    s.ticket_lifetime = cfg->ticket_lifetime;
-    s.cache_entries = cfg->cache_entries;
-    s.cache_timeout = cfg->cache_timeout;
-    s.max_fragment = cfg->max_fragment;
-    s.min_version = cfg->min_version;
-    s.max_version = cfg->max_version;
     rc = cfg->backend->config_finish(cfg->backend_cfg, &s);
     if (rc == TLS_STREAM_OK)
         cfg->frozen = 1;

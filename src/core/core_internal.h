@@ -80,17 +80,8 @@ struct tls_stream_config {
     void *backend_cfg;
     unsigned long refs;
     int frozen;        /* a tls_stream_new() succeeded: read-only from then on */
-    tls_stream_role role;
-    tls_stream_verify verify;
-    int verify_depth;
-    int has_ca, has_cert, has_key;
+    int has_key;
     char *server_name;
-    unsigned char psk_identity[TLS_STREAM_PSK_MAX_IDENTITY];
-    size_t psk_identity_len;
-    unsigned char psk_key[TLS_STREAM_PSK_MAX_KEY];
-    size_t psk_key_len;
-    tls_stream_psk_lookup_fn psk_lookup;
-    void *psk_lookup_arg;
     tls_stream_psk_entry *psk_table;
     tls_stream_name_list alpn;
     tls_stream_name_list ciphersuites;
@@ -98,15 +89,17 @@ struct tls_stream_config {
     tls_stream_name_list sigalgs;
     int timeout_ms;
     int allow_truncation;
-    tls_stream_entropy_fn entropy;
-    void *entropy_arg;
-    tls_stream_debug_fn debug;
-    void *debug_arg;
-    int debug_level;
-    int ticket_lifetime;
-    int cache_entries, cache_timeout;
-    unsigned max_fragment;
-    int min_version, max_version;
+    /*
+     * What the setters set, in the form the backend takes it: role, verify,
+     * has_ca/has_cert, the client PSK (pointing at psk_identity/psk_key
+     * below), the server PSK lookup, entropy, debug, resumption, fragment and
+     * versions. tls_stream_config_freeze() copies it and fills in the rest
+     * (the name lists, the PSK table's lookup, verify none with a client PSK).
+     * (The small fields first: short instructions reach them.)
+     */
+    tls_stream_settings set;
+    unsigned char psk_identity[TLS_STREAM_PSK_MAX_IDENTITY];
+    unsigned char psk_key[TLS_STREAM_PSK_MAX_KEY];
     tls_stream_detail detail;
 };
 

@@ -17,6 +17,7 @@
  * modes: the stream keeps its state and the next call continues.
  */
 #include "core_internal.h"
+#include "noinline.h"
 #include "stream_internal.h"
 
 /* A result that ends the call without failing the stream. */
@@ -37,7 +38,7 @@ static int fail(tls_stream *s, int err)
  * pending for tls_stream_wants() until a call of that kind ends otherwise
  * (an interruption changes nothing). Returns rc.
  */
-static int note(tls_stream *s, int kind, int rc)
+TLS_STREAM_NOINLINE static int note(tls_stream *s, int kind, int rc)
 {
     if (rc == TLS_STREAM_WANT_READ || rc == TLS_STREAM_WANT_WRITE)
         s->pending[kind] = rc;
@@ -89,6 +90,15 @@ static int drive(tls_stream *s, stream_op op, void *arg, int timeout_is_fatal)
     }
 }
 
+/* The end of a driven operation: an error that is not soft fails the
+ * stream, unless it failed already (the first error stays). Returns rc. */
+static int settle(tls_stream *s, int rc)
+{
+    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
+        return fail(s, rc);
+    return rc;
+}
+
 static void drop_resume(tls_stream *s)
 {
     if (s->resume == NULL)
@@ -104,8 +114,8 @@ static int start_session(tls_stream *s)
     tls_stream_session_env env;
     int rc;
     const char *name = s->server_name != NULL ? s->server_name : s->cfg->server_name;
-    if (s->cfg->role == TLS_STREAM_CLIENT && s->cfg->verify != TLS_STREAM_VERIFY_NONE &&
-        s->cfg->psk_key_len == 0 && name == NULL)
+    if (s->cfg->set.role == TLS_STREAM_CLIENT && s->cfg->set.verify != TLS_STREAM_VERIFY_NONE &&
+        s->cfg->set.psk_key_len == 0 && name == NULL)
         return tls_stream_detail_set(&s->detail, TLS_STREAM_ERR_CONFIG, 0,
                               TLS_STREAM_MSG("certificate verification requires a server name"));
     if (s->io.set_timeout != NULL && s->cfg->timeout_ms >= 0 &&
@@ -149,12 +159,9 @@ static int ensure_open(tls_stream *s)
     case TLS_STREAM_STATE_HANDSHAKE:
         break;
     }
-    rc = drive(s, handshake_step, NULL, 1);
-    if (rc != TLS_STREAM_OK) {
-        if (!is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
-            return fail(s, rc);
+    rc = settle(s, drive(s, handshake_step, NULL, 1));
+    if (rc != TLS_STREAM_OK)
         return rc;
-    }
     rc = s->cfg->backend->info(s->session, &s->info);
     if (rc != TLS_STREAM_OK)
         return fail(s, rc);
@@ -250,7 +257,7 @@ int tls_stream_session_load(tls_stream *s, const unsigned char *buf, size_t len)
     unsigned char *copy;
     if (s == NULL || buf == NULL || len == 0)
         return TLS_STREAM_ERR_ARG;
-    if (s->state != TLS_STREAM_STATE_NEW || s->cfg->role != TLS_STREAM_CLIENT)
+    if (s->state != TLS_STREAM_STATE_NEW || s->cfg->set.role != TLS_STREAM_CLIENT)
         return TLS_STREAM_ERR_STATE;
     if (!(s->cfg->backend->caps & TLS_STREAM_CAP_RESUME))
         return TLS_STREAM_ERR_UNSUPPORTED;
@@ -287,13 +294,9 @@ static int flush_step(tls_stream *s, void *arg)
 /* Send what the backend still buffers; see tls_stream_flush(). */
 static int flush_pending(tls_stream *s)
 {
-    int rc;
     if (!s->cfg->backend->wants_flush(s->session))
         return TLS_STREAM_OK;
-    rc = drive(s, flush_step, NULL, 1);
-    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
-        return fail(s, rc);
-    return rc;
+    return settle(s, drive(s, flush_step, NULL, 1));
 }
 
 static int flush_call(tls_stream *s)
@@ -418,10 +421,7 @@ static int shutdown_call(tls_stream *s)
     if (rc != TLS_STREAM_OK)
         return rc;
     s->shut_wr = 1; /* the backend builds close_notify once, then only flushes */
-    rc = drive(s, close_notify_step, NULL, 1);
-    if (rc < 0 && !is_soft(rc) && s->state != TLS_STREAM_STATE_FAILED)
-        return fail(s, rc);
-    return rc;
+    return settle(s, drive(s, close_notify_step, NULL, 1));
 }
 
 static int close_call(tls_stream *s)

@@ -97,7 +97,7 @@ int tls_stream_session_save(const tls_stream *s, unsigned char *buf, size_t size
     *len = 0;
     if (!(s->cfg->backend->caps & TLS_STREAM_CAP_RESUME) || s->cfg->backend->session_save == NULL)
         return TLS_STREAM_ERR_UNSUPPORTED;
-    if (!has_info(s) || s->cfg->role != TLS_STREAM_CLIENT || s->state == TLS_STREAM_STATE_FAILED)
+    if (!has_info(s) || s->cfg->set.role != TLS_STREAM_CLIENT || s->state == TLS_STREAM_STATE_FAILED)
         return TLS_STREAM_ERR_STATE;
     return s->cfg->backend->session_save(s->session, buf, buf == NULL ? 0 : size, len);
 }
