@@ -2,6 +2,7 @@
  * MicroPython's exceptions as C return codes: OSError(errno) is -errno,
  * OSError(code, text) is USSL_E_TLS, ValueError(text) is USSL_E_VALUE.
  */
+#include "../core/noinline.h"
 #include "ussl_internal.h"
 
 void ussl_strlcpy(char *dst, size_t dst_size, const char *src, size_t n)
@@ -15,8 +16,9 @@ void ussl_strlcpy(char *dst, size_t dst_size, const char *src, size_t n)
     dst[len] = '\0';
 }
 
-int ussl_set_error(ussl_error *e, int rc, ussl_error_kind kind, int code, int status,
-                   const char *msg)
+/* out of line: each of its callers would hold a copy (-18 bytes) */
+TLS_STREAM_NOINLINE int ussl_set_error(ussl_error *e, int rc, ussl_error_kind kind, int code, int status,
+                                       const char *msg)
 {
     if (e == NULL)
         return rc;
@@ -68,7 +70,7 @@ int ussl_os_error(ussl_error *e, int err, int status)
 {
     const char *name = ussl_errno_name(err);
     char text[24];
-    if (*name == '\0') {
+    if (*name == '\0' && !TLS_STREAM_NO_MESSAGES) { /* a text: "" without messages */
         errno_text(text, sizeof text, err);
         name = text;
     }

@@ -195,12 +195,13 @@ int ussl_session_resumed(const ussl_socket *sock)
     return sock != NULL && !sock->closed && sock->stream != NULL && tls_stream_resumed(sock->stream);
 }
 
-/* Release the stream: free (closing the transport once) or abort (no call at all). */
+/* Release the stream: free (closing the transport once; close_rc says how
+ * that went) or abort (no call at all). */
 static void drop_stream(ussl_socket *sock, int abort)
 {
     if (sock->stream == NULL) { /* a keyless server: only the transport is ours */
         if (!abort && sock->io.close != NULL)
-            (void)sock->io.close(sock->io.ctx);
+            sock->close_rc = sock->io.close(sock->io.ctx);
     } else if (abort) {
         tls_stream_abort(sock->stream);
     } else {
@@ -217,15 +218,12 @@ int ussl_close(ussl_socket *sock)
         return -USSL_EINVAL;
     if (sock->closed)
         return 0;
-    if (sock->stream == NULL) { /* a keyless server: the transport only */
-        rc = sock->io.close != NULL ? sock->io.close(sock->io.ctx) : 0;
-        sock->closed = 1;
-        return rc < 0 ? ussl_transport_error(&sock->err, rc, TLS_STREAM_ERR_IO) : 0;
+    if (sock->stream != NULL) {
+        rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
+        if (rc == TLS_STREAM_INTERRUPTED)
+            return stream_failed(sock, rc); /* nothing closed: call again */
     }
-    rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
-    if (rc == TLS_STREAM_INTERRUPTED)
-        return stream_failed(sock, rc); /* nothing closed: call again */
-    drop_stream(sock, 0);
+    drop_stream(sock, 0); /* a keyless server: closes the transport here */
     /* close_notify failures are ignored, as MicroPython ignores them; the
      * transport's own close failing is reported */
     if (sock->close_rc < 0)

@@ -26,8 +26,20 @@ static int blob_given(const ussl_blob *b)
     return b->data != NULL || b->path != NULL;
 }
 
-/* What a blob is for: the setter to call and the error for bad data. */
-typedef enum blob_use { USE_CA, USE_CERT, USE_KEY, USE_PSK_TABLE } blob_use;
+/* What a blob is for: the setter to call and the error for bad data; in
+ * the order they are checked and loaded. */
+typedef enum blob_use { USE_CA, USE_CERT, USE_KEY, USE_PSK_TABLE, USE_COUNT } blob_use;
+
+/* Where each use's keyword is in ussl_opts: one loop checks and loads them
+ * all instead of four copies of the calls. */
+static const unsigned char blob_fields[USE_COUNT] = {
+    offsetof(ussl_opts, ca_certs), offsetof(ussl_opts, certfile), offsetof(ussl_opts, keyfile),
+    offsetof(ussl_opts, psk_table)};
+
+static const ussl_blob *blob_of(const ussl_opts *o, blob_use use)
+{
+    return (const ussl_blob *)(const void *)((const char *)o + blob_fields[use]);
+}
 
 typedef struct blob_job {
     tls_stream_config *cfg;
@@ -82,6 +94,26 @@ static int apply_blob(void *ctx, const unsigned char *data, size_t len)
     }
 }
 
+/* "a: b" into dst (size bytes), cut to fit. */
+static void join_text(char *dst, size_t size, const char *a, const char *b)
+{
+    size_t n;
+    ussl_strlcpy(dst, size, a, size);
+    n = tls_stream_strnlen(dst, size);
+    ussl_strlcpy(dst + n, size - n, ": ", 2);
+    n += tls_stream_strnlen(dst + n, size - n);
+    ussl_strlcpy(dst + n, size - n, b, size);
+}
+
+/* ValueError("keyword: what"), e.g. "keyfile: give data or a path, not both". */
+static int keyword_error(ussl_error *err, blob_use use, const char *what)
+{
+    ussl_value_error(err, "");
+    if (err != NULL && !TLS_STREAM_NO_MESSAGES)
+        join_text(err->msg, sizeof err->msg, blob_name(use), what);
+    return USSL_E_VALUE;
+}
+
 /* Load one keyword's data or file into cfg. */
 static int load_blob(tls_stream_config *cfg, const ussl_opts *o, const ussl_blob *b, blob_use use,
                      ussl_error *err)
@@ -96,37 +128,21 @@ static int load_blob(tls_stream_config *cfg, const ussl_opts *o, const ussl_blob
     rc = o->load_file(o->load_file_arg, b->path, apply_blob, &job);
     if (USSL_IS_ERRNO(rc) && (err == NULL || err->kind == USSL_NO_ERROR)) {
         /* the loader's own failure (the file), not one reported by apply_blob */
-        char text[sizeof err->msg];
-        const char *name = ussl_errno_name(-rc);
-        size_t n;
+        const char *name;
         ussl_os_error(err, -rc, 0);
-        if (err != NULL && *name != '\0' && !TLS_STREAM_NO_MESSAGES) {
-            /* "ENOENT: keyfile" — which keyword's file failed */
-            ussl_strlcpy(text, sizeof text, name, sizeof text);
-            n = tls_stream_strnlen(text, sizeof text);
-            ussl_strlcpy(text + n, sizeof text - n, ": ", 2);
-            n += tls_stream_strnlen(text + n, sizeof text - n);
-            ussl_strlcpy(text + n, sizeof text - n, blob_name(use), sizeof text);
-            ussl_strlcpy(err->msg, sizeof err->msg, text, sizeof text);
-        }
+        /* "ENOENT: keyfile" — which keyword's file failed */
+        if (err != NULL && !TLS_STREAM_NO_MESSAGES && *(name = ussl_errno_name(-rc)) != '\0')
+            join_text(err->msg, sizeof err->msg, name, blob_name(use));
     }
     return rc;
 }
 
 static int check_blob(const ussl_opts *o, const ussl_blob *b, blob_use use, ussl_error *err)
 {
-    static const char *const both[] = { TLS_STREAM_MSG("ca_certs: give data or a path, not both"),
-                                        TLS_STREAM_MSG("certfile: give data or a path, not both"),
-                                        TLS_STREAM_MSG("keyfile: give data or a path, not both"),
-                                        TLS_STREAM_MSG("psk_table: give data or a path, not both") };
-    static const char *const nofile[] = { TLS_STREAM_MSG("ca_certs: file paths need opts.load_file"),
-                                          TLS_STREAM_MSG("certfile: file paths need opts.load_file"),
-                                          TLS_STREAM_MSG("keyfile: file paths need opts.load_file"),
-                                          TLS_STREAM_MSG("psk_table: file paths need opts.load_file") };
     if (b->data != NULL && b->path != NULL)
-        return ussl_value_error(err, both[use]);
+        return keyword_error(err, use, TLS_STREAM_MSG("give data or a path, not both"));
     if (b->data == NULL && b->path != NULL && o->load_file == NULL)
-        return ussl_value_error(err, nofile[use]);
+        return keyword_error(err, use, TLS_STREAM_MSG("file paths need opts.load_file"));
     return 0;
 }
 
@@ -143,6 +159,7 @@ static int check_opts(const ussl_opts *o, size_t ident_len, int *keyless, ussl_e
     int psk_client = o->psk_ident != NULL || o->psk_key != NULL;
     int psk_server = blob_given(&o->psk_table) || o->psk_lookup != NULL;
     int key = blob_given(&o->keyfile), cert = blob_given(&o->certfile);
+    blob_use use;
     int rc;
 
     if (o->backend == NULL)
@@ -151,11 +168,9 @@ static int check_opts(const ussl_opts *o, size_t ident_len, int *keyless, ussl_e
     if (o->cert_reqs != USSL_CERT_NONE && o->cert_reqs != USSL_CERT_OPTIONAL &&
         o->cert_reqs != USSL_CERT_REQUIRED)
         return ussl_value_error(err, TLS_STREAM_MSG("invalid cert_reqs"));
-    if ((rc = check_blob(o, &o->ca_certs, USE_CA, err)) != 0 ||
-        (rc = check_blob(o, &o->certfile, USE_CERT, err)) != 0 ||
-        (rc = check_blob(o, &o->keyfile, USE_KEY, err)) != 0 ||
-        (rc = check_blob(o, &o->psk_table, USE_PSK_TABLE, err)) != 0)
-        return rc;
+    for (use = USE_CA; use < USE_COUNT; use++)
+        if ((rc = check_blob(o, blob_of(o, use), use, err)) != 0)
+            return rc;
     if (o->psk_ident != NULL && o->psk_key == NULL)
         return ussl_value_error(err, TLS_STREAM_MSG("psk_ident requires psk_key"));
     if (o->psk_key != NULL && o->psk_ident == NULL)
@@ -212,13 +227,21 @@ static int check_opts(const ussl_opts *o, size_t ident_len, int *keyless, ussl_e
 
 /* keyfile without certfile: the key is checked first, as MicroPython
  * parses it first (key=b"!" is "invalid key" whatever else is missing). */
+/* An empty configuration for o's role, or the error. */
+static int new_config(const ussl_opts *o, tls_stream_config **cfg, ussl_error *err)
+{
+    int rc = tls_stream_config_new(cfg, o->backend, o->server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
+                                   o->alloc);
+    return rc == TLS_STREAM_OK ? 0
+                               : ussl_from_status(err, rc, 0, TLS_STREAM_MSG("tls_stream_config_new failed"));
+}
+
 static int key_without_cert(const ussl_opts *o, ussl_error *err)
 {
     tls_stream_config *cfg = NULL;
-    int rc = tls_stream_config_new(&cfg, o->backend, o->server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT,
-                                   o->alloc);
-    if (rc != TLS_STREAM_OK)
-        return ussl_from_status(err, rc, 0, TLS_STREAM_MSG("tls_stream_config_new failed"));
+    int rc = new_config(o, &cfg, err);
+    if (rc != 0)
+        return rc;
     rc = load_blob(cfg, o, &o->keyfile, USE_KEY, err);
     tls_stream_config_free(cfg);
     return rc != 0 ? rc : ussl_value_error(err, TLS_STREAM_MSG("keyfile requires certfile"));
@@ -235,25 +258,19 @@ static int config_status(ussl_error *err, tls_stream_config *cfg, int rc)
 static int build_config(const ussl_opts *o, size_t ident_len, tls_stream_config **out, ussl_error *err)
 {
     tls_stream_config *cfg = NULL;
+    blob_use use;
     int rc;
 
-    rc = tls_stream_config_new(&cfg, o->backend, o->server_side ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, o->alloc);
-    if (rc != TLS_STREAM_OK)
-        return ussl_from_status(err, rc, 0, TLS_STREAM_MSG("tls_stream_config_new failed"));
+    if ((rc = new_config(o, &cfg, err)) != 0)
+        return rc;
     rc = tls_stream_config_set_verify(cfg, (tls_stream_verify)o->cert_reqs);
     if (rc != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
         goto out;
     }
-    if (blob_given(&o->ca_certs) && (rc = load_blob(cfg, o, &o->ca_certs, USE_CA, err)) != 0)
-        goto out;
-    if (blob_given(&o->certfile) && (rc = load_blob(cfg, o, &o->certfile, USE_CERT, err)) != 0)
-        goto out;
-    if (blob_given(&o->keyfile) && (rc = load_blob(cfg, o, &o->keyfile, USE_KEY, err)) != 0)
-        goto out;
-    if (blob_given(&o->psk_table) &&
-        (rc = load_blob(cfg, o, &o->psk_table, USE_PSK_TABLE, err)) != 0)
-        goto out;
+    for (use = USE_CA; use < USE_COUNT; use++)
+        if (blob_given(blob_of(o, use)) && (rc = load_blob(cfg, o, blob_of(o, use), use, err)) != 0)
+            goto out;
     if (o->psk_lookup != NULL &&
         (rc = tls_stream_config_set_psk_lookup(cfg, o->psk_lookup, o->psk_lookup_arg)) != TLS_STREAM_OK) {
         rc = config_status(err, cfg, rc);
