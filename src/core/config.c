@@ -201,18 +201,30 @@ int tls_stream_config_set_server_name(tls_stream_config *cfg, const char *name)
     return TLS_STREAM_OK;
 }
 
-int tls_stream_config_psk_allowed(tls_stream_config *cfg, tls_stream_role role)
+/* Guard of the setters of one role's feature: writable, role (else
+ * wrong_role), backend capability cap (else no_cap). */
+static int feature_allowed(tls_stream_config *cfg, tls_stream_role role, unsigned cap,
+                           const char *wrong_role, const char *no_cap)
 {
     int rc = writable(cfg);
     if (rc != TLS_STREAM_OK)
         return rc;
     if (cfg->set.role != role)
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
-                               role == TLS_STREAM_CLIENT
-                                   ? TLS_STREAM_MSG("client PSK set on a server configuration")
-                                   : TLS_STREAM_MSG("server PSK set on a client configuration"));
-    if (!(cfg->backend->caps & TLS_STREAM_CAP_PSK))
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0, TLS_STREAM_MSG("backend has no PSK suites"));
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0, wrong_role);
+    if (!(cfg->backend->caps & cap))
+        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0, no_cap);
+    return TLS_STREAM_OK;
+}
+
+int tls_stream_config_psk_allowed(tls_stream_config *cfg, tls_stream_role role)
+{
+    int rc = feature_allowed(cfg, role, TLS_STREAM_CAP_PSK,
+                             role == TLS_STREAM_CLIENT
+                                 ? TLS_STREAM_MSG("client PSK set on a server configuration")
+                                 : TLS_STREAM_MSG("server PSK set on a client configuration"),
+                             TLS_STREAM_MSG("backend has no PSK suites"));
+    if (rc != TLS_STREAM_OK)
+        return rc;
     if (cfg->set.has_cert || cfg->has_key)
         return tls_stream_config_fail(cfg, TLS_STREAM_ERR_CONFIG, 0,
                                TLS_STREAM_MSG("PSK and a certificate on the same side are exclusive"));
@@ -366,26 +378,11 @@ int tls_stream_config_set_debug(tls_stream_config *cfg, tls_stream_debug_fn fn, 
     return TLS_STREAM_OK;
 }
 
-/* Guard of the resumption and fragment setters: writable, role, capability. */
-static int feature_allowed(tls_stream_config *cfg, tls_stream_role role, unsigned cap)
-{
-    int rc = writable(cfg);
-    if (rc != TLS_STREAM_OK)
-        return rc;
-    if (cfg->set.role != role)
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_STATE, 0,
-                               role == TLS_STREAM_SERVER
-                                   ? TLS_STREAM_MSG("a server setting on a client configuration")
-                                   : TLS_STREAM_MSG("a client setting on a server configuration"));
-    if (!(cfg->backend->caps & cap))
-        return tls_stream_config_fail(cfg, TLS_STREAM_ERR_UNSUPPORTED, 0,
-                               TLS_STREAM_MSG("not supported by the backend"));
-    return TLS_STREAM_OK;
-}
-
 int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s)
 {
-    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME);
+    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME,
+                             TLS_STREAM_MSG("a server setting on a client configuration"),
+                             TLS_STREAM_MSG("not supported by the backend"));
     if (rc != TLS_STREAM_OK)
         return rc;
     if (lifetime_s < 0)
@@ -396,7 +393,9 @@ int tls_stream_config_set_session_tickets(tls_stream_config *cfg, int lifetime_s
 
 int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries, int timeout_s)
 {
-    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME);
+    int rc = feature_allowed(cfg, TLS_STREAM_SERVER, TLS_STREAM_CAP_RESUME,
+                             TLS_STREAM_MSG("a server setting on a client configuration"),
+                             TLS_STREAM_MSG("not supported by the backend"));
     if (rc != TLS_STREAM_OK)
         return rc;
     if (max_entries < 0 || timeout_s < 0 || (max_entries > 0 && timeout_s == 0))
@@ -409,7 +408,9 @@ int tls_stream_config_set_session_cache(tls_stream_config *cfg, int max_entries,
 
 int tls_stream_config_set_max_fragment(tls_stream_config *cfg, size_t len)
 {
-    int rc = feature_allowed(cfg, TLS_STREAM_CLIENT, TLS_STREAM_CAP_MAX_FRAGMENT);
+    int rc = feature_allowed(cfg, TLS_STREAM_CLIENT, TLS_STREAM_CAP_MAX_FRAGMENT,
+                             TLS_STREAM_MSG("a client setting on a server configuration"),
+                             TLS_STREAM_MSG("not supported by the backend"));
     if (rc != TLS_STREAM_OK)
         return rc;
     if (len != 0 && len != 512 && len != 1024 && len != 2048 && len != 4096)
