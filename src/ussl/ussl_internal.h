@@ -21,10 +21,9 @@ struct ussl_socket {
     int close_rc;                   /* what the transport's close returned */
     int last_op_read;               /* the last read/write call was a read */
     ussl_error err;
-    /* a server without key or PSK wrapped with do_handshake=False: no
-     * stream; every TLS method fails with this (MicroPython fails at the
-     * handshake, not at the wrap) */
-    int deferred;
+    /* a server without key or PSK wrapped with do_handshake=False (the
+     * only socket without a stream before close): every TLS method fails
+     * with this (MicroPython fails at the handshake, not at the wrap) */
     ussl_error deferred_err;
 };
 

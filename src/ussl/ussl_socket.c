@@ -9,25 +9,24 @@ static size_t cap(size_t n)
     return n > (size_t)INT_MAX ? (size_t)INT_MAX : n;
 }
 
-/* Every method starts here: 0, or the error to return (closed: EBADF). */
-static int usable(ussl_socket *s)
-{
-    if (s == NULL)
-        return -USSL_EINVAL;
-    if (s->closed)
-        return ussl_os_error(&s->err, USSL_EBADF, 0);
-    if (s->deferred) {
-        s->err = s->deferred_err;
-        return USSL_E_VALUE;
-    }
-    return 0;
-}
-
-/* usable(), but a keyless server (no stream yet) is fine: 1 if it has a stream. */
+/* A socket that is not closed: 1 if it has a stream (a keyless server has
+ * none), with *rc 0; else 0 with *rc the error (closed: EBADF). */
 static int has_stream(ussl_socket *s, int *rc)
 {
     *rc = s == NULL ? -USSL_EINVAL : s->closed ? ussl_os_error(&s->err, USSL_EBADF, 0) : 0;
     return *rc == 0 && s->stream != NULL;
+}
+
+/* Every TLS method starts here: 0, or the error to return (closed: EBADF;
+ * a keyless server: its deferred error). */
+static int usable(ussl_socket *s)
+{
+    int rc;
+    if (!has_stream(s, &rc) && rc == 0) {
+        s->err = s->deferred_err;
+        return USSL_E_VALUE;
+    }
+    return rc;
 }
 
 static int stream_failed(ussl_socket *s, int status)

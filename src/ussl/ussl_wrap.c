@@ -404,7 +404,6 @@ int ussl_wrap_socket(const tls_stream_io *sock, const ussl_opts *opts, ussl_sock
     s->sock_ops = opts->sock_ops;
     if (keyless) {
         /* no stream: the handshake's first step (any read or write) fails */
-        s->deferred = 1;
         ussl_value_error(&s->deferred_err, keyless_msg);
         s->owns_io = 1;
         *out = s;
