@@ -49,7 +49,9 @@ static int setup(tls_stream_osl_session *s, const tls_stream_session_env *env)
     s->ssl = SSL_new(cfg->ctx);
     if (s->ssl == NULL)
         return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
-    SSL_set_app_data(s->ssl, s);
+    /* ex_data may allocate: unchecked, the callbacks would find no session */
+    if (!SSL_set_app_data(s->ssl, s))
+        return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
     bio = tls_stream_osl_bio_new(s);
     if (bio == NULL)
         return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
