@@ -244,8 +244,12 @@ static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
         return status;
     /* TLS 1.2 and 1.3, no renegotiation, the server's suite order */
     if (!SSL_CTX_set_min_proto_version(cfg->ctx, TLS1_2_VERSION) ||
-        !SSL_CTX_set_max_proto_version(cfg->ctx, 0) || !reset_lists(cfg))
+        !SSL_CTX_set_max_proto_version(cfg->ctx, 0))
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
+    /* our constant lists: only memory can fail them (and OpenSSL does not
+     * always say so) */
+    if (!reset_lists(cfg))
+        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("default lists"));
     SSL_CTX_set_options(cfg->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(cfg->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
     tls_stream_osl_verify_setup(cfg);
