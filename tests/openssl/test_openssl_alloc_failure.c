@@ -227,7 +227,7 @@ typedef struct scenario {
     const char *name;
     int psk;           /* PSK "client1", else certificates (ECDSA P-256) */
     int mutual;        /* certificates: the client shows one too */
-    int version;       /* TLS_STREAM_TLS1_2, or 0: the defaults (TLS 1.3) */
+    int version;       /* min and max: TLS_STREAM_TLS1_2 or _TLS1_3 */
     const char *suite; /* the one suite both offer */
     const char *expect_version;
     int resume; /* server tickets; a second connection resumes the first */
@@ -237,9 +237,9 @@ static const scenario ecdsa12 = {"TLS 1.2 ECDHE-ECDSA, resumed", 0, 0, TLS_STREA
                                  "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", "TLSv1.2", 1};
 static const scenario psk12 = {"TLS 1.2 ECDHE-PSK", 1, 0, TLS_STREAM_TLS1_2,
                                "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", "TLSv1.2", 0};
-static const scenario cert13 = {"TLS 1.3 certificates, mutual, resumed", 0, 1, 0,
+static const scenario cert13 = {"TLS 1.3 certificates, mutual, resumed", 0, 1, TLS_STREAM_TLS1_3,
                                 "TLS_AES_128_GCM_SHA256", "TLSv1.3", 1};
-static const scenario psk13 = {"TLS 1.3 external PSK", 1, 0, 0, "TLS_AES_128_GCM_SHA256",
+static const scenario psk13 = {"TLS 1.3 external PSK", 1, 0, TLS_STREAM_TLS1_3, "TLS_AES_128_GCM_SHA256",
                                "TLSv1.3", 0};
 
 /* What one run did: each side's first error and its message. */
