@@ -8,17 +8,21 @@
  * and can refuse the n-th call. Then, for each scenario, a clean run counts
  * the calls of its whole life — configurations (certificate, key and CA
  * files, or PSK), both streams over the in-memory pipe (tls_pair), the
- * handshake, a data exchange each way, close_notify both ways, freeing —
- * and the sweep runs it again with call n refused, for every n of each
- * phase's first calls and a sample of the rest (see sweep()).
+ * handshake, a data exchange each way, close_notify both ways, with
+ * tickets a session save and a second connection that resumes it, freeing
+ * — and the sweep runs it again with call n refused, for every n of each
+ * phase's first and last calls and a sample of the rest (next_index()).
  *
- * Every run must end in one of two ways:
+ * Every run must end in one of three ways (judge()):
  *   - full success: the handshake on the expected version, every byte
- *     received as sent, both close_notify seen;
+ *     received as sent, both close_notify seen (a resumption may fall back
+ *     to a full handshake);
  *   - the call that met the refusal (its side and phase are known: the
  *     allocator notes them) returns an accepted error status (accepted())
- *     with a non-empty message, and the peer either waits (non-blocking:
- *     it would time out) or fails with what a peer of a failed side sees.
+ *     with a message, and the peer either waits (non-blocking: it would
+ *     time out) or fails with what a peer of a failed side sees;
+ *   - that side carried on without what it could not allocate and its peer
+ *     refused the result in the handshake (refused_by_peer()).
  * And never a crash, a hang (every loop is bounded) or a leak: once
  * everything is freed, the outstanding blocks are back at the level of the
  * warm-up. OpenSSL keeps process-wide caches (providers, fetched
