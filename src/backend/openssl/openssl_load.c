@@ -49,7 +49,7 @@ static int pem_at_end(void)
  * type it does not know, or an allocation that failed inside the decoder:
  * it drops that error) with no key, and marks one whose extensions it could
  * not decode (on first use, also when an allocation failed) invalid for
- * good. A CA or our own certificate would then fail later with a
+ * good, or not self-signed. A CA or our own certificate would then fail later with a
  * misleading "unable to get local issuer" or "no shared cipher". So both
  * are decoded here, at load time, and a certificate that lacks either is
  * decoded once more from its DER: a failed allocation is then reported (or
@@ -58,13 +58,18 @@ static int pem_at_end(void)
 static int complete(X509 *x)
 {
     EVP_PKEY *pk;
+    uint32_t flags;
     int ok;
 
     ERR_set_mark(); /* the checks queue errors of their own */
     pk = X509_get0_pubkey(x);
-    /* the key's size is cached when it is decoded: 0 fails it as too weak */
-    ok = pk != NULL && EVP_PKEY_get_security_bits(pk) > 0 &&
-         !(X509_get_extension_flags(x) & EXFLAG_INVALID);
+    flags = X509_get_extension_flags(x);
+    /* the key's size is cached when it is decoded: 0 fails it as too weak.
+     * A self-issued certificate not found self-signed: OpenSSL's key type
+     * check says "no" when it cannot allocate, and a root CA would then
+     * never end a chain ("certificate chain too long") */
+    ok = pk != NULL && EVP_PKEY_get_security_bits(pk) > 0 && !(flags & EXFLAG_INVALID) &&
+         !((flags & EXFLAG_SI) && !(flags & EXFLAG_SS));
     ERR_pop_to_mark();
     return ok;
 }
