@@ -608,6 +608,10 @@ static int judge(const outcome *o)
             return 0;
     if (refused_by_peer(o, side))
         return 1;
+    /* what a configuration could not allocate, it reports itself: a
+     * certificate, key or CA loaded short fails only later, misleadingly */
+    if (om.fail_phase <= PH_NEW && o->err_phase[side] > PH_NEW)
+        return 0;
     return o->err[side] != 0 && accepted(o, side) && peer_fallout(o->err[!side]);
 }
 
