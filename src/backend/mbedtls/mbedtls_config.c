@@ -164,16 +164,8 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned char *data,
                         size_t len, const char *password)
 {
-    tls_stream_mbt_config *cfg = vcfg;
-
-    if (cfg->finished)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_STATE, 0,
-                              TLS_STREAM_MSG("configuration already finished"));
-    if (data == NULL || len == 0)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
-    if (item != TLS_STREAM_ITEM_CA && item != TLS_STREAM_ITEM_CERT && item != TLS_STREAM_ITEM_KEY)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
-    return tls_stream_mbt_certs_load(cfg, item, data, len, password);
+    /* the core checks state, item and data first (tls_stream_backend.config_load) */
+    return tls_stream_mbt_certs_load(vcfg, item, data, len, password);
 }
 
 /* The role's consistency rules; the core checks most of them first, this
