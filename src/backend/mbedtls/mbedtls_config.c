@@ -113,18 +113,14 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
     const tls_stream_mbt_config *cfg = p;
     tls_stream_mbt_session *s = (tls_stream_mbt_session *)(void *)ssl; /* ssl is its first member */
     unsigned char key[TLS_STREAM_PSK_MAX_KEY];
-    int n, ret = -1;
+    size_t n;
+    int status, ret = -1;
 
-    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-        return -1;
-    }
-    n = cfg->psk_lookup(cfg->psk_lookup_arg, identity, identity_len, key, sizeof key);
-    if (n <= 0) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-    } else if ((size_t)n > sizeof key) {
-        s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
-    } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
+    status = tls_stream_bk_psk_lookup(cfg->psk_lookup, cfg->psk_lookup_arg, identity, identity_len, key,
+                                      sizeof key, &n);
+    if (status != TLS_STREAM_OK) {
+        s->psk_status = status;
+    } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, n)) != 0) {
         s->psk_status = tls_stream_mbt_is_alloc_failure(ret) ? TLS_STREAM_ERR_NOMEM : TLS_STREAM_ERR_INTERNAL;
     } else {
         s->ext_psk_used = 1; /* TLS 1.3: this PSK, not a ticket, was taken */
@@ -147,10 +143,8 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
     if ((ret = tls_stream_mbc_crypto_init()) != 0)
         return tls_stream_mbt_config_error(env->detail, TLS_STREAM_ERR_INTERNAL, ret,
                                            TLS_STREAM_MSG("PSA crypto init"));
-    cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
-    if (cfg == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(cfg, 0, sizeof *cfg);
+    if ((cfg = tls_stream_bk_zalloc(env->alloc, sizeof *cfg, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     cfg->alloc = env->alloc;
     cfg->detail = env->detail;
     cfg->role = env->role;
@@ -168,49 +162,21 @@ int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned 
     return tls_stream_mbt_certs_load(vcfg, item, data, len, password);
 }
 
-/* The role's consistency rules; the core checks most of them first, this
- * keeps the backend safe on its own. */
+/* The rules of every backend (backend_checks.c) around mbedtls's own. */
 static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
-    tls_stream_detail *d = cfg->detail;
-    int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
+    const tls_stream_bk_held h = {cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk,
+                                  TLS_STREAM_PSK_MAX_KEY < MBEDTLS_PSK_MAX_LEN ? TLS_STREAM_PSK_MAX_KEY
+                                                                               : MBEDTLS_PSK_MAX_LEN};
+    int status = tls_stream_bk_check_roles(&h, st, cfg->detail);
 
-    if (st->role != cfg->role)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
-    if (cfg->has_cert && !cfg->has_key)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("certificate without key"));
-    if (cfg->has_key && !cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("key without certificate"));
-    if (cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK lookup on a client"));
-    if (cfg->role == TLS_STREAM_SERVER && client_psk)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
-    if (client_psk &&
-        (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
+    if (status != TLS_STREAM_OK)
+        return status;
     /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
-    if (client_psk && st->psk_identity_len == 0)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
+    if ((st->psk_identity != NULL || st->psk_key != NULL) && st->psk_identity_len == 0)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
                                      TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity"));
-    if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
-                       st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
-                       st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
-    if (cfg->is_psk && cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));
-    if (cfg->role == TLS_STREAM_SERVER && !cfg->is_psk && !cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                              TLS_STREAM_MSG("server needs a cert and key, or a PSK"));
-    if (cfg->role == TLS_STREAM_CLIENT && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        !cfg->has_ca)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                              TLS_STREAM_MSG("verifying client needs a CA or a PSK"));
-    if (cfg->role == TLS_STREAM_SERVER && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        !cfg->has_ca)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("verifying clients needs a CA"));
-    if (st->verify_depth < 0)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad verify depth"));
-    return TLS_STREAM_OK;
+    return tls_stream_bk_check_sides(&h, st, cfg->detail);
 }
 
 static int authmode(tls_stream_role role, tls_stream_verify verify)
@@ -239,22 +205,11 @@ static int set_psk_suites(tls_stream_mbt_config *cfg)
     return TLS_STREAM_OK;
 }
 
-#if TLS_STREAM_NO_MESSAGES
-int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
-{
-    (void)what;
-    (void)name;
-    return tls_stream_detail_set(cfg->detail, status, 0, "");
-}
-#else
 /* "what: name" into the detail, with status. */
 int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
-    char msg[sizeof cfg->detail->msg];
-    snprintf(msg, sizeof msg, "%s: %.60s", what, name);
-    return tls_stream_detail_set(cfg->detail, status, 0, msg);
+    return tls_stream_bk_name_error(cfg->detail, status, what, name);
 }
-#endif
 
 /* The application's suite list. A PSK configuration takes only plain PSK
  * and ECDHE-PSK suites, a certificate one no PSK suite: no fallback. */
@@ -455,6 +410,5 @@ void tls_stream_mbt_config_free(void *vcfg)
     mbedtls_ctr_drbg_free(&cfg->drbg);
     mbedtls_entropy_free(&cfg->entropy_ctx);
     tls_stream_mbt_certs_free(cfg);
-    mbedtls_platform_zeroize(cfg, sizeof *cfg);
-    alloc->free(alloc->ctx, cfg, sizeof *cfg);
+    tls_stream_bk_free(alloc, cfg, sizeof *cfg);
 }

@@ -219,14 +219,6 @@ int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t fla
     return verify_detail(s, status, ret, flags);
 }
 
-static int transport_error(tls_stream_mbt_session *s)
-{
-    return tls_stream_detail_set(s->detail, s->io_status, s->io_code,
-                          s->io_status == TLS_STREAM_ERR_IO
-                              ? TLS_STREAM_MSG("transport error")
-                              : TLS_STREAM_MSG("transport broke the tls_stream_io contract"));
-}
-
 int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase)
 {
     size_t i;
@@ -242,7 +234,7 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
         return TLS_STREAM_WANT_WRITE;
     if (s->io_status != 0)
-        return transport_error(s);
+        return tls_stream_bk_transport_error(s->detail, s->io_status, s->io_code);
     if (s->psk_status != 0)
         return describe(s->detail, s->psk_status, ret,
                         s->psk_status == TLS_STREAM_ERR_PSK_IDENTITY ? TLS_STREAM_MSG("unknown PSK identity")

@@ -144,14 +144,6 @@ int tls_stream_osl_config_error(tls_stream_detail *d, int status, const char *wh
     return tls_stream_osl_describe(d, nomem ? TLS_STREAM_ERR_NOMEM : status, e, what);
 }
 
-static int transport_error(tls_stream_osl_session *s)
-{
-    return tls_stream_detail_set(s->detail, s->io_status, s->io_code,
-                                 s->io_status == TLS_STREAM_ERR_IO
-                                     ? TLS_STREAM_MSG("transport error")
-                                     : TLS_STREAM_MSG("transport broke the tls_stream_io contract"));
-}
-
 int tls_stream_osl_error(tls_stream_osl_session *s, int ret, tls_stream_osl_phase phase)
 {
     int err = SSL_get_error(s->ssl, ret), nomem, reason;
@@ -174,7 +166,7 @@ int tls_stream_osl_error(tls_stream_osl_session *s, int ret, tls_stream_osl_phas
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_TRUNCATED, (int)e,
                                      TLS_STREAM_MSG("end of stream without close_notify"));
     if (s->io_status != 0)
-        return transport_error(s);
+        return tls_stream_bk_transport_error(s->detail, s->io_status, s->io_code);
     if (s->nomem || nomem)
         return tls_stream_osl_describe(s->detail, TLS_STREAM_ERR_NOMEM, e, TLS_STREAM_MSG("out of memory"));
     if (s->psk_status != 0)

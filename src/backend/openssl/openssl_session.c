@@ -74,19 +74,11 @@ int tls_stream_osl_session_new(void *vcfg, const tls_stream_session_env *env, vo
     int status;
 
     *out = NULL;
-    if (env->io == NULL || env->io->read == NULL || env->io->write == NULL || env->detail == NULL)
-        return TLS_STREAM_ERR_ARG;
-    if (!cfg->finished)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_STATE, 0,
-                                     TLS_STREAM_MSG("configuration not finished"));
-    if (cfg->role == TLS_STREAM_CLIENT && cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        env->server_name == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_CONFIG, 0,
-                                     TLS_STREAM_MSG("verifying client without server name"));
-    s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
-    if (s == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(s, 0, sizeof *s);
+    status = tls_stream_bk_check_session(env, cfg->finished, cfg->role, cfg->verify, cfg->is_psk);
+    if (status != TLS_STREAM_OK)
+        return status;
+    if ((s = tls_stream_bk_zalloc(cfg->alloc, sizeof *s, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
@@ -118,8 +110,7 @@ void tls_stream_osl_session_free(void *vs)
     OPENSSL_free(s->peer_der);
     tls_stream_osl_out_free(s);
     tls_stream_osl_clear();
-    OPENSSL_cleanse(s, sizeof *s);
-    alloc->free(alloc->ctx, s, sizeof *s);
+    tls_stream_bk_free(alloc, s, sizeof *s);
 }
 
 /* A fatal error: sticky. OpenSSL already queued its alert in our buffer;

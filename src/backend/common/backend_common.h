@@ -1,0 +1,120 @@
+/*
+ * What the backends share (not a public header): portable C99 glue that
+ * keeps the backend contract (tls_stream/backend.h) the same way in every
+ * backend. No TLS library's type appears here; a backend's own files use
+ * these and their library's public API.
+ *
+ *   backend_alloc.c   allocations through the configuration's allocator
+ *   backend_checks.c  the rules every backend checks on its settings and
+ *                     sessions (the core checks most of them first: these
+ *                     keep a backend safe on its own)
+ *   backend_psk.c     the server's PSK lookup
+ *   backend_text.c    "what: name" details
+ */
+#ifndef TLS_STREAM_BACKEND_COMMON_H
+#define TLS_STREAM_BACKEND_COMMON_H
+
+#include <stddef.h>
+
+#include "tls_stream/backend.h"
+#include "tls_stream/options.h"
+
+/**
+ * Declare the slot functions of a backend, tls_stream_<p>_config_new ...
+ * tls_stream_<p>_session_save, one per member of tls_stream_backend with
+ * that member's type.
+ */
+#define TLS_STREAM_BK_DECLARE_SLOTS(p)                                                            \
+    int tls_stream_##p##_config_new(const tls_stream_backend_env *env, void **out);               \
+    int tls_stream_##p##_config_load(void *cfg, tls_stream_item item, const unsigned char *data,  \
+                                     size_t len, const char *password);                           \
+    int tls_stream_##p##_config_finish(void *cfg, const tls_stream_settings *settings);           \
+    void tls_stream_##p##_config_free(void *cfg);                                                 \
+    int tls_stream_##p##_session_new(void *cfg, const tls_stream_session_env *env, void **out);   \
+    void tls_stream_##p##_session_free(void *session);                                            \
+    int tls_stream_##p##_handshake(void *session);                                                \
+    int tls_stream_##p##_read(void *session, unsigned char *buf, size_t len);                     \
+    int tls_stream_##p##_write(void *session, const unsigned char *buf, size_t len);              \
+    int tls_stream_##p##_flush(void *session);                                                    \
+    int tls_stream_##p##_close_notify(void *session);                                             \
+    size_t tls_stream_##p##_pending(const void *session);                                         \
+    int tls_stream_##p##_wants_flush(const void *session);                                        \
+    int tls_stream_##p##_info(void *session, tls_stream_conn_info *info);                         \
+    int tls_stream_##p##_session_save(void *session, unsigned char *buf, size_t size, size_t *len)
+
+/** The slot members of a tls_stream_backend initialiser: the functions
+ *  TLS_STREAM_BK_DECLARE_SLOTS(p) declares. */
+#define TLS_STREAM_BK_SLOTS(p)                                                                    \
+    .config_new = tls_stream_##p##_config_new, .config_load = tls_stream_##p##_config_load,       \
+    .config_finish = tls_stream_##p##_config_finish, .config_free = tls_stream_##p##_config_free, \
+    .session_new = tls_stream_##p##_session_new, .session_free = tls_stream_##p##_session_free,   \
+    .handshake = tls_stream_##p##_handshake, .read = tls_stream_##p##_read,                       \
+    .write = tls_stream_##p##_write, .flush = tls_stream_##p##_flush,                             \
+    .close_notify = tls_stream_##p##_close_notify, .pending = tls_stream_##p##_pending,           \
+    .wants_flush = tls_stream_##p##_wants_flush, .info = tls_stream_##p##_info,                   \
+    .session_save = tls_stream_##p##_session_save
+
+/* backend_alloc.c */
+/** size zeroed bytes from a, or NULL with TLS_STREAM_ERR_NOMEM ("out of
+ *  memory") described in d. */
+void *tls_stream_bk_zalloc(const tls_stream_allocator *a, size_t size, tls_stream_detail *d);
+/** Zero p's size bytes (keys, secrets), then give them back to a. NULL is ignored. */
+void tls_stream_bk_free(const tls_stream_allocator *a, void *p, size_t size);
+
+/* backend_checks.c */
+/** What a backend configuration holds when config_finish checks its settings. */
+typedef struct tls_stream_bk_held {
+    tls_stream_role role;       /**< as given to config_new */
+    int has_ca, has_cert, has_key;
+    int is_psk;                 /**< the settings carry a client PSK or a server lookup */
+    size_t max_psk_key;         /**< the longest client PSK key the library takes */
+} tls_stream_bk_held;
+
+/**
+ * The first rules on st: the role config_new was given, a certificate with
+ * its key, PSK settings of the configuration's role only, a client PSK
+ * identity present and not too long. A backend checks its library's own
+ * limits on the identity next, then calls tls_stream_bk_check_sides().
+ * Returns TLS_STREAM_OK, or the status described in d.
+ */
+int tls_stream_bk_check_roles(const tls_stream_bk_held *h, const tls_stream_settings *st,
+                              tls_stream_detail *d);
+/**
+ * The remaining rules: a client PSK key of 1..h->max_psk_key bytes, no PSK
+ * beside a certificate, a server with a certificate or a PSK, a CA wherever
+ * certificates are verified, a verify depth >= 0. Returns TLS_STREAM_OK,
+ * or the status described in d.
+ */
+int tls_stream_bk_check_sides(const tls_stream_bk_held *h, const tls_stream_settings *st,
+                              tls_stream_detail *d);
+/**
+ * The rules of session_new: env complete (TLS_STREAM_ERR_ARG, nothing
+ * described without a detail), the configuration finished, a verifying
+ * certificate client given a server name (without it a library may skip the
+ * name check: CVE-2025-27809). Returns TLS_STREAM_OK, or the status described
+ * in env->detail.
+ */
+int tls_stream_bk_check_session(const tls_stream_session_env *env, int finished, tls_stream_role role,
+                                tls_stream_verify verify, int is_psk);
+
+/* backend_psk.c */
+/**
+ * Server: ask lookup (with arg) for identity's key, into key (key_size
+ * bytes). Returns TLS_STREAM_OK with *key_len set, TLS_STREAM_ERR_PSK_IDENTITY
+ * for an identity that is empty, too long or unknown, or TLS_STREAM_ERR_INTERNAL
+ * when the lookup claims more than key_size bytes. key may hold a partial
+ * key on failure: the caller zeroes it.
+ */
+int tls_stream_bk_psk_lookup(tls_stream_psk_lookup_fn lookup, void *arg, const unsigned char *identity,
+                             size_t identity_len, unsigned char *key, size_t key_size, size_t *key_len);
+
+/* backend_text.c */
+/** Describe the failure of the transport: status TLS_STREAM_ERR_IO (the
+ *  transport's error) or another (it broke the tls_stream_io contract), with
+ *  its own code in d. Returns status. */
+int tls_stream_bk_transport_error(tls_stream_detail *d, int status, int code);
+/** Describe "what: name" (name cut to 60 characters) in d, code 0.
+ *  Returns status. */
+int tls_stream_bk_name_error(tls_stream_detail *d, int status, const char *what, const char *name);
+
+#endif /* TLS_STREAM_BACKEND_COMMON_H */
