@@ -57,34 +57,34 @@ static unsigned char *load(const char *name, size_t *len)
     return data;
 }
 
-static void test_pem_certificate_and_key_load_and_work(void **state)
+/* A server given cert and key (the key's password, or NULL) from the test
+ * files completes a handshake with a client that trusts ca_file. */
+static void assert_loads_and_works(const char *cert, const char *key, const char *password,
+                                   const char *ca_file)
 {
     tls_stream_config *s = new_server();
-    (void)state;
 
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_cert(s, cert), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_key(s, key, password), TLS_STREAM_OK);
+    assert_int_equal(handshake_with(s, ca_file), TLS_STREAM_OK);
+}
+
+static void test_pem_certificate_and_key_load_and_work(void **state)
+{
+    (void)state;
+    assert_loads_and_works("server.pem", "server.key", NULL, "ca.pem");
 }
 
 static void test_der_certificate_and_key_load_and_work(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.der"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key.der", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_loads_and_works("server.der", "server.key.der", NULL, "ca.pem");
 }
 
 static void test_der_ca_loads_and_verifies(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.der"), TLS_STREAM_OK);
+    assert_loads_and_works("server.pem", "server.key", NULL, "ca.der");
 }
 
 /* PEM in memory without a terminating NUL, as firmware embeds it. */
@@ -106,12 +106,8 @@ static void test_pem_from_memory_without_nul_loads(void **state)
 
 static void test_encrypted_key_loads_with_its_password(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server_enc.key", "test"), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_loads_and_works("server.pem", "server_enc.key", "test", "ca.pem");
 }
 
 static void test_encrypted_key_with_wrong_password_is_bad_key(void **state)
