@@ -54,6 +54,20 @@
     .wants_flush = tls_stream_##p##_wants_flush, .info = tls_stream_##p##_info,                   \
     .session_save = tls_stream_##p##_session_save
 
+/** The transport's soft stops, TLS_STREAM_INTERRUPTED and TLS_STREAM_ERR_TIMEOUT:
+ *  a slot hands them back unchanged and its session goes on. */
+static inline int tls_stream_bk_is_stop(int status)
+{
+    return status == TLS_STREAM_INTERRUPTED || status == TLS_STREAM_ERR_TIMEOUT;
+}
+
+/** A status after which the session goes on: a want or a soft stop (any
+ *  other error is fatal and sticky). */
+static inline int tls_stream_bk_is_soft(int status)
+{
+    return status == TLS_STREAM_WANT_READ || status == TLS_STREAM_WANT_WRITE || tls_stream_bk_is_stop(status);
+}
+
 /* backend_alloc.c */
 /** size zeroed bytes from a, or NULL with TLS_STREAM_ERR_NOMEM ("out of
  *  memory") described in d. */
@@ -116,5 +130,12 @@ int tls_stream_bk_transport_error(tls_stream_detail *d, int status, int code);
 /** Describe "what: name" (name cut to 60 characters) in d, code 0.
  *  Returns status. */
 int tls_stream_bk_name_error(tls_stream_detail *d, int status, const char *what, const char *name);
+/* Without TLS_STREAM_NO_MESSAGES only: */
+/** Describe "peer alert <alert> (<name>)" in d with code; alert >= 0.
+ *  Returns TLS_STREAM_ERR_PEER_ALERT. */
+int tls_stream_bk_peer_alert(tls_stream_detail *d, int code, int alert, const char *name);
+/** "certificate chain longer than the verify depth (<depth>)" into msg
+ *  (size bytes, cut to fit); depth >= 0. */
+void tls_stream_bk_depth_text(char *msg, size_t size, int depth);
 
 #endif /* TLS_STREAM_BACKEND_COMMON_H */

@@ -40,4 +40,26 @@ int tls_stream_bk_name_error(tls_stream_detail *d, int status, const char *what,
     msg[n] = '\0';
     return tls_stream_detail_set(d, status, 0, msg);
 }
+
+int tls_stream_bk_peer_alert(tls_stream_detail *d, int code, int alert, const char *name)
+{
+    char msg[sizeof d->msg];
+    size_t n = append(msg, sizeof msg, 0, "peer alert ", sizeof msg);
+
+    n += tls_stream_utoa((unsigned long)alert, msg + n, sizeof msg - n);
+    n = append(msg, sizeof msg, n, " (", 2);
+    n = append(msg, sizeof msg, n, name, sizeof msg);
+    n = append(msg, sizeof msg, n, ")", 1);
+    msg[n] = '\0';
+    return tls_stream_detail_set(d, TLS_STREAM_ERR_PEER_ALERT, code, msg);
+}
+
+void tls_stream_bk_depth_text(char *msg, size_t size, int depth)
+{
+    size_t n = append(msg, size, 0, "certificate chain longer than the verify depth (", size);
+
+    n += tls_stream_utoa((unsigned long)depth, msg + n, size - n);
+    n = append(msg, size, n, ")", 1);
+    msg[n] = '\0';
+}
 #endif

@@ -66,8 +66,7 @@ void tls_stream_mbt_session_free(void *vs)
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
-        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
+    if (status < 0 && !tls_stream_bk_is_soft(status)) {
         tls_stream_detail kept = *s->detail; /* the failure, not the flush, is the news */
         int ignored = tls_stream_mbt_drain(s);
 
@@ -102,9 +101,7 @@ static int fail_mbedtls(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase
 {
     int status = tls_stream_mbt_error(s, ret, phase), alert;
 
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
-        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT && s->sent == sent &&
-        (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
+    if (!tls_stream_bk_is_soft(status) && s->sent == sent && (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
         send_fatal_alert(s, (unsigned char)alert);
     return fail(s, status);
 }

@@ -103,7 +103,7 @@ int tls_stream_osl_describe(tls_stream_detail *d, int status, unsigned long e, c
  * says it (OpenSSL's text in lower case, '_' for ' '). */
 static int peer_alert(tls_stream_osl_session *s, unsigned long e, int alert)
 {
-    char msg[sizeof s->detail->msg], name[48];
+    char name[48];
     const char *text = SSL_alert_desc_string_long(alert);
     size_t i;
 
@@ -116,8 +116,7 @@ static int peer_alert(tls_stream_osl_session *s, unsigned long e, int alert)
     for (i = 0; text[i] != '\0' && i + 1 < sizeof name; i++)
         name[i] = text[i] == ' ' ? '_' : (char)tolower((unsigned char)text[i]);
     name[i] = '\0';
-    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, name);
-    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, (int)e, msg);
+    return tls_stream_bk_peer_alert(s->detail, (int)e, alert, name);
 }
 
 int tls_stream_osl_verify_detail(tls_stream_osl_session *s)
@@ -125,8 +124,7 @@ int tls_stream_osl_verify_detail(tls_stream_osl_session *s)
     char msg[sizeof s->detail->msg];
 
     if (s->vflags & TLS_STREAM_OSL_V_DEPTH)
-        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
-                 s->cfg->verify_depth);
+        tls_stream_bk_depth_text(msg, sizeof msg, s->cfg->verify_depth);
     else if (s->verify_code != 0)
         snprintf(msg, sizeof msg, "%s", X509_verify_cert_error_string(s->verify_code));
     else

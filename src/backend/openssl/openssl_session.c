@@ -115,15 +115,9 @@ void tls_stream_osl_session_free(void *vs)
 
 /* A fatal error: sticky. OpenSSL already queued its alert in our buffer;
  * try once to send it. */
-static int is_soft(int status)
-{
-    return status == TLS_STREAM_WANT_READ || status == TLS_STREAM_WANT_WRITE ||
-           status == TLS_STREAM_INTERRUPTED || status == TLS_STREAM_ERR_TIMEOUT;
-}
-
 static int fail(tls_stream_osl_session *s, int status)
 {
-    if (!is_soft(status)) {
+    if (!tls_stream_bk_is_soft(status)) {
         int ignored = tls_stream_osl_out_flush(s);
 
         (void)ignored;
@@ -144,7 +138,7 @@ static int drain_out(tls_stream_osl_session *s)
     }
     rc = tls_stream_osl_out_flush(s);
 
-    if (rc == TLS_STREAM_OK || is_soft(rc)) {
+    if (rc == TLS_STREAM_OK || tls_stream_bk_is_soft(rc)) {
         s->soft = 0;
         return rc;
     }
