@@ -174,16 +174,25 @@ int tls_stream_osl_handshake(void *vs)
     return drain_out(s);
 }
 
+/* What read and write check first: the sticky failure, then that the
+ * handshake is done (else TLS_STREAM_ERR_STATE with early as the detail). */
+static int data_ready(tls_stream_osl_session *s, const char *early)
+{
+    if (s->failed != 0)
+        return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
+    if (!s->hs_done)
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, early);
+    return TLS_STREAM_OK;
+}
+
 int tls_stream_osl_read(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_osl_session *s = vs;
     int ret, status;
 
-    if (s->failed != 0)
-        return s->failed;
-    s->soft = 0; /* a status is reported by the call that meets it */
-    if (!s->hs_done)
-        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("read before the handshake"));
+    if ((status = data_ready(s, TLS_STREAM_MSG("read before the handshake"))) != TLS_STREAM_OK)
+        return status;
     if (s->peer_closed || len == 0)
         return 0;
     tls_stream_osl_clear();
@@ -218,11 +227,8 @@ int tls_stream_osl_write(void *vs, const unsigned char *buf, size_t len)
     size_t chunk;
     int ret, rc;
 
-    if (s->failed != 0)
-        return s->failed;
-    s->soft = 0; /* a status is reported by the call that meets it */
-    if (!s->hs_done)
-        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
+    if ((rc = data_ready(s, TLS_STREAM_MSG("write before the handshake"))) != TLS_STREAM_OK)
+        return rc;
     if (len == 0)
         return 0;
     if ((rc = drain_out(s)) != TLS_STREAM_OK)
