@@ -10,9 +10,25 @@ static int client_psk(const tls_stream_settings *st)
     return st->psk_identity != NULL || st->psk_key != NULL;
 }
 
-int tls_stream_bk_check_roles(const tls_stream_bk_held *h, const tls_stream_settings *st,
-                              tls_stream_detail *d)
+/* Whether the library can send the client's PSK identity (len > 0). */
+static int identity_sendable(const tls_stream_bk_held *h, const unsigned char *id, size_t len)
 {
+    size_t i;
+
+    if (len == 0)
+        return 0;
+    for (i = 0; h->psk_identity_no_zero && i < len; i++) {
+        if (id[i] == 0)
+            return 0;
+    }
+    return 1;
+}
+
+int tls_stream_bk_check_settings(const tls_stream_bk_held *h, const tls_stream_settings *st,
+                                 tls_stream_detail *d)
+{
+    int psk = client_psk(st);
+
     if (st->role != h->role)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
     if (h->has_cert != h->has_key)
@@ -21,17 +37,13 @@ int tls_stream_bk_check_roles(const tls_stream_bk_held *h, const tls_stream_sett
                                                  : TLS_STREAM_MSG("key without certificate"));
     if (h->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK lookup on a client"));
-    if (h->role == TLS_STREAM_SERVER && client_psk(st))
+    if (h->role == TLS_STREAM_SERVER && psk)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
-    if (client_psk(st) && (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
+    if (psk && (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
-    return TLS_STREAM_OK;
-}
-
-int tls_stream_bk_check_sides(const tls_stream_bk_held *h, const tls_stream_settings *st,
-                              tls_stream_detail *d)
-{
-    if (client_psk(st) && (st->psk_key == NULL || st->psk_key_len == 0 || st->psk_key_len > h->max_psk_key))
+    if (psk && !identity_sendable(h, st->psk_identity, st->psk_identity_len))
+        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0, h->psk_identity_refused);
+    if (psk && (st->psk_key == NULL || st->psk_key_len == 0 || st->psk_key_len > h->max_psk_key))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
     if (h->is_psk && h->has_cert)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));

@@ -1,7 +1,11 @@
-/* Detail texts the backends word alike. */
-#include "backend_common.h"
+/*
+ * Detail texts the backends word alike. snprintf, as the backends had it:
+ * a backend's build links it anyway unless TLS_STREAM_NO_MESSAGES is set,
+ * and then these texts are not built.
+ */
+#include <stdio.h>
 
-#include "../../core/core_internal.h"
+#include "backend_common.h"
 
 int tls_stream_bk_transport_error(tls_stream_detail *d, int status, int code)
 {
@@ -19,47 +23,24 @@ int tls_stream_bk_name_error(tls_stream_detail *d, int status, const char *what,
     return tls_stream_detail_set(d, status, 0, "");
 }
 #else
-/* Append at most max bytes of s to buf (size bytes, n used); returns the new n. */
-static size_t append(char *buf, size_t size, size_t n, const char *s, size_t max)
-{
-    size_t k = tls_stream_strnlen(s, max);
-
-    if (k > size - 1 - n)
-        k = size - 1 - n;
-    tls_stream_memcopy(buf + n, s, k);
-    return n + k;
-}
-
 int tls_stream_bk_name_error(tls_stream_detail *d, int status, const char *what, const char *name)
 {
     char msg[sizeof d->msg];
-    size_t n = append(msg, sizeof msg, 0, what, sizeof msg);
 
-    n = append(msg, sizeof msg, n, ": ", 2);
-    n = append(msg, sizeof msg, n, name, 60);
-    msg[n] = '\0';
+    snprintf(msg, sizeof msg, "%s: %.60s", what, name);
     return tls_stream_detail_set(d, status, 0, msg);
 }
 
 int tls_stream_bk_peer_alert(tls_stream_detail *d, int code, int alert, const char *name)
 {
     char msg[sizeof d->msg];
-    size_t n = append(msg, sizeof msg, 0, "peer alert ", sizeof msg);
 
-    n += tls_stream_utoa((unsigned long)alert, msg + n, sizeof msg - n);
-    n = append(msg, sizeof msg, n, " (", 2);
-    n = append(msg, sizeof msg, n, name, sizeof msg);
-    n = append(msg, sizeof msg, n, ")", 1);
-    msg[n] = '\0';
+    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, name);
     return tls_stream_detail_set(d, TLS_STREAM_ERR_PEER_ALERT, code, msg);
 }
 
 void tls_stream_bk_depth_text(char *msg, size_t size, int depth)
 {
-    size_t n = append(msg, size, 0, "certificate chain longer than the verify depth (", size);
-
-    n += tls_stream_utoa((unsigned long)depth, msg + n, size - n);
-    n = append(msg, size, n, ")", 1);
-    msg[n] = '\0';
+    snprintf(msg, size, "certificate chain longer than the verify depth (%d)", depth);
 }
 #endif

@@ -2,7 +2,6 @@
  * mbedtls backend: the configuration (CA chain, own certificate and key,
  * RNG, cipher suites, verification, PSK, ALPN, debug output).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "mbedtls_internal.h"
@@ -162,21 +161,16 @@ int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned 
     return tls_stream_mbt_certs_load(vcfg, item, data, len, password);
 }
 
-/* The rules of every backend (backend_checks.c) around mbedtls's own. */
+/* The rules of every backend (backend_checks.c) with mbedtls's limits. */
 static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
+    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
     const tls_stream_bk_held h = {cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk,
                                   TLS_STREAM_PSK_MAX_KEY < MBEDTLS_PSK_MAX_LEN ? TLS_STREAM_PSK_MAX_KEY
-                                                                               : MBEDTLS_PSK_MAX_LEN};
-    int status = tls_stream_bk_check_roles(&h, st, cfg->detail);
+                                                                               : MBEDTLS_PSK_MAX_LEN,
+                                  0, TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity")};
 
-    if (status != TLS_STREAM_OK)
-        return status;
-    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
-    if ((st->psk_identity != NULL || st->psk_key != NULL) && st->psk_identity_len == 0)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
-                                     TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity"));
-    return tls_stream_bk_check_sides(&h, st, cfg->detail);
+    return tls_stream_bk_check_settings(&h, st, cfg->detail);
 }
 
 static int authmode(tls_stream_role role, tls_stream_verify verify)

@@ -40,21 +40,15 @@ int tls_stream_osl_config_load(void *vcfg, tls_stream_item item, const unsigned 
     return tls_stream_osl_load(vcfg, item, data, len, password);
 }
 
-/* The rules of every backend (backend_checks.c) around OpenSSL's own. */
+/* The rules of every backend (backend_checks.c) with OpenSSL's limits. */
 static int check_settings(tls_stream_osl_config *cfg, const tls_stream_settings *st)
 {
-    const tls_stream_bk_held h = {cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk,
-                                  TLS_STREAM_PSK_MAX_KEY};
-    int status = tls_stream_bk_check_roles(&h, st, cfg->detail);
-
-    if (status != TLS_STREAM_OK)
-        return status;
     /* OpenSSL's TLS 1.2 PSK callback takes the identity as a C string */
-    if ((st->psk_identity != NULL || st->psk_key != NULL) &&
-        (st->psk_identity_len == 0 || memchr(st->psk_identity, 0, st->psk_identity_len) != NULL))
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_UNSUPPORTED, 0,
-                                     TLS_STREAM_MSG("OpenSSL cannot send an empty PSK identity or one with a zero byte"));
-    return tls_stream_bk_check_sides(&h, st, cfg->detail);
+    const tls_stream_bk_held h = {
+        cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk, TLS_STREAM_PSK_MAX_KEY, 1,
+        TLS_STREAM_MSG("OpenSSL cannot send an empty PSK identity or one with a zero byte")};
+
+    return tls_stream_bk_check_settings(&h, st, cfg->detail);
 }
 
 /* OpenSSL's state changes and alerts as debug lines: alerts at level 1,
