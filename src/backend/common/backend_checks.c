@@ -1,7 +1,8 @@
 /*
  * The rules every backend checks on its settings and sessions. The core
- * refuses all of these before a backend sees them; a backend checks them
- * again to stay safe on its own, and says so in the same words.
+ * refuses most of these before a backend sees them (not the library's own
+ * limits on a PSK identity); a backend checks them again to stay safe on
+ * its own, and every backend says so in the same words.
  */
 #include "backend_common.h"
 
