@@ -5,9 +5,9 @@
  * these and their library's public API.
  *
  *   backend_alloc.c   allocations through the configuration's allocator
- *   backend_checks.c  the rules every backend checks on its settings and
- *                     sessions (the core checks most of them first: these
- *                     keep a backend safe on its own)
+ *   backend_settings.h  the rules every backend checks on its settings
+ *                     (inline: see there)
+ *   backend_checks.c  the rules every backend checks on a new session
  *   backend_psk.c     the server's PSK lookup
  *   backend_text.c    detail texts both backends word alike (snprintf: the
  *                     one file here that needs a C library, and only with
@@ -78,30 +78,6 @@ void *tls_stream_bk_zalloc(const tls_stream_allocator *a, size_t size, tls_strea
 void tls_stream_bk_free(const tls_stream_allocator *a, void *p, size_t size);
 
 /* backend_checks.c */
-/** What a backend configuration holds when config_finish checks its
- *  settings, and what its library cannot take. */
-typedef struct tls_stream_bk_held {
-    tls_stream_role role;       /**< as given to config_new */
-    int has_ca, has_cert, has_key;
-    int is_psk;                 /**< the settings carry a client PSK or a server lookup */
-    size_t max_psk_key;         /**< the longest client PSK key the library takes */
-    int psk_identity_no_zero;   /**< the library cannot send a zero byte in an identity */
-    const char *psk_identity_refused; /**< the detail when it cannot send the identity
-                                           (no library sends an empty one) */
-} tls_stream_bk_held;
-
-/**
- * The rules on st, in this order: the role config_new was given, a
- * certificate with its key, PSK settings of the configuration's role only,
- * a client PSK identity present and not too long (TLS_STREAM_ERR_CONFIG),
- * one the library can send (TLS_STREAM_ERR_UNSUPPORTED), a client PSK key of
- * 1..h->max_psk_key bytes (TLS_STREAM_ERR_BAD_KEY), no PSK beside a
- * certificate, a server with a certificate or a PSK, a CA wherever
- * certificates are verified, a verify depth >= 0. Returns TLS_STREAM_OK,
- * or the status described in d.
- */
-int tls_stream_bk_check_settings(const tls_stream_bk_held *h, const tls_stream_settings *st,
-                                 tls_stream_detail *d);
 /**
  * The rules of session_new: env complete (TLS_STREAM_ERR_ARG, nothing
  * described without a detail), the configuration finished, a verifying

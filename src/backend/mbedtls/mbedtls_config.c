@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mbedtls_internal.h"
+#include "../common/backend_settings.h"
 
 /* PSK configurations offer these and nothing else (TLS 1.3 when built in;
  * then TLS 1.2: forward secret ECDHE-PSK first, then plain PSK with AEAD,
@@ -164,11 +165,14 @@ int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned 
 /* The rules of every backend (backend_checks.c) with mbedtls's limits. */
 static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
-    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
-    const tls_stream_bk_held h = {cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk,
-                                  TLS_STREAM_PSK_MAX_KEY < MBEDTLS_PSK_MAX_LEN ? TLS_STREAM_PSK_MAX_KEY
-                                                                               : MBEDTLS_PSK_MAX_LEN,
-                                  0, TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity")};
+    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite.
+     * What this build cannot have (a server, certificates) is a constant,
+     * so the compiler drops the rules about it. */
+    const tls_stream_bk_held h = {
+        TLS_STREAM_MBT_SERVER(cfg) ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, cfg->has_ca,
+        TLS_STREAM_MBT_HAS_CERT(cfg), TLS_STREAM_MBC_CAP_CERTS && cfg->has_key, cfg->is_psk,
+        TLS_STREAM_PSK_MAX_KEY < MBEDTLS_PSK_MAX_LEN ? TLS_STREAM_PSK_MAX_KEY : MBEDTLS_PSK_MAX_LEN, 0,
+        TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity")};
 
     return tls_stream_bk_check_settings(&h, st, cfg->detail);
 }
@@ -323,7 +327,7 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_CONFIG, ret, TLS_STREAM_MSG("cannot seed the RNG"));
 
     ret = mbedtls_ssl_config_defaults(&cfg->conf,
-                                      cfg->role == TLS_STREAM_SERVER ? MBEDTLS_SSL_IS_SERVER
+                                      TLS_STREAM_MBT_SERVER(cfg) ? MBEDTLS_SSL_IS_SERVER
                                                               : MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
@@ -337,8 +341,10 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
 
     /* mbedtls's debug threshold is a global: set only when asked for, so a
-     * configuration without debug output leaves others' setting alone. */
-    if (st->debug != NULL && st->debug_level > 0) {
+     * configuration without debug output leaves others' setting alone.
+     * (Refused above without the debug module: the constant lets the
+     * compiler drop this and debug_line() from such a build.) */
+    if (TLS_STREAM_MBC_CAP_DEBUG && st->debug != NULL && st->debug_level > 0) {
         cfg->debug = st->debug;
         cfg->debug_arg = st->debug_arg;
         cfg->debug_level = st->debug_level;

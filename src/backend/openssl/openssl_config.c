@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "openssl_internal.h"
+#include "../common/backend_settings.h"
 
 int tls_stream_osl_config_new(const tls_stream_backend_env *env, void **out)
 {
