@@ -1,6 +1,7 @@
 /*
  * What the core shares inside the library (not a public header).
- * Adapters in src/io and src/ussl may use it; backends may not.
+ * Adapters in src/io and src/ussl, and the backends' shared glue in
+ * src/backend/common, may use it; a backend's own files may not.
  */
 #ifndef TLS_STREAM_CORE_INTERNAL_H
 #define TLS_STREAM_CORE_INTERNAL_H
