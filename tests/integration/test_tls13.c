@@ -1,9 +1,9 @@
 /*
- * Protocol versions: tls_stream_config_set_version() and TLS 1.3 (mbedtls
- * 3.6) with our client and our server over the memory pipe: certificates,
- * mutual TLS, external PSK, tickets, and the failures. With a backend
- * without TLS 1.3 (mbedtls 2.28) the same tests check that TLS 1.3 is
- * refused and that the default is TLS 1.2.
+ * Protocol versions: tls_stream_config_set_version() and TLS 1.3 (OpenSSL,
+ * mbedtls 3.6) with our client and our server over the memory pipe, on every
+ * backend and mixed pair: certificates, mutual TLS, external PSK, tickets,
+ * and the failures. Where an end lacks TLS 1.3 (mbedtls 2.28) the same tests
+ * check that TLS 1.3 is refused and that the pair settles on TLS 1.2.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,6 @@
 #include "tls_pair.h"
 #include "tls_version.h"
 #include "tls_stream/options.h"
-#include "tls_stream/mbedtls.h"
 #include "tls_stream/tls_stream.h"
 
 static unsigned char key1[TLS_STREAM_PSK_MAX_KEY];
@@ -78,7 +77,7 @@ static void test_set_version_checks_its_arguments(void **state)
 {
     tls_stream_config *c;
     (void)state;
-    assert_int_equal(tls_stream_config_new(&c, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT,
+    assert_int_equal(tls_stream_config_new(&c, tls_test_backend(TLS_STREAM_CLIENT), TLS_STREAM_CLIENT,
                                            tls_test_allocator()),
                      TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_version(NULL, 0, 0), TLS_STREAM_ERR_ARG);
@@ -90,9 +89,9 @@ static void test_set_version_checks_its_arguments(void **state)
                      TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_version(c, 0, 0), TLS_STREAM_OK);
     assert_int_equal(tls_stream_config_set_version(c, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_3),
-                     tls_test_has_tls13() ? TLS_STREAM_OK : TLS_STREAM_ERR_UNSUPPORTED);
+                     tls_test_role_tls13(TLS_STREAM_CLIENT) ? TLS_STREAM_OK : TLS_STREAM_ERR_UNSUPPORTED);
     assert_int_equal(tls_stream_config_set_version(c, TLS_STREAM_TLS1_3, 0),
-                     tls_test_has_tls13() ? TLS_STREAM_OK : TLS_STREAM_ERR_UNSUPPORTED);
+                     tls_test_role_tls13(TLS_STREAM_CLIENT) ? TLS_STREAM_OK : TLS_STREAM_ERR_UNSUPPORTED);
     tls_stream_config_free(c);
 }
 
@@ -129,7 +128,7 @@ static void test_tls13_only_client_against_tls12_only_server_fails(void **state)
     tls_pair p;
     tls_stream_config *c = cert_client(), *s;
     (void)state;
-    if (!tls_test_has_tls13()) {
+    if (!tls_test_role_tls13(TLS_STREAM_CLIENT)) {
         assert_int_equal(tls_stream_config_set_version(c, TLS_STREAM_TLS1_3, TLS_STREAM_TLS1_3),
                          TLS_STREAM_ERR_UNSUPPORTED);
         tls_stream_config_free(c);
@@ -147,6 +146,35 @@ static void test_tls13_only_client_against_tls12_only_server_fails(void **state)
     tls_pair_free(&p);
 }
 
+/* A version range the suite list has no suite for is refused when the
+ * stream is made (a configuration error), not left to fail the handshake. */
+static void test_versions_without_a_suite_are_a_config_error(void **state)
+{
+    static const char *const tls12_only[] = {"TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256", NULL};
+    static const char *const tls13_only[] = {"TLS1-3-AES-128-GCM-SHA256", NULL};
+    static const char *const *const lists[] = {tls12_only, tls13_only};
+    static const int versions[] = {TLS_STREAM_TLS1_3, TLS_STREAM_TLS1_2};
+    tls_stream_config *c, *s;
+    tls_pair p;
+    int i;
+    (void)state;
+    /* without TLS 1.3 (mbedtls 2.28) only the second: a TLS 1.3 suite is
+     * unknown there, which is a configuration error too */
+    for (i = tls_test_role_tls13(TLS_STREAM_CLIENT) ? 0 : 1; i < 2; i++) {
+        const char *msg = NULL;
+        c = cert_client();
+        s = cert_server();
+        assert_int_equal(tls_stream_config_set_version(c, versions[i], versions[i]), TLS_STREAM_OK);
+        assert_int_equal(tls_stream_config_set_ciphersuites(c, lists[i]), TLS_STREAM_OK);
+        assert_int_equal(tls_pair_new(&p, c, s, NULL), TLS_STREAM_ERR_CONFIG);
+        tls_stream_config_error_detail(c, &msg);
+        if (tls_test_role_tls13(TLS_STREAM_CLIENT))
+            assert_string_equal(msg, TLS_STREAM_MSG("no cipher suite of the allowed versions"));
+        tls_stream_config_free(c);
+        tls_stream_config_free(s);
+    }
+}
+
 /* A verifying client with cert/key (NULL: none) and a server asking for a
  * client certificate in mode verify. */
 static void mtls_pair(tls_pair *p, const char *cert, const char *key, tls_stream_verify verify)
@@ -162,18 +190,19 @@ static void mtls_pair(tls_pair *p, const char *cert, const char *key, tls_stream
 
 /* The server refused the client's certificate: in TLS 1.2 the client's
  * handshake fails on the alert; in TLS 1.3 the client is done before the
- * server judges it, and its first read meets the alert, which mbedtls 3.6
- * encrypts with its handshake key instead of the application key (RFC 8446
- * 7.1): it fails to decrypt. */
+ * server judges it, and its first read meets the alert: OpenSSL's, or
+ * mbedtls 3.6's, which it encrypts with its handshake key instead of the
+ * application key (RFC 8446 7.1), so that it fails to decrypt. */
 static void assert_client_learns_the_refusal(tls_pair *p)
 {
     unsigned char buf[4];
-    if (!tls_test_has_tls13()) {
+    if (!tls_test_default_tls13()) {
         assert_int_equal(p->client_rc, TLS_STREAM_ERR_PEER_ALERT);
         return;
     }
     assert_int_equal(p->client_rc, TLS_STREAM_OK);
-    assert_int_equal(tls_stream_read(p->client, buf, sizeof buf), TLS_STREAM_ERR_PROTOCOL);
+    assert_int_equal(tls_stream_read(p->client, buf, sizeof buf),
+                     TLS_TEST_BY_BACKEND(TLS_STREAM_SERVER, TLS_STREAM_ERR_PROTOCOL, TLS_STREAM_ERR_PEER_ALERT));
 }
 
 static void test_tls13_mutual_tls(void **state)
@@ -259,7 +288,7 @@ static void test_tls13_psk_handshake_and_data(void **state)
     psk_pair(&p, key1, "client1");
     assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_OK);
     assert_version(&p, tls_test_default_version());
-    if (tls_test_has_tls13()) /* the SHA-256 suites an external PSK takes */
+    if (tls_test_default_tls13()) /* the SHA-256 suites an external PSK takes */
         assert_non_null(strstr(tls_stream_cipher(p.client), "SHA256"));
     else
         assert_non_null(strstr(tls_stream_cipher(p.client), "PSK"));
@@ -282,7 +311,7 @@ static void test_tls13_psk_wrong_key_fails_both_sides(void **state)
     assert_int_equal(p.client_rc, TLS_STREAM_ERR_PEER_ALERT);
     /* TLS 1.2: the Finished fails to decrypt; TLS 1.3: the binder is wrong */
     assert_int_equal(p.server_rc,
-                     tls_test_has_tls13() ? TLS_STREAM_ERR_HANDSHAKE : TLS_STREAM_ERR_PROTOCOL);
+                     tls_test_default_tls13() ? TLS_STREAM_ERR_HANDSHAKE : TLS_STREAM_ERR_PROTOCOL);
     tls_pair_free(&p);
 }
 
@@ -306,7 +335,7 @@ static void test_tls13_psk_client_refuses_a_certificate_server(void **state)
     assert_int_equal(tls_pair_psk_client(&c, NULL, "client1", key1, key1_len), TLS_STREAM_OK);
     make_pair(&p, c, cert_server());
     tls_pair_handshake(&p);
-    if (tls_test_has_tls13()) {
+    if (tls_test_default_tls13()) {
         /* the server picks a certificate handshake, which the client's
          * PSK-only key exchange modes do not allow: the client refuses */
         assert_int_equal(p.client_rc, TLS_STREAM_ERR_HANDSHAKE);
@@ -361,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_default_is_the_newest_version_the_backend_has),
         cmocka_unit_test(test_tls12_only_peer_settles_on_tls12),
         cmocka_unit_test(test_tls13_only_client_against_tls12_only_server_fails),
+        cmocka_unit_test(test_versions_without_a_suite_are_a_config_error),
         cmocka_unit_test(test_tls13_mutual_tls),
         cmocka_unit_test(test_tls13_missing_client_certificate),
         cmocka_unit_test(test_tls13_server_optional_client_certificate),

@@ -90,7 +90,7 @@ static void test_a_failure_is_drained_and_does_not_reach_the_next_stream(void **
     wrong[0] ^= 1;
     pair(&p, wrong);
     assert_int_equal(tls_pair_handshake(&p), TLS_STREAM_ERR_PEER_ALERT);
-    assert_int_equal(p.server_rc, TLS_STREAM_ERR_PROTOCOL);
+    assert_int_equal(p.server_rc, TLS_STREAM_ERR_HANDSHAKE);
     assert_int_equal(ERR_peek_error(), 0);
     /* SSL_R_BINDER_DOES_NOT_VERIFY, the queue's first code */
     assert_int_equal(tls_stream_error_detail(p.server, &msg), 0x0A0000FD);

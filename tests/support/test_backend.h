@@ -62,7 +62,8 @@ static inline const tls_stream_backend *tls_test_backend(tls_stream_role role)
     abort();
 }
 
-/** 1 when both ends run on OpenSSL: a pair then negotiates TLS 1.3. */
+/** 1 when both ends run on OpenSSL: a tls_pair then negotiates TLS 1.3
+ *  (tls_pair_versions in tls_pair.h). */
 static inline int tls_test_tls13(void)
 {
     return tls_test_openssl(TLS_STREAM_CLIENT) && tls_test_openssl(TLS_STREAM_SERVER);

@@ -166,12 +166,24 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     return TLS_STREAM_OK;
 }
 
-static int pair_min_version = TLS_STREAM_TLS1_2, pair_max_version = TLS_STREAM_TLS1_2;
+enum { PAIR_SUITE_DEFAULT = -1 };
+static int pair_min_version = PAIR_SUITE_DEFAULT, pair_max_version = PAIR_SUITE_DEFAULT;
 
 void tls_pair_versions(int min, int max)
 {
     pair_min_version = min;
     pair_max_version = max;
+}
+
+/* The suite's default (tls_pair.h): an OpenSSL pair on its defaults (TLS
+ * 1.3), any pair with an mbedtls end on TLS 1.2 only. */
+static int set_versions(tls_stream_config *cfg)
+{
+    if (pair_min_version != PAIR_SUITE_DEFAULT)
+        return tls_stream_config_set_version(cfg, pair_min_version, pair_max_version);
+    if (tls_test_tls13())
+        return tls_stream_config_set_version(cfg, 0, 0);
+    return tls_stream_config_set_version(cfg, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_2);
 }
 
 /* Common start of every builder: a configuration with the test timeout and
@@ -181,7 +193,7 @@ static int new_config(tls_stream_config **out, const tls_stream_allocator *alloc
     int rc = tls_stream_config_new(out, tls_test_backend(role), role,
                                    alloc != NULL ? alloc : tls_test_allocator());
     if (rc == TLS_STREAM_OK)
-        rc = tls_stream_config_set_version(*out, pair_min_version, pair_max_version);
+        rc = set_versions(*out);
     if (rc != TLS_STREAM_OK)
         return rc;
     return tls_stream_config_set_timeout(*out, TLS_PAIR_TIMEOUT_MS);

@@ -154,9 +154,12 @@ int tls_pair_config_detail(void);
 
 /**
  * The protocol versions every builder sets (tls_stream_config_set_version).
- * TLS 1.2 only unless a test says otherwise: most tests check TLS 1.2's
- * message flow, on every backend version; test_tls13 calls
- * tls_pair_versions(0, 0) for the backend's defaults.
+ * Unless a test says otherwise, the suite's default: a pair with an mbedtls
+ * end pins TLS 1.2 (the tests check TLS 1.2's message flow on every mbedtls
+ * version), a pair of OpenSSL ends keeps OpenSSL's default, TLS 1.3
+ * (tls_test_tls13()). So OpenSSL runs the suite on TLS 1.3 in its own pairs
+ * and on TLS 1.2 in the mixed pairs, in both roles. test_tls13 calls
+ * tls_pair_versions(0, 0) for each backend's defaults.
  */
 void tls_pair_versions(int min, int max);
 

@@ -7,7 +7,8 @@ static const tls_stream_backend openssl_backend = {
     .version = TLS_STREAM_BACKEND_VERSION,
     .name = OPENSSL_VERSION_TEXT,
     .caps = TLS_STREAM_CAP_PSK | TLS_STREAM_CAP_ALPN | TLS_STREAM_CAP_RESUME |
-            TLS_STREAM_CAP_MAX_FRAGMENT | TLS_STREAM_CAP_THREADS, /* SSL_CTX locks its own state */
+            TLS_STREAM_CAP_MAX_FRAGMENT | TLS_STREAM_CAP_TLS13 |
+            TLS_STREAM_CAP_THREADS, /* SSL_CTX locks its own state */
     .config_new = tls_stream_osl_config_new,
     .config_load = tls_stream_osl_config_load,
     .config_finish = tls_stream_osl_config_finish,

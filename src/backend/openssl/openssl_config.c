@@ -223,6 +223,28 @@ static int reset_lists(tls_stream_osl_config *cfg)
                                      "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512");
 }
 
+/* Our version constants are the wire versions, as OpenSSL's are. */
+typedef char tls_stream_osl_same_versions[(TLS_STREAM_TLS1_2 == TLS1_2_VERSION &&
+                                          TLS_STREAM_TLS1_3 == TLS1_3_VERSION) ? 1 : -1];
+
+/* The suites, and the versions: the application's range (0 ends: TLS 1.2
+ * up to 1.3) narrowed to what the suite list has suites for. */
+static int set_versions(tls_stream_osl_config *cfg, const tls_stream_settings *st)
+{
+    int min = st->min_version != 0 ? st->min_version : TLS1_2_VERSION;
+    int max = st->max_version != 0 ? st->max_version : TLS1_3_VERSION;
+    int status = tls_stream_osl_set_suites(cfg, st->ciphersuites, &min, &max);
+
+    if (status != TLS_STREAM_OK)
+        return status;
+    if (min > max)
+        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_CONFIG, 0,
+                                     TLS_STREAM_MSG("no cipher suite of the allowed versions"));
+    if (!SSL_CTX_set_min_proto_version(cfg->ctx, min) || !SSL_CTX_set_max_proto_version(cfg->ctx, max))
+        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
+    return TLS_STREAM_OK;
+}
+
 static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
 {
     int status;
@@ -242,15 +264,14 @@ static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
         return status;
     if (st->entropy != NULL && (status = add_entropy(cfg, st)) != TLS_STREAM_OK)
         return status;
-    /* TLS 1.2 and 1.3, no renegotiation, the server's suite order */
-    if (!SSL_CTX_set_min_proto_version(cfg->ctx, TLS1_2_VERSION) ||
-        !SSL_CTX_set_max_proto_version(cfg->ctx, 0) || !reset_lists(cfg))
-        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
+    if (!reset_lists(cfg))
+        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("lists"));
+    /* no renegotiation, the server's suite order */
     SSL_CTX_set_options(cfg->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(cfg->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
     tls_stream_osl_verify_setup(cfg);
     tls_stream_osl_psk_setup(cfg);
-    if ((status = tls_stream_osl_set_suites(cfg, st->ciphersuites)) != TLS_STREAM_OK)
+    if ((status = set_versions(cfg, st)) != TLS_STREAM_OK)
         return status;
     if (st->groups != NULL && (status = tls_stream_osl_set_groups(cfg, st->groups)) != TLS_STREAM_OK)
         return status;

@@ -150,8 +150,10 @@ int tls_stream_osl_load(tls_stream_osl_config *cfg, tls_stream_item item, const 
                         size_t len, const char *password);
 
 /* openssl_names.c */
-/** Apply the application's suite list (NULL: defaults for the mode). */
-int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *names);
+/** Apply the application's suite list (NULL: defaults for the mode) and
+ *  narrow the version range [*min, *max] (OpenSSL's constants) to the
+ *  versions the list has suites for. */
+int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *names, int *min, int *max);
 /** Apply the application's group list. */
 int tls_stream_osl_set_groups(tls_stream_osl_config *cfg, const char *const *names);
 /** Apply the application's signature algorithms (RFC 8446 names). */

@@ -151,7 +151,7 @@ static int build_lists(tls_stream_osl_config *cfg, const char *const *names, cha
     return TLS_STREAM_OK;
 }
 
-int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *names)
+int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *names, int *min, int *max)
 {
     char l12[LIST_SIZE] = "", l13[LIST_SIZE] = "";
     int status;
@@ -167,16 +167,14 @@ int tls_stream_osl_set_suites(tls_stream_osl_config *cfg, const char *const *nam
     } else if ((status = build_lists(cfg, names, l12, l13)) != TLS_STREAM_OK) {
         return status;
     }
-    /* the list decides the versions: no TLS 1.3 suite keeps to TLS 1.2,
+    /* the list narrows the versions: no TLS 1.3 suite keeps to TLS 1.2,
      * no TLS 1.2 suite to TLS 1.3 (OpenSSL refuses an empty 1.2 list) */
-    if (l12[0] == '\0') {
-        if (!SSL_CTX_set_min_proto_version(cfg->ctx, TLS1_3_VERSION))
-            return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
-    } else if (!SSL_CTX_set_cipher_list(cfg->ctx, l12)) {
+    if (l12[0] == '\0')
+        *min = TLS1_3_VERSION;
+    else if (!SSL_CTX_set_cipher_list(cfg->ctx, l12))
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("cipher list"));
-    }
-    if (l13[0] == '\0' && !SSL_CTX_set_max_proto_version(cfg->ctx, TLS1_2_VERSION))
-        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("version"));
+    if (l13[0] == '\0')
+        *max = TLS1_2_VERSION;
     if (!SSL_CTX_set_ciphersuites(cfg->ctx, l13))
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_CONFIG, TLS_STREAM_MSG("TLS 1.3 suites"));
     return TLS_STREAM_OK;
