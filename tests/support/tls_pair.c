@@ -166,8 +166,7 @@ int tls_pair_cert_der(const char *name, unsigned char **der, size_t *len)
     return TLS_STREAM_OK;
 }
 
-enum { PAIR_SUITE_DEFAULT = -1 };
-static int pair_min_version = PAIR_SUITE_DEFAULT, pair_max_version = PAIR_SUITE_DEFAULT;
+static int pair_min_version = TLS_PAIR_SUITE_VERSIONS, pair_max_version = TLS_PAIR_SUITE_VERSIONS;
 
 void tls_pair_versions(int min, int max)
 {
@@ -179,7 +178,7 @@ void tls_pair_versions(int min, int max)
  * 1.3), any pair with an mbedtls end on TLS 1.2 only. */
 static int set_versions(tls_stream_config *cfg)
 {
-    if (pair_min_version != PAIR_SUITE_DEFAULT)
+    if (pair_min_version != TLS_PAIR_SUITE_VERSIONS)
         return tls_stream_config_set_version(cfg, pair_min_version, pair_max_version);
     if (tls_test_tls13())
         return tls_stream_config_set_version(cfg, 0, 0);

@@ -159,9 +159,12 @@ int tls_pair_config_detail(void);
  * version), a pair of OpenSSL ends keeps OpenSSL's default, TLS 1.3
  * (tls_test_tls13()). So OpenSSL runs the suite on TLS 1.3 in its own pairs
  * and on TLS 1.2 in the mixed pairs, in both roles. test_tls13 calls
- * tls_pair_versions(0, 0) for each backend's defaults.
+ * tls_pair_versions(0, 0) for each backend's defaults;
+ * tls_pair_versions(TLS_PAIR_SUITE_VERSIONS, TLS_PAIR_SUITE_VERSIONS) goes
+ * back to the suite's default.
  */
 void tls_pair_versions(int min, int max);
+#define TLS_PAIR_SUITE_VERSIONS (-1)
 
 /** A saved client session (tls_stream_session_save). */
 typedef struct tls_pair_saved {

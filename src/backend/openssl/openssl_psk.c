@@ -171,6 +171,13 @@ static int server_find_session_cb(SSL *ssl, const unsigned char *identity, size_
 
 void tls_stream_osl_psk_setup(tls_stream_osl_config *cfg)
 {
+    /* TLS 1.3 key exchange modes as on mbedtls: a PSK configuration takes
+     * psk_ke as well as psk_dhe_ke (OpenSSL picks psk_dhe_ke when the peer
+     * offers both); a certificate one resumes with psk_dhe_ke only */
+    if (cfg->is_psk)
+        SSL_CTX_set_options(cfg->ctx, SSL_OP_ALLOW_NO_DHE_KEX);
+    else
+        SSL_CTX_clear_options(cfg->ctx, SSL_OP_ALLOW_NO_DHE_KEX);
     if (cfg->role == TLS_STREAM_CLIENT && cfg->psk_key != NULL) {
         SSL_CTX_set_psk_client_callback(cfg->ctx, client_cb);
         SSL_CTX_set_psk_use_session_callback(cfg->ctx, client_use_session_cb);
