@@ -27,30 +27,31 @@ int ussl_set_error(ussl_error *e, int rc, ussl_error_kind kind, int code, int st
     return rc;
 }
 
+/* MicroPython's errno names: errno_nums[i] is called the i-th string of
+ * errno_names (one packed string, not a switch: a switch over numbers up to
+ * 115 compiles into a 460-byte table of pointers). */
+static const unsigned char errno_nums[] = {
+    USSL_EPERM, USSL_ENOENT, USSL_EINTR, USSL_EIO, USSL_EBADF, USSL_EAGAIN, USSL_ENOMEM,
+    USSL_EACCES, USSL_EINVAL, USSL_EPIPE, USSL_EOPNOTSUPP, USSL_ECONNABORTED, USSL_ECONNRESET,
+    USSL_ENOTCONN, USSL_ETIMEDOUT, USSL_ECONNREFUSED, USSL_EHOSTUNREACH, USSL_EALREADY,
+    USSL_EINPROGRESS};
+static const char errno_names[] =
+    "EPERM\0ENOENT\0EINTR\0EIO\0EBADF\0EAGAIN\0ENOMEM\0"
+    "EACCES\0EINVAL\0EPIPE\0EOPNOTSUPP\0ECONNABORTED\0ECONNRESET\0"
+    "ENOTCONN\0ETIMEDOUT\0ECONNREFUSED\0EHOSTUNREACH\0EALREADY\0"
+    "EINPROGRESS";
+
 const char *ussl_errno_name(int err)
 {
-    switch (err) {
-    case USSL_EPERM: return "EPERM";
-    case USSL_ENOENT: return "ENOENT";
-    case USSL_EINTR: return "EINTR";
-    case USSL_EIO: return "EIO";
-    case USSL_EBADF: return "EBADF";
-    case USSL_EAGAIN: return "EAGAIN";
-    case USSL_ENOMEM: return "ENOMEM";
-    case USSL_EACCES: return "EACCES";
-    case USSL_EINVAL: return "EINVAL";
-    case USSL_EPIPE: return "EPIPE";
-    case USSL_EOPNOTSUPP: return "EOPNOTSUPP";
-    case USSL_ECONNABORTED: return "ECONNABORTED";
-    case USSL_ECONNRESET: return "ECONNRESET";
-    case USSL_ENOTCONN: return "ENOTCONN";
-    case USSL_ETIMEDOUT: return "ETIMEDOUT";
-    case USSL_ECONNREFUSED: return "ECONNREFUSED";
-    case USSL_EHOSTUNREACH: return "EHOSTUNREACH";
-    case USSL_EALREADY: return "EALREADY";
-    case USSL_EINPROGRESS: return "EINPROGRESS";
-    default: return "";
+    const char *name = errno_names;
+    size_t i;
+
+    for (i = 0; i < sizeof errno_nums; i++) {
+        if (errno_nums[i] == err)
+            return name;
+        name += tls_stream_strnlen(name, sizeof errno_names) + 1;
     }
+    return "";
 }
 
 /* "[Errno n]" for errnos without a name, as MicroPython prints them. */
@@ -74,6 +75,11 @@ int ussl_os_error(ussl_error *e, int err, int status)
     return ussl_set_error(e, -err, USSL_OSERROR, err, status, name);
 }
 
+int ussl_transport_error(ussl_error *e, int n, int status)
+{
+    return ussl_os_error(e, USSL_IS_ERRNO(n) ? -n : USSL_EIO, status);
+}
+
 int ussl_value_error(ussl_error *e, const char *msg)
 {
     return ussl_set_error(e, USSL_E_VALUE, USSL_VALUEERROR, 0, 0, msg);
@@ -84,26 +90,33 @@ static const char *text_or(const char *detail, int status)
     return detail != NULL && *detail != '\0' ? detail : tls_stream_strerror(status);
 }
 
+/* The statuses MicroPython raises as OSError(errno). Our statuses are
+ * -0x70xx: 16 bits each. */
+static const struct {
+    short status;
+    unsigned char err;
+} os_errors[] = {
+    {TLS_STREAM_WANT_READ, USSL_EAGAIN},
+    {TLS_STREAM_WANT_WRITE, USSL_EAGAIN},
+    {TLS_STREAM_INTERRUPTED, USSL_EINTR},
+    {TLS_STREAM_ERR_NOMEM, USSL_ENOMEM},
+    {TLS_STREAM_ERR_TIMEOUT, USSL_ETIMEDOUT},
+    {TLS_STREAM_ERR_CLOSED, USSL_EPIPE}, /* we check our own close first: this is the peer's */
+    {TLS_STREAM_ERR_UNSUPPORTED, USSL_EOPNOTSUPP},
+};
+
 int ussl_from_status(ussl_error *e, int status, int detail_code, const char *detail_msg)
 {
+    size_t i;
+
+    for (i = 0; i < sizeof os_errors / sizeof os_errors[0]; i++) {
+        if (os_errors[i].status == status)
+            return ussl_os_error(e, os_errors[i].err, status);
+    }
     switch (status) {
-    case TLS_STREAM_WANT_READ:
-    case TLS_STREAM_WANT_WRITE:
-        return ussl_os_error(e, USSL_EAGAIN, status);
-    case TLS_STREAM_INTERRUPTED:
-        return ussl_os_error(e, USSL_EINTR, status);
-    case TLS_STREAM_ERR_NOMEM:
-        return ussl_os_error(e, USSL_ENOMEM, status);
-    case TLS_STREAM_ERR_TIMEOUT:
-        return ussl_os_error(e, USSL_ETIMEDOUT, status);
-    case TLS_STREAM_ERR_CLOSED: /* we check our own close first: this is the peer's */
-        return ussl_os_error(e, USSL_EPIPE, status);
-    case TLS_STREAM_ERR_UNSUPPORTED:
-        return ussl_os_error(e, USSL_EOPNOTSUPP, status);
     case TLS_STREAM_ERR_IO:
         /* the adapter's negated errno passes through */
-        return ussl_os_error(e, detail_code < 0 && detail_code > -4096 ? -detail_code : USSL_EIO,
-                             status);
+        return ussl_transport_error(e, detail_code, status);
     case TLS_STREAM_ERR_BAD_KEY:
         ussl_value_error(e, TLS_STREAM_MSG("invalid key"));
         break;

@@ -37,6 +37,10 @@ int ussl_set_error(ussl_error *e, int rc, ussl_error_kind kind, int code, int st
 /** OSError(err) for a positive errno: returns -err. */
 int ussl_os_error(ussl_error *e, int err, int status);
 
+/** OSError for a transport's return n: its negated errno, or EIO when n is
+ *  not one (USSL_IS_ERRNO). Returns the negative errno. */
+int ussl_transport_error(ussl_error *e, int n, int status);
+
 /** ValueError(msg): returns USSL_E_VALUE. */
 int ussl_value_error(ussl_error *e, const char *msg);
 

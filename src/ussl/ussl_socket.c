@@ -35,12 +35,17 @@ static int stream_failed(ussl_socket *s, int status)
     return ussl_from_stream(&s->err, s->stream, status);
 }
 
+/* How much a read call takes: n bytes (or to the end of the stream), what
+ * one record gives, or up to a newline, one byte at a time, as
+ * MicroPython's unbuffered readline (nothing past the newline is consumed). */
+enum { READ_FULL, READ_ONCE, READ_LINE };
+
 /*
- * MicroPython's mp_stream_rw(): repeat until n bytes or the end of the
- * stream; a would-block or an error after some bytes returns those bytes
- * (the error is sticky in the core, so the next call reports it).
+ * MicroPython's mp_stream_rw(): repeat until n bytes (or the newline) or the
+ * end of the stream; a would-block or an error after some bytes returns
+ * those bytes (the error is sticky in the core, so the next call reports it).
  */
-static int read_full(ussl_socket *s, unsigned char *buf, size_t n, int once)
+static int read_some(ussl_socket *s, unsigned char *buf, size_t n, int mode)
 {
     size_t done = 0;
     int rc = usable(s);
@@ -53,10 +58,10 @@ static int read_full(ussl_socket *s, unsigned char *buf, size_t n, int once)
         return ussl_value_error(&s->err, TLS_STREAM_MSG("buf is NULL"));
     s->last_op_read = 1;
     while (done < n) {
-        rc = tls_stream_read(s->stream, buf + done, n - done);
+        rc = tls_stream_read(s->stream, buf + done, mode == READ_LINE ? 1 : n - done);
         if (rc > 0) {
             done += (size_t)rc;
-            if (once)
+            if (mode == READ_ONCE || (mode == READ_LINE && buf[done - 1] == '\n'))
                 break;
             continue;
         }
@@ -69,46 +74,22 @@ static int read_full(ussl_socket *s, unsigned char *buf, size_t n, int once)
 
 int ussl_read(ussl_socket *sock, void *buf, size_t n)
 {
-    return read_full(sock, (unsigned char *)buf, n, 0);
+    return read_some(sock, (unsigned char *)buf, n, READ_FULL);
 }
 
 int ussl_readinto(ussl_socket *sock, void *buf, size_t n)
 {
-    return read_full(sock, (unsigned char *)buf, n, 0);
+    return read_some(sock, (unsigned char *)buf, n, READ_FULL);
 }
 
 int ussl_read1(ussl_socket *sock, void *buf, size_t n)
 {
-    return read_full(sock, (unsigned char *)buf, n, 1);
+    return read_some(sock, (unsigned char *)buf, n, READ_ONCE);
 }
 
 int ussl_readline(ussl_socket *sock, void *buf, size_t size)
 {
-    unsigned char *p = (unsigned char *)buf;
-    size_t done = 0;
-    int rc = usable(sock);
-    if (rc != 0)
-        return rc;
-    size = cap(size);
-    if (size == 0)
-        return 0;
-    if (buf == NULL)
-        return ussl_value_error(&sock->err, TLS_STREAM_MSG("buf is NULL"));
-    sock->last_op_read = 1;
-    /* one byte at a time, as MicroPython's unbuffered readline: nothing
-     * past the newline is consumed */
-    while (done < size) {
-        rc = tls_stream_read(sock->stream, p + done, 1);
-        if (rc > 0) {
-            if (p[done++] == '\n')
-                break;
-            continue;
-        }
-        if (rc == 0 || done > 0)
-            break;
-        return stream_failed(sock, rc);
-    }
-    return (int)done;
+    return read_some(sock, (unsigned char *)buf, size, READ_LINE);
 }
 
 int ussl_write(ussl_socket *sock, const void *buf, size_t n)
@@ -149,7 +130,7 @@ int ussl_setblocking(ussl_socket *sock, int flag)
     if (sock->sock_ops != NULL && sock->sock_ops->setblocking != NULL) {
         rc = sock->sock_ops->setblocking(sock->io.ctx, flag != 0);
         if (rc < 0)
-            return ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, 0);
+            return ussl_transport_error(&sock->err, rc, 0);
     }
     return 0;
 }
@@ -239,7 +220,7 @@ int ussl_close(ussl_socket *sock)
     if (sock->stream == NULL) { /* a keyless server: the transport only */
         rc = sock->io.close != NULL ? sock->io.close(sock->io.ctx) : 0;
         sock->closed = 1;
-        return rc < 0 ? ussl_os_error(&sock->err, rc > -4096 ? -rc : USSL_EIO, TLS_STREAM_ERR_IO) : 0;
+        return rc < 0 ? ussl_transport_error(&sock->err, rc, TLS_STREAM_ERR_IO) : 0;
     }
     rc = tls_stream_close(sock->stream); /* closes the transport too (proxy_close) */
     if (rc == TLS_STREAM_INTERRUPTED)
@@ -248,8 +229,7 @@ int ussl_close(ussl_socket *sock)
     /* close_notify failures are ignored, as MicroPython ignores them; the
      * transport's own close failing is reported */
     if (sock->close_rc < 0)
-        return ussl_os_error(&sock->err, sock->close_rc > -4096 ? -sock->close_rc : USSL_EIO,
-                             TLS_STREAM_ERR_IO);
+        return ussl_transport_error(&sock->err, sock->close_rc, TLS_STREAM_ERR_IO);
     return 0;
 }
 

@@ -7,10 +7,11 @@
 
 void ussl_opts_init(ussl_opts *opts)
 {
-    static const ussl_opts zero; /* every pointer NULL, every number 0 */
     if (opts == NULL)
         return;
-    *opts = zero;
+    /* all bits zero is NULL and 0, as tls_stream_zalloc() assumes too (a
+     * static zero struct to copy from would cost its size in flash) */
+    tls_stream_memzero(opts, sizeof *opts);
     opts->init = USSL_OPTS_MAGIC;
     opts->cert_reqs = USSL_CERT_NONE;
     opts->do_handshake = 1;
@@ -339,7 +340,7 @@ static int run_handshake(ussl_socket *s, const ussl_opts *o, ussl_error *err)
         }
         rc = o->poll_hook(o->poll_hook_arg);
         if (rc != 0)
-            return ussl_os_error(err, rc < 0 && rc > -4096 ? -rc : USSL_EIO, 0);
+            return ussl_transport_error(err, rc, 0);
     }
 }
 

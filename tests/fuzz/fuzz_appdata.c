@@ -46,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int i, reader, rc;
 
     if (ccfg == NULL) {
-        ccfg = fuzz_psk_client();
-        scfg = fuzz_psk_server();
+        ccfg = fuzz_psk_client(tls_stream_backend_mbedtls());
+        scfg = fuzz_psk_server(tls_stream_backend_mbedtls());
     }
     if (size < 1)
         return 0;

@@ -17,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     if (psk == NULL) {
-        psk = fuzz_psk_client();
-        cert = fuzz_cert_client();
+        psk = fuzz_psk_client(FUZZ_BACKEND());
+        cert = fuzz_cert_client(FUZZ_BACKEND());
     }
     if (size < 1)
         return 0;

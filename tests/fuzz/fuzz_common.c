@@ -111,11 +111,13 @@ static void must(int rc, const char *what)
     }
 }
 
-/* The seeds are TLS 1.2 transcripts, and TLS 1.3's key exchange (mbedtls
- * 3.6) draws from PSA's own RNG, which fuzz_rng cannot make repeatable. */
-static void pin_tls12(tls_stream_config *cfg)
+/* On mbedtls: the seeds are TLS 1.2 transcripts, and TLS 1.3's key exchange
+ * (mbedtls 3.6) draws from PSA's own RNG, which fuzz_rng cannot make
+ * repeatable. OpenSSL's RNG is its own anyway: it keeps both versions. */
+static void pin_tls12(tls_stream_config *cfg, const tls_stream_backend *backend)
 {
-    must(tls_stream_config_set_version(cfg, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_2), "version");
+    if (backend == tls_stream_backend_mbedtls())
+        must(tls_stream_config_set_version(cfg, TLS_STREAM_TLS1_2, TLS_STREAM_TLS1_2), "version");
 }
 
 static void load(tls_stream_config *cfg, int (*fn)(tls_stream_config *, const void *, size_t),
@@ -135,41 +137,41 @@ static int set_key(tls_stream_config *cfg, const void *d, size_t len)
     return tls_stream_config_set_key(cfg, d, len, NULL);
 }
 
-tls_stream_config *fuzz_psk_client(void)
+tls_stream_config *fuzz_psk_client(const tls_stream_backend *backend)
 {
     tls_stream_config *cfg;
-    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
-    pin_tls12(cfg);
+    must(tls_stream_config_new(&cfg, backend, TLS_STREAM_CLIENT, NULL), "config");
+    pin_tls12(cfg, backend);
     must(tls_stream_config_set_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
 }
 
-tls_stream_config *fuzz_psk_server(void)
+tls_stream_config *fuzz_psk_server(const tls_stream_backend *backend)
 {
     tls_stream_config *cfg;
-    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
-    pin_tls12(cfg);
+    must(tls_stream_config_new(&cfg, backend, TLS_STREAM_SERVER, NULL), "config");
+    pin_tls12(cfg, backend);
     must(tls_stream_config_add_psk(cfg, FUZZ_PSK_ID, strlen(FUZZ_PSK_ID), fuzz_psk_key,
                             sizeof fuzz_psk_key), "psk");
     return cfg;
 }
 
-tls_stream_config *fuzz_cert_client(void)
+tls_stream_config *fuzz_cert_client(const tls_stream_backend *backend)
 {
     tls_stream_config *cfg;
-    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_CLIENT, NULL), "config");
-    pin_tls12(cfg);
+    must(tls_stream_config_new(&cfg, backend, TLS_STREAM_CLIENT, NULL), "config");
+    pin_tls12(cfg, backend);
     load(cfg, tls_stream_config_add_ca, "ca.pem");
     must(tls_stream_config_set_server_name(cfg, "localhost"), "server name");
     return cfg;
 }
 
-tls_stream_config *fuzz_cert_server(void)
+tls_stream_config *fuzz_cert_server(const tls_stream_backend *backend)
 {
     tls_stream_config *cfg;
-    must(tls_stream_config_new(&cfg, tls_stream_backend_mbedtls(), TLS_STREAM_SERVER, NULL), "config");
-    pin_tls12(cfg);
+    must(tls_stream_config_new(&cfg, backend, TLS_STREAM_SERVER, NULL), "config");
+    pin_tls12(cfg, backend);
     load(cfg, tls_stream_config_set_cert, "server.pem");
     load(cfg, set_key, "server.key");
     /* ask for a client certificate: the fuzzer can send one */

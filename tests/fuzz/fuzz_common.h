@@ -41,11 +41,22 @@ int fuzz_rng(void *p_rng, unsigned char *output, size_t output_len);
 /** A test file (TLS_FUZZ_CERTS/name), loaded once and kept; NULL if missing. */
 const unsigned char *fuzz_file(const char *name, size_t *len);
 
-/** Fuzz configurations. Abort on failure (a broken set-up, not a finding). */
-tls_stream_config *fuzz_psk_client(void);
-tls_stream_config *fuzz_psk_server(void);
-tls_stream_config *fuzz_cert_client(void);
-tls_stream_config *fuzz_cert_server(void);
+/** The backend a harness fuzzes: built once per backend, FUZZ_OPENSSL=1
+ *  for the OpenSSL one. */
+#if FUZZ_OPENSSL
+#include "tls_stream/openssl.h"
+#define FUZZ_BACKEND() tls_stream_backend_openssl()
+#else
+#define FUZZ_BACKEND() tls_stream_backend_mbedtls()
+#endif
+
+/** Fuzz configurations on backend. Abort on failure (a broken set-up, not a
+ *  finding). mbedtls ones speak TLS 1.2 (the seeds' version, replayable);
+ *  OpenSSL's draw from OpenSSL's own RNG and keep both versions. */
+tls_stream_config *fuzz_psk_client(const tls_stream_backend *backend);
+tls_stream_config *fuzz_psk_server(const tls_stream_backend *backend);
+tls_stream_config *fuzz_cert_client(const tls_stream_backend *backend);
+tls_stream_config *fuzz_cert_server(const tls_stream_backend *backend);
 
 /**
  * A transport whose reads serve data (then end of stream) and whose writes

@@ -15,13 +15,6 @@
 #include "fuzz_common.h"
 #include "tls_stream/ussl.h"
 
-#if FUZZ_OPENSSL
-#include "tls_stream/openssl.h"
-#define FUZZ_BACKEND() tls_stream_backend_openssl()
-#else
-#define FUZZ_BACKEND() tls_stream_backend_mbedtls()
-#endif
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int only(int rc, int a, int b, int c, int d)

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     if (cfg == NULL)
-        cfg = FUZZ_SERVER_CERT ? fuzz_cert_server() : fuzz_psk_server();
+        cfg = FUZZ_SERVER_CERT ? fuzz_cert_server(FUZZ_BACKEND()) : fuzz_psk_server(FUZZ_BACKEND());
     fuzz_reset();
     fuzz_feed_init(&feed, data, size);
     if (tls_stream_new(&s, cfg, &feed.io) != TLS_STREAM_OK)

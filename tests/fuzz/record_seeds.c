@@ -151,10 +151,10 @@ static int add_ca(tls_stream_config *cfg, const char *file)
 
 static tls_stream_config *mtls_client(void)
 {
-    tls_stream_config *cfg = fuzz_cert_client();
+    tls_stream_config *cfg = fuzz_cert_client(tls_stream_backend_mbedtls());
     size_t len;
     const unsigned char *d;
-    /* fuzz_cert_client() is not frozen yet: add our own certificate */
+    /* fuzz_cert_client(tls_stream_backend_mbedtls()) is not frozen yet: add our own certificate */
     d = fuzz_file("client.pem", &len);
     if (d == NULL || tls_stream_config_set_cert(cfg, d, len) != TLS_STREAM_OK)
         abort();
@@ -175,10 +175,10 @@ int main(int argc, char **argv)
         return 2;
     }
     root = argv[1];
-    pc = fuzz_psk_client();
-    ps = fuzz_psk_server();
-    cc = fuzz_cert_client();
-    cs = fuzz_cert_server();
+    pc = fuzz_psk_client(tls_stream_backend_mbedtls());
+    ps = fuzz_psk_server(tls_stream_backend_mbedtls());
+    cc = fuzz_cert_client(tls_stream_backend_mbedtls());
+    cs = fuzz_cert_server(tls_stream_backend_mbedtls());
     mc = mtls_client();
 
     /* PSK: handshake, then data both ways */
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 
     /* appdata: plain PSK, as fuzz_appdata.c */
     {
-        tls_stream_config *ac = fuzz_psk_client(), *as = fuzz_psk_server();
+        tls_stream_config *ac = fuzz_psk_client(tls_stream_backend_mbedtls()), *as = fuzz_psk_server(tls_stream_backend_mbedtls());
         tls_stream *tmp;
         fuzz_feed dummy;
         fuzz_feed_init(&dummy, NULL, 0);

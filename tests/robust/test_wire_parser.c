@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "backend/mbedtls/mbedtls_internal.h"
+#include "counting_alloc.h"
 
 enum { IN = 1, OUT = 0 };
 
@@ -81,6 +82,24 @@ static const unsigned char sid_a[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const unsigned char sid_b[32] = {9};
 
+static counting_alloc ca;
+
+/* A fresh reader, its hello capture allocated through ca. */
+static void wire_init(tls_stream_mbt_wire *w)
+{
+    counting_alloc_init(&ca);
+    assert_int_equal(tls_stream_mbt_wire_init(w, &ca.alloc), TLS_STREAM_OK);
+    assert_non_null(w->hs);
+}
+
+/* Release the capture, as the backend does after the handshake: nothing left. */
+static void wire_free(tls_stream_mbt_wire *w)
+{
+    tls_stream_mbt_wire_free(w, &ca.alloc);
+    assert_null(w->hs);
+    assert_true(counting_alloc_clean(&ca));
+}
+
 /* Feed buf in chunks of chunk bytes (0: whole). */
 static void feed(tls_stream_mbt_wire *w, int dir, const unsigned char *buf, size_t len, size_t chunk)
 {
@@ -89,7 +108,7 @@ static void feed(tls_stream_mbt_wire *w, int dir, const unsigned char *buf, size
         chunk = len;
     while (off < len) {
         size_t n = len - off < chunk ? len - off : chunk;
-        tls_stream_mbt_wire_feed(w, dir, buf + off, n, 1);
+        tls_stream_mbt_wire_feed(w, dir, buf + off, n);
         off += n;
     }
 }
@@ -107,10 +126,11 @@ static int client12(const unsigned char *ch_sid, size_t ch_len, const unsigned c
     for (chunk = 0; chunk <= ns; chunk++) {
         tls_stream_mbt_wire w;
         int r;
-        tls_stream_mbt_wire_init(&w);
+        wire_init(&w);
         feed(&w, OUT, ch, nc, chunk);
         feed(&w, IN, sh, ns, chunk);
         r = tls_stream_mbt_wire_resumed(&w, TLS_STREAM_CLIENT, 1, 0, 0);
+        wire_free(&w);
         if (first < 0)
             first = r;
         assert_int_equal(r, first); /* the chunking changes nothing */
@@ -133,10 +153,11 @@ static void tls12_server_sees_the_same_from_its_side(void **state)
     unsigned char ch[128], sh[128];
     tls_stream_mbt_wire w;
     (void)state;
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     feed(&w, IN, ch, hello(ch, 1, NULL, sid_a, 32, NULL, 0), 3);
     feed(&w, OUT, sh, hello(sh, 2, NULL, sid_a, 32, (const unsigned char *)"\0\0", 2), 0);
     assert_int_equal(tls_stream_mbt_wire_resumed(&w, TLS_STREAM_SERVER, 0, 0, 0), 1);
+    wire_free(&w);
 }
 
 /* A TLS 1.3 ServerHello (after an optional HelloRetryRequest), client side. */
@@ -144,14 +165,17 @@ static int client13(int psk, int hrr_first, int offered, int client_psk)
 {
     unsigned char ext[32], rec[160];
     tls_stream_mbt_wire w;
-    tls_stream_mbt_wire_init(&w);
+    int r;
+    wire_init(&w);
     feed(&w, OUT, rec, hello(rec, 1, NULL, sid_a, 32, NULL, 0), 0);
     if (hrr_first)
         feed(&w, IN, rec, hello(rec, 2, hrr_random, sid_a, 32, ext, ext13(ext, -1)), 1);
     feed(&w, IN, rec, hello(rec, 2, NULL, sid_a, 32, ext, ext13(ext, psk)), 7);
-    assert_int_equal(w.server_hello.tls13, 1);
-    assert_int_equal(w.server_hello.psk_selected, psk);
-    return tls_stream_mbt_wire_resumed(&w, TLS_STREAM_CLIENT, offered, client_psk, 0);
+    assert_int_equal(w.hs->server_hello.tls13, 1);
+    assert_int_equal(w.hs->server_hello.psk_selected, psk);
+    r = tls_stream_mbt_wire_resumed(&w, TLS_STREAM_CLIENT, offered, client_psk, 0);
+    wire_free(&w);
+    return r;
 }
 
 static void tls13_resumption_is_a_ticket_psk(void **state)
@@ -172,11 +196,12 @@ static void tls13_server_tells_ticket_from_external_psk(void **state)
     unsigned char ext[32], rec[160];
     tls_stream_mbt_wire w;
     (void)state;
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     feed(&w, IN, rec, hello(rec, 1, NULL, sid_a, 32, NULL, 0), 0);
     feed(&w, OUT, rec, hello(rec, 2, NULL, sid_a, 32, ext, ext13(ext, 0)), 0);
     assert_int_equal(tls_stream_mbt_wire_resumed(&w, TLS_STREAM_SERVER, 0, 0, 0), 1);
     assert_int_equal(tls_stream_mbt_wire_resumed(&w, TLS_STREAM_SERVER, 0, 0, 1), 0);
+    wire_free(&w);
 }
 
 static void malformed_hellos_are_never_resumptions(void **state)
@@ -186,31 +211,34 @@ static void malformed_hellos_are_never_resumptions(void **state)
     size_t n;
     (void)state;
     /* a session ID longer than 32: no hello seen */
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     feed(&w, OUT, rec, hello(rec, 1, NULL, sid_a, 32, NULL, 0), 0);
     feed(&w, IN, rec, hello(rec, 2, NULL, sid_a, 40, (const unsigned char *)"\0\0", 2), 0);
-    assert_int_equal(w.server_hello.seen, 0);
+    assert_int_equal(w.hs->server_hello.seen, 0);
     assert_int_equal(tls_stream_mbt_wire_resumed(&w, TLS_STREAM_CLIENT, 1, 0, 0), 0);
+    wire_free(&w);
     /* cut short before the session ID */
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     n = hello(rec, 2, NULL, sid_a, 32, NULL, 0);
     rec[3] = 0;
     rec[4] = 30; /* the record ends inside the random */
     feed(&w, IN, rec, 5 + 30, 1);
-    assert_int_equal(w.server_hello.seen, 0);
+    assert_int_equal(w.hs->server_hello.seen, 0);
+    wire_free(&w);
     /* extensions claiming more than the record holds, and one whose length
      * runs past the end: read up to the end, nothing beyond */
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     ext[0] = 0xff;
     ext[1] = 0xff;
     memcpy(ext + 2, "\0\x2b\0\x02\x03\x04\0\x29\0\x40\0\0", 12);
     n = hello(rec, 2, NULL, sid_a, 32, ext, 14);
     feed(&w, IN, rec, n, 0);
-    assert_int_equal(w.server_hello.seen, 1);
-    assert_int_equal(w.server_hello.tls13, 1);
-    assert_int_equal(w.server_hello.psk_selected, -1);
+    assert_int_equal(w.hs->server_hello.seen, 1);
+    assert_int_equal(w.hs->server_hello.tls13, 1);
+    assert_int_equal(w.hs->server_hello.psk_selected, -1);
+    wire_free(&w);
     /* a ServerHello larger than what is kept: its start is still read */
-    tls_stream_mbt_wire_init(&w);
+    wire_init(&w);
     memset(ext, 0, sizeof ext);
     ext[0] = 1; /* 300 bytes of extensions: one of type 0 */
     ext[1] = 0x2C;
@@ -224,10 +252,11 @@ static void malformed_hellos_are_never_resumptions(void **state)
     rec[7] = (unsigned char)((n - 9) >> 8);
     rec[8] = (unsigned char)(n - 9);
     feed(&w, IN, rec, n, 13);
-    assert_int_equal(w.server_hello.seen, 1);
-    assert_int_equal(w.server_hello.sid_len, 32);
-    assert_memory_equal(w.server_hello.sid, sid_a, 32);
-    assert_int_equal(w.server_hello.psk_selected, -1);
+    assert_int_equal(w.hs->server_hello.seen, 1);
+    assert_int_equal(w.hs->server_hello.sid_len, 32);
+    assert_memory_equal(w.hs->server_hello.sid, sid_a, 32);
+    assert_int_equal(w.hs->server_hello.psk_selected, -1);
+    wire_free(&w);
 }
 
 static void plaintext_alerts_are_read_encrypted_ones_not(void **state)
@@ -240,27 +269,65 @@ static void plaintext_alerts_are_read_encrypted_ones_not(void **state)
     size_t chunk;
     (void)state;
     for (chunk = 0; chunk <= sizeof fatal; chunk++) {
-        tls_stream_mbt_wire_init(&w);
+        wire_init(&w);
         feed(&w, IN, fatal, sizeof fatal, chunk);
         assert_int_equal(w.last_alert, 48);
         assert_int_equal(w.alert_last, 1);
         assert_int_equal(w.in_headers, 1);
+        wire_free(&w);
     }
+    /* after the handshake (the capture released) alerts are still read */
     feed(&w, IN, data, sizeof data, 0); /* a later record: no longer the last */
     assert_int_equal(w.alert_last, 0);
     assert_int_equal(w.last_alert, 48);
     feed(&w, IN, warning, sizeof warning, 0);
     assert_int_equal(w.last_alert, 0);
     assert_int_equal(w.alert_last, 0); /* a warning is not fatal */
-    tls_stream_mbt_wire_init(&w);
+    assert_int_equal(w.in_headers, 3);
+    wire_init(&w);
     feed(&w, IN, encrypted, sizeof encrypted, 2);
     assert_int_equal(w.last_alert, -1);
     assert_int_equal(w.alert_last, 0);
     /* our own alerts are not the peer's */
-    tls_stream_mbt_wire_init(&w);
+    wire_free(&w);
+    wire_init(&w);
     feed(&w, OUT, fatal, sizeof fatal, 0);
     assert_int_equal(w.last_alert, -1);
     assert_int_equal(w.in_headers, 0);
+    wire_free(&w);
+}
+
+/* Once the capture is released (the handshake over) or could not be
+ * allocated: no hello is read, nothing is resumed, what we send is not
+ * followed; the peer's plaintext alerts still are. */
+static void without_the_capture_only_alerts_are_read(void **state)
+{
+    static const unsigned char fatal[] = {21, 3, 3, 0, 2, 2, 40};
+    unsigned char ch[128], sh[128];
+    size_t nc = hello(ch, 1, NULL, sid_a, 32, NULL, 0);
+    size_t ns = hello(sh, 2, NULL, sid_a, 32, (const unsigned char *)"\0\0", 2);
+    tls_stream_mbt_wire w;
+    (void)state;
+    wire_init(&w);
+    feed(&w, OUT, ch, nc, 0);
+    wire_free(&w);
+    feed(&w, IN, sh, ns, 5);
+    assert_int_equal(tls_stream_mbt_wire_resumed(&w, TLS_STREAM_CLIENT, 1, 0, 0), 0);
+    feed(&w, OUT, ch, 3, 0); /* a partial record of ours: not followed */
+    feed(&w, IN, fatal, sizeof fatal, 1);
+    assert_int_equal(w.in_headers, 2);
+    assert_int_equal(w.last_alert, 40);
+    assert_int_equal(w.alert_last, 1);
+    assert_memory_equal(w.in.hdr, fatal, 5);
+    /* the allocation refused: out of memory, and the same from then on */
+    counting_alloc_init(&ca);
+    ca.fail_at = 1;
+    assert_int_equal(tls_stream_mbt_wire_init(&w, &ca.alloc), TLS_STREAM_ERR_NOMEM);
+    assert_null(w.hs);
+    feed(&w, IN, fatal, sizeof fatal, 0);
+    assert_int_equal(w.last_alert, 40);
+    tls_stream_mbt_wire_free(&w, &ca.alloc);
+    assert_true(counting_alloc_clean(&ca));
 }
 
 int main(void)
@@ -272,6 +339,7 @@ int main(void)
         cmocka_unit_test(tls13_server_tells_ticket_from_external_psk),
         cmocka_unit_test(malformed_hellos_are_never_resumptions),
         cmocka_unit_test(plaintext_alerts_are_read_encrypted_ones_not),
+        cmocka_unit_test(without_the_capture_only_alerts_are_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

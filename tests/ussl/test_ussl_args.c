@@ -123,6 +123,49 @@ static void test_errno_constants_match_micropython(void **state)
     assert_string_equal(ussl_errno_name(9999), "");
 }
 
+/* Every name, and the numbers between and around them, which have none. */
+static void test_every_errno_has_its_micropython_name(void **state)
+{
+    static const struct {
+        int err;
+        const char *name;
+    } names[] = {
+        {USSL_EPERM, "EPERM"},
+        {USSL_ENOENT, "ENOENT"},
+        {USSL_EINTR, "EINTR"},
+        {USSL_EIO, "EIO"},
+        {USSL_EBADF, "EBADF"},
+        {USSL_EAGAIN, "EAGAIN"},
+        {USSL_ENOMEM, "ENOMEM"},
+        {USSL_EACCES, "EACCES"},
+        {USSL_EINVAL, "EINVAL"},
+        {USSL_EPIPE, "EPIPE"},
+        {USSL_EOPNOTSUPP, "EOPNOTSUPP"},
+        {USSL_ECONNABORTED, "ECONNABORTED"},
+        {USSL_ECONNRESET, "ECONNRESET"},
+        {USSL_ENOTCONN, "ENOTCONN"},
+        {USSL_ETIMEDOUT, "ETIMEDOUT"},
+        {USSL_ECONNREFUSED, "ECONNREFUSED"},
+        {USSL_EHOSTUNREACH, "EHOSTUNREACH"},
+        {USSL_EALREADY, "EALREADY"},
+        {USSL_EINPROGRESS, "EINPROGRESS"},
+    };
+    int err, named;
+    size_t i;
+    (void)state;
+    for (err = -300; err <= 300; err++) {
+        named = 0;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            if (names[i].err == err) {
+                assert_string_equal(ussl_errno_name(err), names[i].name);
+                named = 1;
+            }
+        }
+        if (!named)
+            assert_string_equal(ussl_errno_name(err), "");
+    }
+}
+
 static void test_zeroed_opts_are_rejected_not_do_handshake_false(void **state)
 {
     fixture *f = *state;
@@ -544,6 +587,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_are_micropythons),
         cmocka_unit_test(test_errno_constants_match_micropython),
+        cmocka_unit_test(test_every_errno_has_its_micropython_name),
         T(test_zeroed_opts_are_rejected_not_do_handshake_false),
         T(test_missing_backend_is_value_error),
         T(test_bad_cert_reqs_is_value_error),

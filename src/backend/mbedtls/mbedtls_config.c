@@ -185,13 +185,13 @@ static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings 
 
     if (st->role != cfg->role)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
-    if (cfg->has_cert && !cfg->has_key)
+    if (TLS_STREAM_MBT_HAS_CERT(cfg) && !cfg->has_key)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("certificate without key"));
-    if (cfg->has_key && !cfg->has_cert)
+    if (TLS_STREAM_MBC_CAP_CERTS && cfg->has_key && !cfg->has_cert)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("key without certificate"));
     if (cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK lookup on a client"));
-    if (cfg->role == TLS_STREAM_SERVER && client_psk)
+    if (TLS_STREAM_MBT_SERVER(cfg) && client_psk)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
     if (client_psk &&
         (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
@@ -204,16 +204,16 @@ static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings 
                        st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
                        st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
-    if (cfg->is_psk && cfg->has_cert)
+    if (cfg->is_psk && TLS_STREAM_MBT_HAS_CERT(cfg))
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));
-    if (cfg->role == TLS_STREAM_SERVER && !cfg->is_psk && !cfg->has_cert)
+    if (TLS_STREAM_MBT_SERVER(cfg) && !cfg->is_psk && !cfg->has_cert)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
                               TLS_STREAM_MSG("server needs a cert and key, or a PSK"));
     if (cfg->role == TLS_STREAM_CLIENT && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
                               TLS_STREAM_MSG("verifying client needs a CA or a PSK"));
-    if (cfg->role == TLS_STREAM_SERVER && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
+    if (TLS_STREAM_MBT_SERVER(cfg) && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
         !cfg->has_ca)
         return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("verifying clients needs a CA"));
     if (st->verify_depth < 0)
@@ -382,7 +382,7 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
         return tls_stream_mbt_config_error(d, TLS_STREAM_ERR_CONFIG, ret, TLS_STREAM_MSG("cannot seed the RNG"));
 
     ret = mbedtls_ssl_config_defaults(&cfg->conf,
-                                      cfg->role == TLS_STREAM_SERVER ? MBEDTLS_SSL_IS_SERVER
+                                      TLS_STREAM_MBT_SERVER(cfg) ? MBEDTLS_SSL_IS_SERVER
                                                               : MBEDTLS_SSL_IS_CLIENT,
                                       MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0)
@@ -396,8 +396,10 @@ int tls_stream_mbt_config_finish(void *vcfg, const tls_stream_settings *st)
     mbedtls_ssl_conf_authmode(&cfg->conf, authmode(cfg->role, st->verify));
 
     /* mbedtls's debug threshold is a global: set only when asked for, so a
-     * configuration without debug output leaves others' setting alone. */
-    if (st->debug != NULL && st->debug_level > 0) {
+     * configuration without debug output leaves others' setting alone.
+     * (Refused above without the debug module: the constant lets the
+     * compiler drop this and debug_line() from such a build.) */
+    if (TLS_STREAM_MBC_CAP_DEBUG && st->debug != NULL && st->debug_level > 0) {
         cfg->debug = st->debug;
         cfg->debug_arg = st->debug_arg;
         cfg->debug_level = st->debug_level;

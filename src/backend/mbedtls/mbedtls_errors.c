@@ -25,9 +25,11 @@
 
 #include "mbedtls_internal.h"
 
+/* mbedtls codes (-0x7FFF..-1) and our statuses (-0x70xx) fit in 16 bits:
+ * half the table of two ints. */
 struct code_map {
-    int code;
-    int status;
+    int16_t code;
+    int16_t status;
 };
 
 static const struct code_map code_table[] = {
@@ -53,7 +55,7 @@ static const struct code_map code_table[] = {
     TLS_STREAM_MBC_VERSION_ERRORS
 };
 
-static const int alloc_codes[] = {
+static const int16_t alloc_codes[] = {
     MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_X509_ALLOC_FAILED,
     MBEDTLS_ERR_PK_ALLOC_FAILED,  MBEDTLS_ERR_ECP_ALLOC_FAILED,
     MBEDTLS_ERR_CIPHER_ALLOC_FAILED, MBEDTLS_ERR_MD_ALLOC_FAILED,
@@ -249,7 +251,8 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
                                                               : TLS_STREAM_MSG("PSK lookup"));
     if (tls_stream_mbt_is_alloc_failure(ret))
         return describe(s->detail, TLS_STREAM_ERR_NOMEM, ret, NULL);
-    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+    /* (without certificates nothing is verified: the constant drops this) */
+    if (TLS_STREAM_MBC_CAP_CERTS && ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
         return tls_stream_mbt_verify_error(s, ret, mbedtls_ssl_get_verify_result(&s->ssl));
     /* A TLS 1.3 peer that fails before its keys are in place (an mbedtls
      * client refusing our certificate) sends its alert in plaintext, which

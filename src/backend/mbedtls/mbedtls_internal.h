@@ -61,9 +61,7 @@ typedef struct tls_stream_mbt_records {
     unsigned char hdr[5];
     unsigned hdr_len;   /* header bytes seen of the current record */
     size_t body_left;   /* body bytes still to come */
-    size_t cap_len;     /* body bytes kept in cap */
-    int keep;           /* the current record is a hello or an alert */
-    unsigned char cap[TLS_STREAM_MBT_HELLO_CAP];
+    size_t cap_len;     /* body bytes kept (of a hello or an alert) */
 } tls_stream_mbt_records;
 
 /** What the hellos said (the fields that decide resumption). */
@@ -75,14 +73,31 @@ typedef struct tls_stream_mbt_hello {
     int psk_selected; /* ServerHello: the pre_shared_key index, or -1 */
 } tls_stream_mbt_hello;
 
-/** Facts read off both directions during the handshake. */
-typedef struct tls_stream_mbt_wire {
-    tls_stream_mbt_records in, out;
+/** What only the handshake needs: allocated by tls_stream_mbt_wire_init(),
+ *  freed by tls_stream_mbt_wire_free() once the handshake is over. */
+typedef struct tls_stream_mbt_hellos {
+    tls_stream_mbt_records out;                  /* what we send */
+    unsigned char cap[2][TLS_STREAM_MBT_HELLO_CAP]; /* [incoming]: the hello */
     tls_stream_mbt_hello client_hello, server_hello;
+} tls_stream_mbt_hellos;
+
+/** Facts read off the records: the hellos during the handshake, the
+ *  incoming record headers and plaintext alerts for the whole connection. */
+typedef struct tls_stream_mbt_wire {
+    tls_stream_mbt_records in;
+    tls_stream_mbt_hellos *hs; /* during the handshake, else NULL */
+    unsigned char alert[2];    /* the body of an incoming alert record */
     int in_headers; /* record headers received (in.hdr: the last one) */
     int last_alert; /* description of the last plaintext alert received, or -1 */
     int alert_last; /* the last record received was a plaintext fatal alert */
 } tls_stream_mbt_wire;
+
+/** A server configuration; one holding its own certificate. Constant 0 in
+ *  an mbedtls build without the server role or without certificates (where
+ *  config_new refuses the role and loading refuses certificates), so the
+ *  compiler leaves out what only they need. */
+#define TLS_STREAM_MBT_SERVER(cfg) (TLS_STREAM_MBC_CAP_SERVER && (cfg)->role == TLS_STREAM_SERVER)
+#define TLS_STREAM_MBT_HAS_CERT(cfg) (TLS_STREAM_MBC_CAP_CERTS && (cfg)->has_cert)
 
 /** A backend configuration. Shared read-only by its sessions once finished. */
 typedef struct tls_stream_mbt_config {
@@ -204,15 +219,20 @@ int tls_stream_mbt_soft(tls_stream_mbt_session *s);
 int tls_stream_mbt_transport_failed(tls_stream_mbt_session *s, int n, int mbedtls_code);
 
 /* The records (mbedtls_wire.c). */
-/** Reset before a handshake. */
-void tls_stream_mbt_wire_init(tls_stream_mbt_wire *w);
+/** Reset before a handshake and allocate the hello capture through alloc.
+ *  Returns TLS_STREAM_OK or TLS_STREAM_ERR_NOMEM. */
+int tls_stream_mbt_wire_init(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc);
+/** Release the hello capture (once the handshake is over, or with the
+ *  session): from then on only incoming headers and alerts are followed. */
+void tls_stream_mbt_wire_free(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc);
 /** Follow n bytes received (incoming 1) or sent (0); hellos only while
- *  handshaking. */
+ *  the capture is there. */
 void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsigned char *buf,
-                              size_t n, int handshaking);
-/** After the handshake: did it resume? role, whether a client offered a
- *  session and has an external PSK, whether a server's PSK callback
- *  accepted an identity decide what a selected PSK was. */
+                              size_t n);
+/** After the handshake, before tls_stream_mbt_wire_free(): did it resume?
+ *  role, whether a client offered a session and has an external PSK,
+ *  whether a server's PSK callback accepted an identity decide what a
+ *  selected PSK was. */
 int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
                                 int client_psk, int ext_psk_used);
 

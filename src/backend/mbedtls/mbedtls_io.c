@@ -92,7 +92,7 @@ static int bio_send(void *p, const unsigned char *buf, size_t len)
     if (s->io_status != 0)
         return MBEDTLS_ERR_NET_SEND_FAILED;
     s->sent += len;
-    tls_stream_mbt_wire_feed(&s->wire, 0, buf, len, !s->hs_done);
+    tls_stream_mbt_wire_feed(&s->wire, 0, buf, len);
     /* nothing queued and no interruption yet in this call: straight out,
      * as far as the transport takes it */
     while (s->queue_len == s->queue_off && s->soft == 0 && sent < len) {
@@ -149,7 +149,7 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
     if (n == 0)
         s->transport_eof = 1; /* mbedtls_ssl_read() says 0 for this and for an empty record */
     if (n > 0 && (size_t)n <= len)
-        tls_stream_mbt_wire_feed(&s->wire, 1, buf, (size_t)n, !s->hs_done);
+        tls_stream_mbt_wire_feed(&s->wire, 1, buf, (size_t)n);
     if (n >= 0 && (size_t)n <= len)
         return n;
     /* interrupted or timed out: mbedtls resumes a "want" exactly where it stopped */

@@ -39,8 +39,10 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
-    tls_stream_mbt_wire_init(&s->wire);
-
+    if ((status = tls_stream_mbt_wire_init(&s->wire, cfg->alloc)) != TLS_STREAM_OK) {
+        status = tls_stream_detail_set(s->detail, status, 0, TLS_STREAM_MSG("out of memory"));
+        goto fail;
+    }
     if ((ret = mbedtls_ssl_setup(&s->ssl, &cfg->conf)) != 0) {
         status = tls_stream_mbt_config_error(s->detail, TLS_STREAM_ERR_INTERNAL, ret, TLS_STREAM_MSG("session setup"));
         goto fail;
@@ -69,6 +71,7 @@ void tls_stream_mbt_session_free(void *vs)
     mbedtls_ssl_free(&s->ssl); /* zeroizes keys and record buffers */
     tls_stream_mbt_resume_session_free(s);
     tls_stream_mbt_io_free(s);
+    tls_stream_mbt_wire_free(&s->wire, alloc);
     mbedtls_platform_zeroize(s, sizeof *s);
     alloc->free(alloc->ctx, s, sizeof *s);
 }
@@ -129,7 +132,7 @@ static int handshake_slot(void *vs)
         return s->failed;
     if (s->hs_done)
         return TLS_STREAM_OK;
-    check_optional = s->cfg->role == TLS_STREAM_SERVER && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
+    check_optional = TLS_STREAM_MBT_SERVER(s->cfg) && s->cfg->verify == TLS_STREAM_VERIFY_OPTIONAL &&
                      !s->cfg->is_psk;
     /* mbedtls_ssl_handshake()'s loop, one message at a time: what a step
      * queued is sent before the next step, so the queue holds one record. */
@@ -167,6 +170,7 @@ static int handshake_slot(void *vs)
         return fail(s, status);
     s->resumed = tls_stream_mbt_wire_resumed(&s->wire, s->cfg->role, s->offered,
                                              s->cfg->client_psk, s->ext_psk_used);
+    tls_stream_mbt_wire_free(&s->wire, s->cfg->alloc); /* the hellos are read */
     s->hs_done = 1;
     return TLS_STREAM_OK;
 }

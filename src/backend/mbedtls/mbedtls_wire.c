@@ -2,7 +2,12 @@
  * mbedtls backend: what the records on the wire say, for the facts mbedtls
  * 3.x keeps private (whether the handshake resumed, which alert the peer
  * sent). We own the transport, so we see every record both ways; only
- * plaintext ones are read: the hellos and unencrypted alerts.
+ * plaintext ones are read: the hellos and unencrypted alerts. The hello
+ * capture (two 320-byte buffers and what the hellos said) is allocated for
+ * the handshake only; afterwards the session keeps the incoming record
+ * header and the last plaintext alert, a few dozen bytes. An mbedtls build
+ * without resumption (TLS_STREAM_MBC_CAP_RESUME 0) never resumes: it keeps
+ * no hello and has none of the hello code.
  *
  * Resumption, as RFC 5246 and RFC 8446 define it:
  *   TLS 1.2: the ServerHello echoes the ClientHello's non-empty session ID;
@@ -14,7 +19,16 @@
 
 #include "mbedtls_internal.h"
 
-enum { REC_ALERT = 21, REC_HANDSHAKE = 22, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2 };
+enum { REC_ALERT = 21, REC_HANDSHAKE = 22 };
+
+static unsigned get16(const unsigned char *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+#if TLS_STREAM_MBC_CAP_RESUME
+
+enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2 };
 enum { EXT_PRE_SHARED_KEY = 41, EXT_SUPPORTED_VERSIONS = 43 };
 
 /* A HelloRetryRequest is a ServerHello with this random (RFC 8446 4.1.3). */
@@ -22,16 +36,33 @@ static const unsigned char hrr_random[32] = {
     0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
     0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
 
-static unsigned get16(const unsigned char *p)
+static int hellos_new(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc)
 {
-    return (unsigned)p[0] << 8 | p[1];
+    w->hs = alloc->alloc(alloc->ctx, sizeof *w->hs);
+    if (w->hs == NULL)
+        return TLS_STREAM_ERR_NOMEM;
+    memset(w->hs, 0, sizeof *w->hs);
+    w->hs->server_hello.psk_selected = -1;
+    return TLS_STREAM_OK;
 }
 
-void tls_stream_mbt_wire_init(tls_stream_mbt_wire *w)
+void tls_stream_mbt_wire_free(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc)
 {
-    memset(w, 0, sizeof *w);
-    w->server_hello.psk_selected = -1;
-    w->last_alert = -1;
+    if (w->hs != NULL)
+        alloc->free(alloc->ctx, w->hs, sizeof *w->hs);
+    w->hs = NULL;
+}
+
+/* Our records, followed while the capture is there; else NULL. */
+static tls_stream_mbt_records *out_records(tls_stream_mbt_wire *w)
+{
+    return w->hs != NULL ? &w->hs->out : NULL;
+}
+
+/* Where a handshake record of this direction is kept, or NULL. */
+static unsigned char *hello_cap(tls_stream_mbt_wire *w, int incoming)
+{
+    return w->hs != NULL ? w->hs->cap[incoming] : NULL;
 }
 
 /* The session ID of a hello (msg: the handshake message, len bytes of it
@@ -82,32 +113,134 @@ static void server_hello(const unsigned char *msg, size_t len, tls_stream_mbt_he
     }
 }
 
-static void record_done(tls_stream_mbt_wire *w, int incoming, tls_stream_mbt_records *r)
+/* A handshake record ended, len bytes of it kept in cap. Only the first
+ * hello of each kind (bar a HelloRetryRequest): later handshake records of
+ * TLS 1.2 are encrypted and may start with any byte. */
+static void hello_done(tls_stream_mbt_wire *w, const unsigned char *cap, size_t len)
 {
-    size_t body = get16(r->hdr + 3);
+    if (len < 4)
+        return;
+    if (cap[0] == HS_CLIENT_HELLO && !w->hs->client_hello.seen)
+        w->hs->client_hello.seen = read_sid(cap, len, &w->hs->client_hello) != 0;
+    else if (cap[0] == HS_SERVER_HELLO && !w->hs->server_hello.seen)
+        server_hello(cap, len, &w->hs->server_hello);
+}
 
-    if (r->hdr[0] == REC_ALERT && incoming && body == 2 && r->cap_len == 2) {
-        w->last_alert = r->cap[1];
-        w->alert_last = r->cap[0] == 2; /* fatal */
-        return;
+int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
+                                int client_psk, int ext_psk_used)
+{
+    const tls_stream_mbt_hello *ch, *sh;
+
+    if (w->hs == NULL)
+        return 0;
+    ch = &w->hs->client_hello;
+    sh = &w->hs->server_hello;
+    if (!sh->seen)
+        return 0;
+    if (sh->tls13) {
+        if (sh->psk_selected < 0)
+            return 0;
+        if (role == TLS_STREAM_SERVER)
+            return !ext_psk_used;
+        return offered && (!client_psk || sh->psk_selected == 0);
     }
-    if (r->hdr[0] != REC_HANDSHAKE || r->cap_len < 4)
+    return ch->seen && sh->sid_len > 0 && sh->sid_len == ch->sid_len &&
+           memcmp(sh->sid, ch->sid, sh->sid_len) == 0;
+}
+
+#else /* no resumption in this mbedtls build: no hello to keep */
+
+static int hellos_new(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc)
+{
+    (void)w;
+    (void)alloc;
+    return TLS_STREAM_OK;
+}
+
+void tls_stream_mbt_wire_free(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc)
+{
+    (void)w;
+    (void)alloc;
+}
+
+static tls_stream_mbt_records *out_records(tls_stream_mbt_wire *w)
+{
+    (void)w;
+    return NULL;
+}
+
+static unsigned char *hello_cap(tls_stream_mbt_wire *w, int incoming)
+{
+    (void)w;
+    (void)incoming;
+    return NULL;
+}
+
+static void hello_done(tls_stream_mbt_wire *w, const unsigned char *cap, size_t len)
+{
+    (void)w;
+    (void)cap;
+    (void)len;
+}
+
+int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
+                                int client_psk, int ext_psk_used)
+{
+    (void)w;
+    (void)role;
+    (void)offered;
+    (void)client_psk;
+    (void)ext_psk_used;
+    return 0;
+}
+
+#endif /* TLS_STREAM_MBC_CAP_RESUME */
+
+int tls_stream_mbt_wire_init(tls_stream_mbt_wire *w, const tls_stream_allocator *alloc)
+{
+    memset(w, 0, sizeof *w);
+    w->last_alert = -1;
+    return hellos_new(w, alloc);
+}
+
+/* Where the current record's body is kept (size bytes), or NULL: an
+ * incoming alert's two bytes; a hello while the capture is there. */
+static unsigned char *keep_in(tls_stream_mbt_wire *w, int incoming, const tls_stream_mbt_records *r,
+                              size_t *size)
+{
+    if (r->hdr[0] == REC_ALERT) {
+        *size = sizeof w->alert;
+        return incoming ? w->alert : NULL;
+    }
+    *size = TLS_STREAM_MBT_HELLO_CAP;
+    return r->hdr[0] == REC_HANDSHAKE ? hello_cap(w, incoming) : NULL;
+}
+
+static void record_done(tls_stream_mbt_wire *w, int incoming, const tls_stream_mbt_records *r)
+{
+    size_t size;
+    const unsigned char *cap = keep_in(w, incoming, r, &size);
+
+    if (cap == NULL)
         return;
-    /* Only the first hello of each kind (bar a HelloRetryRequest): later
-     * handshake records of TLS 1.2 are encrypted and may start with any byte. */
-    if (r->cap[0] == HS_CLIENT_HELLO && !w->client_hello.seen)
-        w->client_hello.seen = read_sid(r->cap, r->cap_len, &w->client_hello) != 0;
-    else if (r->cap[0] == HS_SERVER_HELLO && !w->server_hello.seen)
-        server_hello(r->cap, r->cap_len, &w->server_hello);
+    if (r->hdr[0] != REC_ALERT) {
+        hello_done(w, cap, r->cap_len);
+    } else if (get16(r->hdr + 3) == 2 && r->cap_len == 2) {
+        w->last_alert = cap[1];
+        w->alert_last = cap[0] == 2; /* fatal */
+    }
 }
 
 void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsigned char *buf,
-                              size_t n, int handshaking)
+                              size_t n)
 {
-    tls_stream_mbt_records *r = incoming ? &w->in : &w->out;
+    tls_stream_mbt_records *r = incoming ? &w->in : out_records(w);
 
+    if (r == NULL)
+        return; /* after the handshake only the peer's records matter */
     while (n > 0) {
-        size_t take;
+        size_t take, size;
+        unsigned char *cap;
 
         if (r->hdr_len < sizeof r->hdr) {
             r->hdr[r->hdr_len++] = *buf++;
@@ -120,12 +253,11 @@ void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsign
                 w->in_headers++;
                 w->alert_last = 0; /* a record after the alert */
             }
-            r->keep = r->hdr[0] == REC_ALERT || (r->hdr[0] == REC_HANDSHAKE && handshaking);
         } else {
             take = n < r->body_left ? n : r->body_left;
-            if (r->keep && r->cap_len < sizeof r->cap) {
-                size_t room = sizeof r->cap - r->cap_len;
-                memcpy(r->cap + r->cap_len, buf, take < room ? take : room);
+            if ((cap = keep_in(w, incoming, r, &size)) != NULL && r->cap_len < size) {
+                size_t room = size - r->cap_len;
+                memcpy(cap + r->cap_len, buf, take < room ? take : room);
                 r->cap_len += take < room ? take : room;
             }
             buf += take;
@@ -133,27 +265,8 @@ void tls_stream_mbt_wire_feed(tls_stream_mbt_wire *w, int incoming, const unsign
             r->body_left -= take;
         }
         if (r->body_left == 0) {
-            if (r->keep)
-                record_done(w, incoming, r);
+            record_done(w, incoming, r);
             r->hdr_len = 0;
         }
     }
-}
-
-int tls_stream_mbt_wire_resumed(const tls_stream_mbt_wire *w, tls_stream_role role, int offered,
-                                int client_psk, int ext_psk_used)
-{
-    const tls_stream_mbt_hello *ch = &w->client_hello, *sh = &w->server_hello;
-
-    if (!sh->seen)
-        return 0;
-    if (sh->tls13) {
-        if (sh->psk_selected < 0)
-            return 0;
-        if (role == TLS_STREAM_SERVER)
-            return !ext_psk_used;
-        return offered && (!client_psk || sh->psk_selected == 0);
-    }
-    return ch->seen && sh->sid_len > 0 && sh->sid_len == ch->sid_len &&
-           memcmp(sh->sid, ch->sid, sh->sid_len) == 0;
 }
