@@ -318,13 +318,10 @@ static void ca_bundle_load_never_succeeds_partially(void **state)
 
 /*
  * On OpenSSL the hook sweeps run (tls_stream's own allocations: exact
- * TLS_STREAM_ERR_NOMEM, nothing leaked). OpenSSL's own allocations
- * (openssl_mem_hook.c, CRYPTO_set_mem_functions()) are not swept by this
- * suite yet: OpenSSL reports many of its allocation failures as other
- * errors (a chain "not trusted", a handshake failure) and keeps cache
- * entries across connections, so the exact verdict above does not hold
- * for them. They fail closed; docs/security.md records it. The library
- * sweep below is mbedtls's.
+ * TLS_STREAM_ERR_NOMEM, nothing leaked). OpenSSL's own allocations are
+ * swept by tests/openssl/test_openssl_alloc_failure.c, with the verdict
+ * OpenSSL allows (it reports some of its allocation failures as other
+ * errors; docs/security.md). The library sweep below is mbedtls's.
  */
 int main(void)
 {

@@ -264,8 +264,10 @@ static int finish(tls_stream_osl_config *cfg, const tls_stream_settings *st)
         return status;
     if (st->entropy != NULL && (status = add_entropy(cfg, st)) != TLS_STREAM_OK)
         return status;
+    /* our constant lists: only memory can fail them (and OpenSSL does not
+     * always say so) */
     if (!reset_lists(cfg))
-        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_INTERNAL, TLS_STREAM_MSG("lists"));
+        return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("default lists"));
     /* no renegotiation, the server's suite order */
     SSL_CTX_set_options(cfg->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(cfg->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);

@@ -45,13 +45,58 @@ static int pem_at_end(void)
 }
 
 /*
- * Every certificate in data (PEM) or, when it holds no PEM block, the one
- * DER certificate, pushed onto
- * out. allow_partial: skip certificates OpenSSL cannot parse as long as one
- * parses (system CA bundles); an allocation failure is never skipped.
+ * OpenSSL keeps a certificate whose public key it could not decode (a key
+ * type it does not know, or an allocation that failed inside the decoder:
+ * it drops that error) with no key, and marks one whose extensions it could
+ * not decode (on first use, also when an allocation failed) invalid for
+ * good, or not self-signed. A CA or our own certificate would then fail later with a
+ * misleading "unable to get local issuer" or "no shared cipher". So both
+ * are decoded here, at load time, and a certificate that lacks either is
+ * decoded once more from its DER: a failed allocation is then reported (or
+ * gone); a really unusable certificate stays as it was.
  */
-static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, size_t len,
-                       int allow_partial, STACK_OF(X509) *out, const char *what)
+static int complete(X509 *x)
+{
+    EVP_PKEY *pk;
+    uint32_t flags;
+    int ok;
+
+    ERR_set_mark(); /* the checks queue errors of their own */
+    pk = X509_get0_pubkey(x);
+    flags = X509_get_extension_flags(x);
+    /* the key's size is cached when it is decoded: 0 fails it as too weak.
+     * A self-issued certificate not found self-signed: OpenSSL's key type
+     * check says "no" when it cannot allocate, and a root CA would then
+     * never end a chain ("certificate chain too long") */
+    ok = pk != NULL && EVP_PKEY_get_security_bits(pk) > 0 && !(flags & EXFLAG_INVALID) &&
+         !((flags & EXFLAG_SI) && !(flags & EXFLAG_SS));
+    ERR_pop_to_mark();
+    return ok;
+}
+
+static X509 *decoded(X509 *x)
+{
+    unsigned char *der = NULL;
+    const unsigned char *p;
+    X509 *again;
+    int n;
+
+    if (x == NULL || complete(x))
+        return x;
+    n = i2d_X509(x, &der);
+    p = der;
+    again = n > 0 ? d2i_X509(NULL, &p, n) : NULL;
+    OPENSSL_free(der);
+    X509_free(x);
+    if (again != NULL)
+        (void)complete(again); /* fills its caches now */
+    return again;
+}
+
+/* One pass of parse_certs(); *silent is set when a block failed with
+ * nothing in OpenSSL's error queue. */
+static int parse_pass(tls_stream_osl_config *cfg, const unsigned char *data, size_t len,
+                      int allow_partial, STACK_OF(X509) *out, const char *what, int *silent)
 {
     BIO *bio;
     int parsed = 0, bad = 0;
@@ -62,7 +107,7 @@ static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, si
     if (bio == NULL)
         return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_NOMEM, what);
     for (;;) {
-        X509 *x = PEM_read_bio_X509(bio, NULL, password_cb, NULL);
+        X509 *x = decoded(PEM_read_bio_X509(bio, NULL, password_cb, NULL));
         unsigned long e;
         int nomem;
 
@@ -77,6 +122,8 @@ static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, si
         }
         if (pem_at_end())
             break;
+        if (ERR_peek_error() == 0)
+            *silent = 1;
         e = tls_stream_osl_drain(&nomem);
         if (nomem || !allow_partial) {
             BIO_free(bio);
@@ -89,7 +136,7 @@ static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, si
     BIO_free(bio);
     if (parsed == 0 && bad == 0 && data[0] == DER_SEQUENCE) { /* one DER certificate */
         const unsigned char *p = data;
-        X509 *x = d2i_X509(NULL, &p, (long)len);
+        X509 *x = decoded(d2i_X509(NULL, &p, (long)len));
         if (x == NULL || !sk_X509_push(out, x)) {
             X509_free(x);
             return tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_BAD_CERT, what);
@@ -99,6 +146,30 @@ static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, si
     if (parsed == 0)
         return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_BAD_CERT, 0, TLS_STREAM_MSG("invalid certificate"));
     return TLS_STREAM_OK;
+}
+
+/*
+ * Every certificate in data (PEM) or, when it holds no PEM block, the one
+ * DER certificate, pushed onto
+ * out. allow_partial: skip certificates OpenSSL cannot parse as long as one
+ * parses (system CA bundles); an allocation failure is never skipped.
+ * OpenSSL's PEM reader fails without a word both on an empty block and
+ * when it cannot allocate its line buffer: after such a failure the data is
+ * parsed once more, so only the first kind is reported (or skipped).
+ */
+static int parse_certs(tls_stream_osl_config *cfg, const unsigned char *data, size_t len,
+                       int allow_partial, STACK_OF(X509) *out, const char *what)
+{
+    int silent = 0, before = sk_X509_num(out);
+    int status = parse_pass(cfg, data, len, allow_partial, out, what, &silent);
+
+    if (silent) {
+        while (sk_X509_num(out) > before)
+            X509_free(sk_X509_pop(out));
+        ERR_clear_error();
+        status = parse_pass(cfg, data, len, allow_partial, out, what, &silent);
+    }
+    return status;
 }
 
 static int load_ca(tls_stream_osl_config *cfg, const unsigned char *data, size_t len)
@@ -155,7 +226,7 @@ static EVP_PKEY *parse_key(const unsigned char *data, size_t len, const char *pa
     BIO *bio = BIO_new_mem_buf(data, (int)len);
     EVP_PKEY *key = NULL;
 
-    *nomem = 0;
+    *nomem = bio == NULL;
     if (bio == NULL)
         return NULL;
     if (data[0] != DER_SEQUENCE) {
@@ -183,6 +254,8 @@ static int load_key(tls_stream_osl_config *cfg, const unsigned char *data, size_
     if (len > (size_t)INT_MAX)
         return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("data too large"));
     cfg->key = parse_key(data, len, password, &nomem);
+    if (cfg->key == NULL && !nomem && ERR_peek_error() == 0) /* silent: see parse_certs() */
+        cfg->key = parse_key(data, len, password, &nomem);
     if (cfg->key == NULL)
         return nomem ? tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"))
                      : tls_stream_osl_config_error(cfg->detail, TLS_STREAM_ERR_BAD_KEY,

@@ -28,14 +28,29 @@ static int is_ip_literal(const char *name)
     return digits_and_dots;
 }
 
+/* A name OpenSSL would not take (SNI is at most 255 bytes) is a bad
+ * argument; otherwise it could not copy it (it queues an internal error, or
+ * nothing, for that). */
+static int server_name_error(tls_stream_osl_session *s)
+{
+    int nomem;
+    unsigned long e = tls_stream_osl_drain(&nomem);
+
+    return tls_stream_osl_describe(s->detail,
+                                   ERR_GET_REASON(e) == SSL_R_SSL3_EXT_INVALID_SERVERNAME
+                                       ? TLS_STREAM_ERR_ARG
+                                       : TLS_STREAM_ERR_NOMEM,
+                                   e, TLS_STREAM_MSG("server name"));
+}
+
 static int set_server_name(tls_stream_osl_session *s, const char *name)
 {
     if (!is_ip_literal(name) && !SSL_set_tlsext_host_name(s->ssl, name))
-        return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_ARG, TLS_STREAM_MSG("server name"));
+        return server_name_error(s);
     if (s->cfg->verify != TLS_STREAM_VERIFY_NONE && !s->cfg->is_psk) {
         SSL_set_hostflags(s->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (!SSL_set1_host(s->ssl, name))
-            return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_ARG, TLS_STREAM_MSG("server name"));
+        if (!SSL_set1_host(s->ssl, name)) /* fails only to copy it */
+            return server_name_error(s);
     }
     return TLS_STREAM_OK;
 }
@@ -49,7 +64,9 @@ static int setup(tls_stream_osl_session *s, const tls_stream_session_env *env)
     s->ssl = SSL_new(cfg->ctx);
     if (s->ssl == NULL)
         return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
-    SSL_set_app_data(s->ssl, s);
+    /* ex_data may allocate: unchecked, the callbacks would find no session */
+    if (!SSL_set_app_data(s->ssl, s))
+        return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
     bio = tls_stream_osl_bio_new(s);
     if (bio == NULL)
         return tls_stream_osl_config_error(s->detail, TLS_STREAM_ERR_NOMEM, TLS_STREAM_MSG("session setup"));
