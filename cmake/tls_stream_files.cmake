@@ -7,6 +7,9 @@
 #   TLS_STREAM_MEM_PIPE_SOURCES   in-memory pipe (portable)
 #   TLS_STREAM_MBEDTLS_SOURCES    mbedtls backend (needs mbedtls headers)
 #   TLS_STREAM_OPENSSL_SOURCES    OpenSSL 3 backend (needs OpenSSL headers, links libssl)
+#   TLS_STREAM_BACKEND_COMMON_SOURCES  what the backends share (portable); already
+#                                 in each backend list above: a build of two
+#                                 backends into one library compiles it once
 #   TLS_STREAM_POSIX_SOURCES      fd stream and file loaders (POSIX only)
 #   TLS_STREAM_STDLIB_ALLOC_SOURCES  default allocator (malloc/free)
 #   TLS_STREAM_NO_ALLOC_SOURCES   no default allocator (pass one to tls_stream_config_new)
@@ -31,12 +34,16 @@ _tls_stream_list(TLS_STREAM_USSL_SOURCES ussl
   ussl_error.c ussl_hex.c ussl_poll.c ussl_socket.c ussl_wrap.c)
 _tls_stream_list(TLS_STREAM_MEM_PIPE_SOURCES io mem_pipe.c)
 _tls_stream_list(TLS_STREAM_POSIX_SOURCES io posix_fd.c posix_files.c posix_ussl_files.c)
+_tls_stream_list(TLS_STREAM_BACKEND_COMMON_SOURCES backend/common
+  backend_alloc.c backend_checks.c backend_psk.c backend_text.c)
 _tls_stream_list(TLS_STREAM_MBEDTLS_SOURCES backend/mbedtls
   mbedtls_backend.c mbedtls_certs.c mbedtls_config.c mbedtls_errors.c mbedtls_io.c
   mbedtls_resume.c mbedtls_session.c mbedtls_sigalgs.c mbedtls_wire.c)
+list(APPEND TLS_STREAM_MBEDTLS_SOURCES ${TLS_STREAM_BACKEND_COMMON_SOURCES})
 _tls_stream_list(TLS_STREAM_OPENSSL_SOURCES backend/openssl
   openssl_backend.c openssl_bio.c openssl_config.c openssl_errors.c openssl_load.c
   openssl_names.c openssl_psk.c openssl_resume.c openssl_session.c openssl_verify.c)
+list(APPEND TLS_STREAM_OPENSSL_SOURCES ${TLS_STREAM_BACKEND_COMMON_SOURCES})
 _tls_stream_list(TLS_STREAM_STDLIB_ALLOC_SOURCES platform alloc_stdlib.c)
 _tls_stream_list(TLS_STREAM_NO_ALLOC_SOURCES platform alloc_none.c)
 unset(_tls_root)

@@ -30,6 +30,7 @@
 #include "tls_stream/ussl.h"
 
 #include "example_alloc.h"
+#include "example_wipe.h"
 
 enum { EXIT_USAGE = 1, EXIT_CONNECT = 2, EXIT_TLS = 3, EXIT_BROKER = 4 };
 
@@ -183,7 +184,7 @@ int main(int argc, char **argv)
     o.timeout_ms = 10000;
     io = tls_stream_io_fd(fd);
     rc = ussl_wrap_socket(&io, &o, &s, &err);
-    memset(key, 0, sizeof key);
+    example_wipe(key, sizeof key);
     if (rc != 0) {
         close(fd); /* a failed wrap leaves the socket to us */
         return tls_failed("wrap_socket", rc, &err);

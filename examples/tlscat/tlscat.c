@@ -22,6 +22,7 @@
 #include <tls_stream/ussl.h>
 
 #include "example_alloc.h"
+#include "example_wipe.h"
 #include "tlscat.h"
 
 static const char usage_text[] =
@@ -276,7 +277,7 @@ static int make_config(const options *o, tls_stream_config **out)
             return usage_error("--psk-key must be hex, 1 to 32 bytes");
         }
         rc = tls_stream_config_set_psk(cfg, o->psk_ident, strlen(o->psk_ident), key, (size_t)key_len);
-        memset(key, 0, sizeof key);
+        example_wipe(key, sizeof key);
         if (rc != TLS_STREAM_OK)
             goto fail;
     }

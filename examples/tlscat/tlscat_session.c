@@ -1,7 +1,7 @@
 /* tlscat: --session-in / --session-out, a saved client session in a file. */
 #include <stdio.h>
-#include <string.h>
 
+#include "example_wipe.h"
 #include "tlscat.h"
 
 /* A saved session: a few hundred bytes, a few KB with the peer's chain. */
@@ -21,7 +21,7 @@ int tlscat_session_load(tls_stream *s, const char *path)
     n = fread(buf, 1, sizeof buf, f);
     fclose(f);
     rc = tls_stream_session_load(s, buf, n);
-    memset(buf, 0, sizeof buf); /* holds the session's secret */
+    example_wipe(buf, sizeof buf); /* holds the session's secret */
     if (rc != TLS_STREAM_OK)
         return tlscat_fail(s, "--session-in", rc);
     return 0;
@@ -39,12 +39,12 @@ int tlscat_session_save(const tls_stream *s, const char *path)
     f = fopen(path, "wb");
     if (f == NULL) {
         perror("tlscat: --session-out");
-        memset(buf, 0, sizeof buf);
+        example_wipe(buf, sizeof buf);
         return TLSCAT_EXIT_USAGE;
     }
     ok = fwrite(buf, 1, len, f) == len;
     ok = fclose(f) == 0 && ok;
-    memset(buf, 0, sizeof buf);
+    example_wipe(buf, sizeof buf);
     if (!ok) {
         perror("tlscat: --session-out");
         return TLSCAT_EXIT_TRANSPORT;

@@ -131,7 +131,11 @@ struct tls_stream_backend {
 
     /** Create an empty configuration for env->role in *out. */
     int (*config_new)(const tls_stream_backend_env *env, void **out);
-    /** Parse data (PEM or DER) as item; password only for keys. Called before config_finish. */
+    /**
+     * Parse data (PEM or DER) as item; password only for keys. The core
+     * guarantees: only before config_finish succeeded, item is one of
+     * TLS_STREAM_ITEM_*, data != NULL and len > 0 (a backend need not check).
+     */
     int (*config_load)(void *cfg, tls_stream_item item, const unsigned char *data,
                        size_t len, const char *password);
     /**

@@ -2,6 +2,7 @@
  * Byte helpers. The core uses no <string.h>: it must build freestanding,
  * where the C library may be absent.
  */
+#include "core_copy.h"
 #include "core_internal.h"
 
 void tls_stream_memzero(void *p, size_t n)
@@ -14,10 +15,9 @@ void tls_stream_memzero(void *p, size_t n)
 
 void tls_stream_memcopy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = (unsigned char *)dst;
-    const unsigned char *s = (const unsigned char *)src;
-    while (n--)
-        *d++ = *s++;
+    /* n == 0 may come with NULL pointers, which memcpy does not allow */
+    if (n != 0)
+        TLS_STREAM_COPY_BYTES(dst, src, n);
 }
 
 int tls_stream_memeq(const void *a, const void *b, size_t n)

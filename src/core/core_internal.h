@@ -1,6 +1,7 @@
 /*
  * What the core shares inside the library (not a public header).
- * Adapters in src/io and src/ussl may use it; backends may not.
+ * Adapters in src/io and src/ussl, and the backends' shared glue in
+ * src/backend/common, may use it; a backend's own files may not.
  */
 #ifndef TLS_STREAM_CORE_INTERNAL_H
 #define TLS_STREAM_CORE_INTERNAL_H
@@ -47,7 +48,7 @@ size_t tls_stream_utoa(unsigned long v, char *out, size_t size);
 /* Freestanding replacements for the string.h functions the core needs. */
 /** Zero n bytes at p in a way the compiler does not remove (for secrets). */
 void tls_stream_memzero(void *p, size_t n);
-/** memcpy. */
+/** memcpy: n bytes from src to dst, which must not overlap; with n == 0 either may be NULL. */
 void tls_stream_memcopy(void *dst, const void *src, size_t n);
 /** memcmp equality: 1 when equal. */
 int tls_stream_memeq(const void *a, const void *b, size_t n);

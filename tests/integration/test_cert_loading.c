@@ -57,34 +57,34 @@ static unsigned char *load(const char *name, size_t *len)
     return data;
 }
 
-static void test_pem_certificate_and_key_load_and_work(void **state)
+/* A server given cert and key (the key's password, or NULL) from the test
+ * files completes a handshake with a client that trusts ca_file. */
+static void assert_loads_and_works(const char *cert, const char *key, const char *password,
+                                   const char *ca_file)
 {
     tls_stream_config *s = new_server();
-    (void)state;
 
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_cert(s, cert), TLS_STREAM_OK);
+    assert_int_equal(tls_pair_set_key(s, key, password), TLS_STREAM_OK);
+    assert_int_equal(handshake_with(s, ca_file), TLS_STREAM_OK);
+}
+
+static void test_pem_certificate_and_key_load_and_work(void **state)
+{
+    (void)state;
+    assert_loads_and_works("server.pem", "server.key", NULL, "ca.pem");
 }
 
 static void test_der_certificate_and_key_load_and_work(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.der"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key.der", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_loads_and_works("server.der", "server.key.der", NULL, "ca.pem");
 }
 
 static void test_der_ca_loads_and_verifies(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.der"), TLS_STREAM_OK);
+    assert_loads_and_works("server.pem", "server.key", NULL, "ca.der");
 }
 
 /* PEM in memory without a terminating NUL, as firmware embeds it. */
@@ -106,12 +106,8 @@ static void test_pem_from_memory_without_nul_loads(void **state)
 
 static void test_encrypted_key_loads_with_its_password(void **state)
 {
-    tls_stream_config *s = new_server();
     (void)state;
-
-    assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_pair_set_key(s, "server_enc.key", "test"), TLS_STREAM_OK);
-    assert_int_equal(handshake_with(s, "ca.pem"), TLS_STREAM_OK);
+    assert_loads_and_works("server.pem", "server_enc.key", "test", "ca.pem");
 }
 
 static void test_encrypted_key_with_wrong_password_is_bad_key(void **state)
@@ -201,57 +197,51 @@ static void test_garbage_key_is_bad_key(void **state)
 
 /* A key that parses but belongs to another certificate: caught when the
  * configuration is finished, i.e. at the first tls_stream_new(). */
-static void test_key_not_matching_certificate_is_bad_key(void **state)
+/* tls_stream_new() with server s over a fresh pipe answers expected and
+ * makes no stream, twice: a refused configuration stays refused. Frees s. */
+static void assert_new_refused(tls_stream_config *s, int expected)
 {
-    tls_stream_config *s = new_server();
     tls_stream_mem_pipe *pipe = NULL;
     tls_stream *stream = NULL;
     tls_stream_io io;
+
+    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
+    io = tls_stream_mem_pipe_io(pipe, 1);
+    assert_int_equal(tls_stream_new(&stream, s, &io), expected);
+    assert_null(stream);
+    assert_int_equal(tls_stream_new(&stream, s, &io), expected);
+    assert_null(stream);
+    tls_stream_config_free(s);
+    tls_stream_mem_pipe_free(pipe);
+}
+
+static void test_key_not_matching_certificate_is_bad_key(void **state)
+{
+    tls_stream_config *s = new_server();
     (void)state;
 
     assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
     assert_int_equal(tls_pair_set_key(s, "client.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
-    io = tls_stream_mem_pipe_io(pipe, 1);
-    assert_int_equal(tls_stream_new(&stream, s, &io), TLS_STREAM_ERR_BAD_KEY);
-    assert_null(stream);
-    /* and again: the configuration stays refused */
-    assert_int_equal(tls_stream_new(&stream, s, &io), TLS_STREAM_ERR_BAD_KEY);
-    tls_stream_config_free(s);
-    tls_stream_mem_pipe_free(pipe);
+    assert_new_refused(s, TLS_STREAM_ERR_BAD_KEY);
 }
 
 static void test_rsa_key_with_ec_certificate_is_bad_key(void **state)
 {
     tls_stream_config *s = new_server();
-    tls_stream_mem_pipe *pipe = NULL;
-    tls_stream *stream = NULL;
-    tls_stream_io io;
     (void)state;
 
     assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
     assert_int_equal(tls_pair_set_key(s, "rsa_server.key", NULL), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
-    io = tls_stream_mem_pipe_io(pipe, 1);
-    assert_int_equal(tls_stream_new(&stream, s, &io), TLS_STREAM_ERR_BAD_KEY);
-    tls_stream_config_free(s);
-    tls_stream_mem_pipe_free(pipe);
+    assert_new_refused(s, TLS_STREAM_ERR_BAD_KEY);
 }
 
 static void test_certificate_without_key_is_a_config_error(void **state)
 {
     tls_stream_config *s = new_server();
-    tls_stream_mem_pipe *pipe = NULL;
-    tls_stream *stream = NULL;
-    tls_stream_io io;
     (void)state;
 
     assert_int_equal(tls_pair_set_cert(s, "server.pem"), TLS_STREAM_OK);
-    assert_int_equal(tls_stream_mem_pipe_new(&pipe, 0, tls_test_allocator()), TLS_STREAM_OK);
-    io = tls_stream_mem_pipe_io(pipe, 1);
-    assert_int_equal(tls_stream_new(&stream, s, &io), TLS_STREAM_ERR_CONFIG);
-    tls_stream_config_free(s);
-    tls_stream_mem_pipe_free(pipe);
+    assert_new_refused(s, TLS_STREAM_ERR_CONFIG);
 }
 
 static void test_missing_file_is_io_error_with_errno(void **state)

@@ -25,9 +25,11 @@ static int fault_fires(faulty_io *f)
     return 0;
 }
 
-static int fio_read(void *ctx, unsigned char *buf, size_t len)
+/* What a read or a write meets before the inner stream: a closed stream,
+ * the planned fault, every other call a want (want), one byte at a time.
+ * Returns 0 to go on (with *len cut), else the call's answer. */
+static int fio_gate(faulty_io *f, int want, size_t *len)
 {
-    faulty_io *f = ctx;
     int rc;
     if (f->closed)
         return TLS_STREAM_ERR_IO;
@@ -36,10 +38,19 @@ static int fio_read(void *ctx, unsigned char *buf, size_t len)
     if (f->flags & FAULTY_WANT_FIRST) {
         f->toggle ^= 1;
         if (f->toggle)
-            return TLS_STREAM_WANT_READ;
+            return want;
     }
     if (f->flags & FAULTY_ONE_BYTE)
-        len = 1;
+        *len = 1;
+    return 0;
+}
+
+static int fio_read(void *ctx, unsigned char *buf, size_t len)
+{
+    faulty_io *f = ctx;
+    int rc = fio_gate(f, TLS_STREAM_WANT_READ, &len);
+    if (rc != 0)
+        return rc;
     rc = f->inner.read(f->inner.ctx, buf, len);
     if (rc > 0)
         f->rbytes += (unsigned long long)rc;
@@ -49,18 +60,9 @@ static int fio_read(void *ctx, unsigned char *buf, size_t len)
 static int fio_write(void *ctx, const unsigned char *buf, size_t len)
 {
     faulty_io *f = ctx;
-    int rc;
-    if (f->closed)
-        return TLS_STREAM_ERR_IO;
-    if ((rc = fault_fires(f)) != 0)
+    int rc = fio_gate(f, TLS_STREAM_WANT_WRITE, &len);
+    if (rc != 0)
         return rc;
-    if (f->flags & FAULTY_WANT_FIRST) {
-        f->toggle ^= 1;
-        if (f->toggle)
-            return TLS_STREAM_WANT_WRITE;
-    }
-    if (f->flags & FAULTY_ONE_BYTE)
-        len = 1;
     rc = f->inner.write(f->inner.ctx, buf, len);
     if (rc > 0)
         f->wbytes += (unsigned long long)rc;

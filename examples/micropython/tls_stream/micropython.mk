@@ -12,9 +12,11 @@ TLS_STREAM_ROOT := $(abspath $(USERMOD_DIR)/../../..)
 SRC_USERMOD_C += $(addprefix $(TLS_STREAM_MOD_DIR)/,\
 	mod_tls.c tls_context.c tls_socket.c tls_io.c tls_raise.c tls_alloc.c tls_backend.c)
 
-# The library: core, mbedtls backend, no default allocator (we pass ours).
+# The library: core, mbedtls backend (with what the backends share), no
+# default allocator (we pass ours).
 SRC_USERMOD_LIB_C += $(wildcard $(TLS_STREAM_ROOT)/src/core/*.c) \
 	$(wildcard $(TLS_STREAM_ROOT)/src/backend/mbedtls/*.c) \
+	$(wildcard $(TLS_STREAM_ROOT)/src/backend/common/*.c) \
 	$(TLS_STREAM_ROOT)/src/platform/alloc_none.c
 
 CFLAGS_USERMOD += -I$(TLS_STREAM_ROOT)/include -DMICROPY_PY_TLS_STREAM=1

@@ -187,7 +187,7 @@ int tls_stream_mbt_certs_load(tls_stream_mbt_config *cfg, tls_stream_item item,
         }
         cfg->has_key = 1;
         break;
-    default: /* config_load checked item */
+    default: /* the core passes only these three */
         status = tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
         goto out;
     }

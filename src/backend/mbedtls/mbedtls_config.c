@@ -2,10 +2,10 @@
  * mbedtls backend: the configuration (CA chain, own certificate and key,
  * RNG, cipher suites, verification, PSK, ALPN, debug output).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "mbedtls_internal.h"
+#include "../common/backend_settings.h"
 
 /* PSK configurations offer these and nothing else (TLS 1.3 when built in;
  * then TLS 1.2: forward secret ECDHE-PSK first, then plain PSK with AEAD,
@@ -113,18 +113,14 @@ static int psk_callback(void *p, mbedtls_ssl_context *ssl,
     const tls_stream_mbt_config *cfg = p;
     tls_stream_mbt_session *s = (tls_stream_mbt_session *)(void *)ssl; /* ssl is its first member */
     unsigned char key[TLS_STREAM_PSK_MAX_KEY];
-    int n, ret = -1;
+    size_t n;
+    int status, ret = -1;
 
-    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-        return -1;
-    }
-    n = cfg->psk_lookup(cfg->psk_lookup_arg, identity, identity_len, key, sizeof key);
-    if (n <= 0) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-    } else if ((size_t)n > sizeof key) {
-        s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
-    } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, (size_t)n)) != 0) {
+    status = tls_stream_bk_psk_lookup(cfg->psk_lookup, cfg->psk_lookup_arg, identity, identity_len, key,
+                                      sizeof key, &n);
+    if (status != TLS_STREAM_OK) {
+        s->psk_status = status;
+    } else if ((ret = mbedtls_ssl_set_hs_psk(ssl, key, n)) != 0) {
         s->psk_status = tls_stream_mbt_is_alloc_failure(ret) ? TLS_STREAM_ERR_NOMEM : TLS_STREAM_ERR_INTERNAL;
     } else {
         s->ext_psk_used = 1; /* TLS 1.3: this PSK, not a ticket, was taken */
@@ -147,10 +143,8 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
     if ((ret = tls_stream_mbc_crypto_init()) != 0)
         return tls_stream_mbt_config_error(env->detail, TLS_STREAM_ERR_INTERNAL, ret,
                                            TLS_STREAM_MSG("PSA crypto init"));
-    cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
-    if (cfg == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(cfg, 0, sizeof *cfg);
+    if ((cfg = tls_stream_bk_zalloc(env->alloc, sizeof *cfg, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     cfg->alloc = env->alloc;
     cfg->detail = env->detail;
     cfg->role = env->role;
@@ -164,61 +158,23 @@ int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out)
 int tls_stream_mbt_config_load(void *vcfg, tls_stream_item item, const unsigned char *data,
                         size_t len, const char *password)
 {
-    tls_stream_mbt_config *cfg = vcfg;
-
-    if (cfg->finished)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_STATE, 0,
-                              TLS_STREAM_MSG("configuration already finished"));
-    if (data == NULL || len == 0)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
-    if (item != TLS_STREAM_ITEM_CA && item != TLS_STREAM_ITEM_CERT && item != TLS_STREAM_ITEM_KEY)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("unknown item"));
-    return tls_stream_mbt_certs_load(cfg, item, data, len, password);
+    /* the core checks state, item and data first (tls_stream_backend.config_load) */
+    return tls_stream_mbt_certs_load(vcfg, item, data, len, password);
 }
 
-/* The role's consistency rules; the core checks most of them first, this
- * keeps the backend safe on its own. */
+/* The rules of every backend (backend_checks.c) with mbedtls's limits. */
 static int check_settings(tls_stream_mbt_config *cfg, const tls_stream_settings *st)
 {
-    tls_stream_detail *d = cfg->detail;
-    int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
+    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite.
+     * What this build cannot have (a server, certificates) is a constant,
+     * so the compiler drops the rules about it. */
+    const tls_stream_bk_held h = {
+        TLS_STREAM_MBT_SERVER(cfg) ? TLS_STREAM_SERVER : TLS_STREAM_CLIENT, cfg->has_ca,
+        TLS_STREAM_MBT_HAS_CERT(cfg), TLS_STREAM_MBC_CAP_CERTS && cfg->has_key, cfg->is_psk,
+        TLS_STREAM_PSK_MAX_KEY < MBEDTLS_PSK_MAX_LEN ? TLS_STREAM_PSK_MAX_KEY : MBEDTLS_PSK_MAX_LEN, 0,
+        TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity")};
 
-    if (st->role != cfg->role)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
-    if (TLS_STREAM_MBT_HAS_CERT(cfg) && !cfg->has_key)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("certificate without key"));
-    if (TLS_STREAM_MBC_CAP_CERTS && cfg->has_key && !cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("key without certificate"));
-    if (cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK lookup on a client"));
-    if (TLS_STREAM_MBT_SERVER(cfg) && client_psk)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("client PSK on a server"));
-    if (client_psk &&
-        (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
-    /* mbedtls takes an empty identity for "no PSK" and offers no PSK suite */
-    if (client_psk && st->psk_identity_len == 0)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
-                                     TLS_STREAM_MSG("mbedtls cannot send an empty PSK identity"));
-    if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 ||
-                       st->psk_key_len > TLS_STREAM_PSK_MAX_KEY ||
-                       st->psk_key_len > MBEDTLS_PSK_MAX_LEN))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
-    if (cfg->is_psk && TLS_STREAM_MBT_HAS_CERT(cfg))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));
-    if (TLS_STREAM_MBT_SERVER(cfg) && !cfg->is_psk && !cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                              TLS_STREAM_MSG("server needs a cert and key, or a PSK"));
-    if (cfg->role == TLS_STREAM_CLIENT && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        !cfg->has_ca)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                              TLS_STREAM_MSG("verifying client needs a CA or a PSK"));
-    if (TLS_STREAM_MBT_SERVER(cfg) && st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        !cfg->has_ca)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("verifying clients needs a CA"));
-    if (st->verify_depth < 0)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad verify depth"));
-    return TLS_STREAM_OK;
+    return tls_stream_bk_check_settings(&h, st, cfg->detail);
 }
 
 static int authmode(tls_stream_role role, tls_stream_verify verify)
@@ -247,22 +203,11 @@ static int set_psk_suites(tls_stream_mbt_config *cfg)
     return TLS_STREAM_OK;
 }
 
-#if TLS_STREAM_NO_MESSAGES
-int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
-{
-    (void)what;
-    (void)name;
-    return tls_stream_detail_set(cfg->detail, status, 0, "");
-}
-#else
 /* "what: name" into the detail, with status. */
 int tls_stream_mbt_name_error(tls_stream_mbt_config *cfg, int status, const char *what, const char *name)
 {
-    char msg[sizeof cfg->detail->msg];
-    snprintf(msg, sizeof msg, "%s: %.60s", what, name);
-    return tls_stream_detail_set(cfg->detail, status, 0, msg);
+    return tls_stream_bk_name_error(cfg->detail, status, what, name);
 }
-#endif
 
 /* The application's suite list. A PSK configuration takes only plain PSK
  * and ECDHE-PSK suites, a certificate one no PSK suite: no fallback. */
@@ -465,6 +410,5 @@ void tls_stream_mbt_config_free(void *vcfg)
     mbedtls_ctr_drbg_free(&cfg->drbg);
     mbedtls_entropy_free(&cfg->entropy_ctx);
     tls_stream_mbt_certs_free(cfg);
-    mbedtls_platform_zeroize(cfg, sizeof *cfg);
-    alloc->free(alloc->ctx, cfg, sizeof *cfg);
+    tls_stream_bk_free(alloc, cfg, sizeof *cfg);
 }

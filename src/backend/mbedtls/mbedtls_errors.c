@@ -165,8 +165,7 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
     else if (flags & MBEDTLS_X509_BADCERT_MISSING)
         snprintf(msg, sizeof msg, "the peer sent no certificate");
     else if (s->depth_exceeded)
-        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
-                 s->cfg->verify_depth);
+        tls_stream_bk_depth_text(msg, sizeof msg, s->cfg->verify_depth);
     else
         tls_stream_mbt_verify_text(msg, sizeof msg, flags);
     return tls_stream_detail_set(s->detail, status, ret, msg);
@@ -174,16 +173,13 @@ static int verify_detail(tls_stream_mbt_session *s, int status, int ret, uint32_
 
 static int peer_alert(tls_stream_mbt_session *s, int ret)
 {
-    char msg[sizeof s->detail->msg];
     int alert = s->wire.last_alert; /* plaintext alerts only: TLS 1.3 encrypts them */
 
     (void)ret; /* the detail code says "fatal alert" however mbedtls noticed it */
     if (alert < 0)
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT,
                                      MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, "peer alert");
-    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, alert_name(alert));
-    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT,
-                                 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, msg);
+    return tls_stream_bk_peer_alert(s->detail, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, alert, alert_name(alert));
 }
 
 #endif /* TLS_STREAM_NO_MESSAGES */
@@ -221,14 +217,6 @@ int tls_stream_mbt_verify_error(tls_stream_mbt_session *s, int ret, uint32_t fla
     return verify_detail(s, status, ret, flags);
 }
 
-static int transport_error(tls_stream_mbt_session *s)
-{
-    return tls_stream_detail_set(s->detail, s->io_status, s->io_code,
-                          s->io_status == TLS_STREAM_ERR_IO
-                              ? TLS_STREAM_MSG("transport error")
-                              : TLS_STREAM_MSG("transport broke the tls_stream_io contract"));
-}
-
 int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase phase)
 {
     size_t i;
@@ -244,7 +232,7 @@ int tls_stream_mbt_error(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phas
     if (ret == MBEDTLS_ERR_SSL_WANT_WRITE)
         return TLS_STREAM_WANT_WRITE;
     if (s->io_status != 0)
-        return transport_error(s);
+        return tls_stream_bk_transport_error(s->detail, s->io_status, s->io_code);
     if (s->psk_status != 0)
         return describe(s->detail, s->psk_status, ret,
                         s->psk_status == TLS_STREAM_ERR_PSK_IDENTITY ? TLS_STREAM_MSG("unknown PSK identity")

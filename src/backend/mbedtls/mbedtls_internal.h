@@ -28,6 +28,8 @@
 
 #include "mbedtls_compat.h"
 
+#include "../common/backend_common.h"
+
 /** The RNG the backend hands mbedtls (TLS, tickets, key parsing): the
  *  configuration's CTR-DRBG. The libFuzzer build swaps in a seeded PRNG
  *  (tests/fuzz), which a static mbedtls cannot have interposed. */
@@ -276,22 +278,6 @@ void tls_stream_mbt_resume_session_free(tls_stream_mbt_session *s);
 int tls_stream_mbt_take_tickets(tls_stream_mbt_session *s);
 
 /* The slots, for the table in mbedtls_backend.c (see tls_stream/backend.h). */
-int tls_stream_mbt_config_new(const tls_stream_backend_env *env, void **out);
-int tls_stream_mbt_config_load(void *cfg, tls_stream_item item, const unsigned char *data,
-                        size_t len, const char *password);
-int tls_stream_mbt_config_finish(void *cfg, const tls_stream_settings *settings);
-void tls_stream_mbt_config_free(void *cfg);
-
-int tls_stream_mbt_session_new(void *cfg, const tls_stream_session_env *env, void **out);
-void tls_stream_mbt_session_free(void *session);
-int tls_stream_mbt_handshake(void *session);
-int tls_stream_mbt_read(void *session, unsigned char *buf, size_t len);
-int tls_stream_mbt_write(void *session, const unsigned char *buf, size_t len);
-int tls_stream_mbt_flush(void *session);
-int tls_stream_mbt_close_notify(void *session);
-size_t tls_stream_mbt_pending(const void *session);
-int tls_stream_mbt_wants_flush(const void *session);
-int tls_stream_mbt_info(void *session, tls_stream_conn_info *info);
-int tls_stream_mbt_session_save(void *session, unsigned char *buf, size_t size, size_t *len);
+TLS_STREAM_BK_DECLARE_SLOTS(mbt);
 
 #endif /* TLS_STREAM_MBEDTLS_INTERNAL_H */

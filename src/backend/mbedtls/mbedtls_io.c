@@ -32,7 +32,7 @@ int tls_stream_mbt_transport_failed(tls_stream_mbt_session *s, int n, int mbedtl
 /* The transport answers a backend call hands back as they are (see io.h). */
 static int soft_status(int n)
 {
-    return n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT ? n : 0;
+    return tls_stream_bk_is_stop(n) ? n : 0;
 }
 
 /*

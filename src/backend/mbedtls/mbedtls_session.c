@@ -19,22 +19,13 @@ int tls_stream_mbt_session_new(void *vcfg, const tls_stream_session_env *env, vo
     int ret, status;
 
     *out = NULL;
-    if (env->io == NULL || env->io->read == NULL || env->io->write == NULL ||
-        env->detail == NULL)
-        return TLS_STREAM_ERR_ARG;
-    if (!cfg->finished)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("configuration not finished"));
-    /* The core refuses this already; without a name mbedtls 2.28 would not
-     * check the certificate's name at all (CVE-2025-27809). */
-    if (cfg->role == TLS_STREAM_CLIENT && cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        env->server_name == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_CONFIG, 0,
-                              TLS_STREAM_MSG("verifying client without server name"));
-
-    s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
-    if (s == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(s, 0, sizeof *s);
+    /* without a server name mbedtls 2.28 would not check the certificate's
+     * name at all (CVE-2025-27809) */
+    status = tls_stream_bk_check_session(env, cfg->finished, cfg->role, cfg->verify, cfg->is_psk);
+    if (status != TLS_STREAM_OK)
+        return status;
+    if ((s = tls_stream_bk_zalloc(cfg->alloc, sizeof *s, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     mbedtls_ssl_init(&s->ssl);
     s->cfg = cfg;
     s->io = env->io;
@@ -72,15 +63,13 @@ void tls_stream_mbt_session_free(void *vs)
     tls_stream_mbt_resume_session_free(s);
     tls_stream_mbt_io_free(s);
     tls_stream_mbt_wire_free(&s->wire, alloc);
-    mbedtls_platform_zeroize(s, sizeof *s);
-    alloc->free(alloc->ctx, s, sizeof *s);
+    tls_stream_bk_free(alloc, s, sizeof *s);
 }
 
 /* After a fatal error, try once to send the alert mbedtls may have queued. */
 static int fail(tls_stream_mbt_session *s, int status)
 {
-    if (status < 0 && status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
-        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT) {
+    if (status < 0 && !tls_stream_bk_is_soft(status)) {
         tls_stream_detail kept = *s->detail; /* the failure, not the flush, is the news */
         int ignored = tls_stream_mbt_drain(s);
 
@@ -115,9 +104,7 @@ static int fail_mbedtls(tls_stream_mbt_session *s, int ret, tls_stream_mbt_phase
 {
     int status = tls_stream_mbt_error(s, ret, phase), alert;
 
-    if (status != TLS_STREAM_WANT_READ && status != TLS_STREAM_WANT_WRITE &&
-        status != TLS_STREAM_INTERRUPTED && status != TLS_STREAM_ERR_TIMEOUT && s->sent == sent &&
-        (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
+    if (!tls_stream_bk_is_soft(status) && s->sent == sent && (alert = tls_stream_mbt_alert_for(s, ret)) >= 0)
         send_fatal_alert(s, (unsigned char)alert);
     return fail(s, status);
 }

@@ -41,8 +41,7 @@ static long push(tls_stream_osl_session *s, const unsigned char *buf, size_t len
         }
         /* interrupted or timed out: like a would-block, and the slot hands
          * the status back (tls_stream/io.h) */
-        if (n == TLS_STREAM_WANT_WRITE || n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED ||
-            n == TLS_STREAM_ERR_TIMEOUT) {
+        if (tls_stream_bk_is_soft(n)) {
             *want = n;
             break;
         }
@@ -97,7 +96,7 @@ int tls_stream_osl_out_flush(tls_stream_osl_session *s)
         s->out_off = s->out_len = 0;
         return TLS_STREAM_OK;
     }
-    if (want == TLS_STREAM_INTERRUPTED || want == TLS_STREAM_ERR_TIMEOUT)
+    if (tls_stream_bk_is_stop(want))
         s->soft = want;
     return want;
 }
@@ -128,7 +127,7 @@ static int bio_write(BIO *b, const char *data, int len)
         n = push(s, buf, (size_t)len, &want);
         if (n < 0)
             return -1;
-        if (want == TLS_STREAM_INTERRUPTED || want == TLS_STREAM_ERR_TIMEOUT)
+        if (tls_stream_bk_is_stop(want))
             s->soft = want;
     }
     if (n < len && keep(s, buf + n, (size_t)len - (size_t)n) != 0)
@@ -162,7 +161,7 @@ static int bio_read(BIO *b, char *data, int len)
             return -1;
         /* interrupted or timed out: hand that back before reading (a
          * blocking transport would wait for an answer to what we hold) */
-        if (rc == TLS_STREAM_INTERRUPTED || rc == TLS_STREAM_ERR_TIMEOUT) {
+        if (tls_stream_bk_is_stop(rc)) {
             BIO_set_retry_write(b);
             return -1;
         }
@@ -174,7 +173,7 @@ static int bio_read(BIO *b, char *data, int len)
         s->transport_eof = 1; /* OpenSSL: SSL_R_UNEXPECTED_EOF_WHILE_READING */
         return 0;
     }
-    if (n == TLS_STREAM_WANT_READ || n == TLS_STREAM_INTERRUPTED || n == TLS_STREAM_ERR_TIMEOUT) {
+    if (n == TLS_STREAM_WANT_READ || tls_stream_bk_is_stop(n)) {
         if (n != TLS_STREAM_WANT_READ)
             s->soft = n;
         BIO_set_retry_read(b);
@@ -205,8 +204,7 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
         if (s->soft != 0) /* interrupted in this call: one interruption per call */
             return 1;
         rc = tls_stream_osl_out_flush(s);
-        return rc == TLS_STREAM_OK || rc == TLS_STREAM_WANT_WRITE || rc == TLS_STREAM_WANT_READ ||
-               rc == TLS_STREAM_INTERRUPTED || rc == TLS_STREAM_ERR_TIMEOUT;
+        return rc == TLS_STREAM_OK || tls_stream_bk_is_soft(rc);
     case BIO_CTRL_WPENDING:
         return (long)(s->out_len - s->out_off);
     case BIO_CTRL_EOF:

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "openssl_internal.h"
+#include "../common/backend_settings.h"
 
 int tls_stream_osl_config_new(const tls_stream_backend_env *env, void **out)
 {
@@ -16,10 +17,8 @@ int tls_stream_osl_config_new(const tls_stream_backend_env *env, void **out)
     *out = NULL;
     if (env->alloc == NULL || env->detail == NULL)
         return TLS_STREAM_ERR_ARG;
-    cfg = env->alloc->alloc(env->alloc->ctx, sizeof *cfg);
-    if (cfg == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(cfg, 0, sizeof *cfg);
+    if ((cfg = tls_stream_bk_zalloc(env->alloc, sizeof *cfg, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     cfg->alloc = env->alloc;
     cfg->detail = env->detail;
     cfg->role = env->role;
@@ -38,53 +37,19 @@ int tls_stream_osl_config_new(const tls_stream_backend_env *env, void **out)
 int tls_stream_osl_config_load(void *vcfg, tls_stream_item item, const unsigned char *data,
                                size_t len, const char *password)
 {
-    tls_stream_osl_config *cfg = vcfg;
-
-    if (cfg->finished)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_STATE, 0,
-                                     TLS_STREAM_MSG("configuration already finished"));
-    if (data == NULL || len == 0)
-        return tls_stream_detail_set(cfg->detail, TLS_STREAM_ERR_ARG, 0, TLS_STREAM_MSG("no data"));
-    return tls_stream_osl_load(cfg, item, data, len, password);
+    /* the core checks state, item and data first (tls_stream_backend.config_load) */
+    return tls_stream_osl_load(vcfg, item, data, len, password);
 }
 
-/* The role's consistency rules; the core checks most of them first, this
- * keeps the backend safe on its own. */
+/* The rules of every backend (backend_checks.c) with OpenSSL's limits. */
 static int check_settings(tls_stream_osl_config *cfg, const tls_stream_settings *st)
 {
-    tls_stream_detail *d = cfg->detail;
-    int client_psk = st->psk_identity != NULL || st->psk_key != NULL;
-
-    if (st->role != cfg->role)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_INTERNAL, 0, TLS_STREAM_MSG("role differs from config_new"));
-    if (cfg->has_cert != cfg->has_key)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                                     cfg->has_cert ? TLS_STREAM_MSG("certificate without key")
-                                                   : TLS_STREAM_MSG("key without certificate"));
-    if ((cfg->role == TLS_STREAM_CLIENT && st->psk_lookup != NULL) ||
-        (cfg->role == TLS_STREAM_SERVER && client_psk))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK of the other role"));
-    if (client_psk && (st->psk_identity == NULL || st->psk_identity_len > TLS_STREAM_PSK_MAX_IDENTITY))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad PSK identity"));
     /* OpenSSL's TLS 1.2 PSK callback takes the identity as a C string */
-    if (client_psk && (st->psk_identity_len == 0 || memchr(st->psk_identity, 0, st->psk_identity_len) != NULL))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_UNSUPPORTED, 0,
-                                     TLS_STREAM_MSG("OpenSSL cannot send an empty PSK identity or one with a zero byte"));
-    if (client_psk && (st->psk_key == NULL || st->psk_key_len == 0 || st->psk_key_len > TLS_STREAM_PSK_MAX_KEY))
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_BAD_KEY, 0, TLS_STREAM_MSG("bad PSK key length"));
-    if (cfg->is_psk && cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("PSK and certificate on one side"));
-    if (cfg->role == TLS_STREAM_SERVER && !cfg->is_psk && !cfg->has_cert)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                                     TLS_STREAM_MSG("server needs a cert and key, or a PSK"));
-    if (st->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk && !cfg->has_ca)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0,
-                                     cfg->role == TLS_STREAM_CLIENT
-                                         ? TLS_STREAM_MSG("verifying client needs a CA or a PSK")
-                                         : TLS_STREAM_MSG("verifying clients needs a CA"));
-    if (st->verify_depth < 0)
-        return tls_stream_detail_set(d, TLS_STREAM_ERR_CONFIG, 0, TLS_STREAM_MSG("bad verify depth"));
-    return TLS_STREAM_OK;
+    const tls_stream_bk_held h = {
+        cfg->role, cfg->has_ca, cfg->has_cert, cfg->has_key, cfg->is_psk, TLS_STREAM_PSK_MAX_KEY, 1,
+        TLS_STREAM_MSG("OpenSSL cannot send an empty PSK identity or one with a zero byte")};
+
+    return tls_stream_bk_check_settings(&h, st, cfg->detail);
 }
 
 /* OpenSSL's state changes and alerts as debug lines: alerts at level 1,
@@ -327,7 +292,6 @@ void tls_stream_osl_config_free(void *vcfg)
     X509_free(cfg->leaf);
     sk_X509_pop_free(cfg->chain, X509_free);
     EVP_PKEY_free(cfg->key);
-    OPENSSL_cleanse(cfg, sizeof *cfg);
-    alloc->free(alloc->ctx, cfg, sizeof *cfg);
+    tls_stream_bk_free(alloc, cfg, sizeof *cfg);
     ERR_clear_error();
 }

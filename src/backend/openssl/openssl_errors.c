@@ -104,7 +104,7 @@ int tls_stream_osl_describe(tls_stream_detail *d, int status, unsigned long e, c
  * says it (OpenSSL's text in lower case, '_' for ' '). */
 static int peer_alert(tls_stream_osl_session *s, unsigned long e, int alert)
 {
-    char msg[sizeof s->detail->msg], name[48];
+    char name[48];
     const char *text = SSL_alert_desc_string_long(alert);
     size_t i;
 
@@ -117,8 +117,7 @@ static int peer_alert(tls_stream_osl_session *s, unsigned long e, int alert)
     for (i = 0; text[i] != '\0' && i + 1 < sizeof name; i++)
         name[i] = text[i] == ' ' ? '_' : (char)tolower((unsigned char)text[i]);
     name[i] = '\0';
-    snprintf(msg, sizeof msg, "peer alert %d (%s)", alert, name);
-    return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_PEER_ALERT, (int)e, msg);
+    return tls_stream_bk_peer_alert(s->detail, (int)e, alert, name);
 }
 
 int tls_stream_osl_verify_detail(tls_stream_osl_session *s)
@@ -126,8 +125,7 @@ int tls_stream_osl_verify_detail(tls_stream_osl_session *s)
     char msg[sizeof s->detail->msg];
 
     if (s->vflags & TLS_STREAM_OSL_V_DEPTH)
-        snprintf(msg, sizeof msg, "certificate chain longer than the verify depth (%d)",
-                 s->cfg->verify_depth);
+        tls_stream_bk_depth_text(msg, sizeof msg, s->cfg->verify_depth);
     else if (s->verify_code != 0)
         snprintf(msg, sizeof msg, "%s", X509_verify_cert_error_string(s->verify_code));
     else
@@ -143,14 +141,6 @@ int tls_stream_osl_config_error(tls_stream_detail *d, int status, const char *wh
     unsigned long e = tls_stream_osl_drain(&nomem);
 
     return tls_stream_osl_describe(d, nomem ? TLS_STREAM_ERR_NOMEM : status, e, what);
-}
-
-static int transport_error(tls_stream_osl_session *s)
-{
-    return tls_stream_detail_set(s->detail, s->io_status, s->io_code,
-                                 s->io_status == TLS_STREAM_ERR_IO
-                                     ? TLS_STREAM_MSG("transport error")
-                                     : TLS_STREAM_MSG("transport broke the tls_stream_io contract"));
 }
 
 int tls_stream_osl_error(tls_stream_osl_session *s, int ret, tls_stream_osl_phase phase)
@@ -175,7 +165,7 @@ int tls_stream_osl_error(tls_stream_osl_session *s, int ret, tls_stream_osl_phas
         return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_TRUNCATED, (int)e,
                                      TLS_STREAM_MSG("end of stream without close_notify"));
     if (s->io_status != 0)
-        return transport_error(s);
+        return tls_stream_bk_transport_error(s->detail, s->io_status, s->io_code);
     if (s->nomem || nomem)
         return tls_stream_osl_describe(s->detail, TLS_STREAM_ERR_NOMEM, e, TLS_STREAM_MSG("out of memory"));
     if (s->psk_status != 0)

@@ -30,6 +30,8 @@
 #include "tls_stream/openssl.h"
 #include "tls_stream/options.h"
 
+#include "../common/backend_common.h"
+
 /** The largest plaintext chunk given to one SSL_write() (one record). */
 #define TLS_STREAM_OSL_MAX_CHUNK 16384
 
@@ -174,22 +176,6 @@ int tls_stream_osl_resume_setup(tls_stream_osl_config *cfg, const tls_stream_set
 int tls_stream_osl_resume_offer(tls_stream_osl_session *s, const unsigned char *blob, size_t len);
 
 /* The slots, for the table in openssl_backend.c (see tls_stream/backend.h). */
-int tls_stream_osl_config_new(const tls_stream_backend_env *env, void **out);
-int tls_stream_osl_config_load(void *cfg, tls_stream_item item, const unsigned char *data,
-                               size_t len, const char *password);
-int tls_stream_osl_config_finish(void *cfg, const tls_stream_settings *settings);
-void tls_stream_osl_config_free(void *cfg);
-
-int tls_stream_osl_session_new(void *cfg, const tls_stream_session_env *env, void **out);
-void tls_stream_osl_session_free(void *session);
-int tls_stream_osl_handshake(void *session);
-int tls_stream_osl_read(void *session, unsigned char *buf, size_t len);
-int tls_stream_osl_write(void *session, const unsigned char *buf, size_t len);
-int tls_stream_osl_flush(void *session);
-int tls_stream_osl_close_notify(void *session);
-size_t tls_stream_osl_pending(const void *session);
-int tls_stream_osl_wants_flush(const void *session);
-int tls_stream_osl_info(void *session, tls_stream_conn_info *info);
-int tls_stream_osl_session_save(void *session, unsigned char *buf, size_t size, size_t *len);
+TLS_STREAM_BK_DECLARE_SLOTS(osl);
 
 #endif /* TLS_STREAM_OPENSSL_INTERNAL_H */

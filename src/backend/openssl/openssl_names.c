@@ -78,25 +78,12 @@ static const SSL_CIPHER *find_suite(STACK_OF(SSL_CIPHER) *all, const char *name)
     return NULL;
 }
 
-#if TLS_STREAM_NO_MESSAGES
-static int name_error(tls_stream_osl_config *cfg, int status, const char *what, const char *name)
-{
-    (void)what;
-    (void)name;
-    ERR_clear_error();
-    return tls_stream_detail_set(cfg->detail, status, 0, "");
-}
-#else
 /* "what: name" into the detail, with status. */
 static int name_error(tls_stream_osl_config *cfg, int status, const char *what, const char *name)
 {
-    char msg[sizeof cfg->detail->msg];
-
     ERR_clear_error();
-    snprintf(msg, sizeof msg, "%s: %.60s", what, name);
-    return tls_stream_detail_set(cfg->detail, status, 0, msg);
+    return tls_stream_bk_name_error(cfg->detail, status, what, name);
 }
-#endif
 
 static int append(char *list, const char *name)
 {

@@ -22,23 +22,11 @@ static size_t lookup(tls_stream_osl_session *s, const unsigned char *identity, s
                      unsigned char *key, size_t key_size)
 {
     const tls_stream_osl_config *cfg = s->cfg;
-    int n;
+    size_t n;
 
-    if (identity_len == 0 || identity_len > TLS_STREAM_PSK_MAX_IDENTITY) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-        return 0;
-    }
-    n = cfg->psk_lookup(cfg->psk_lookup_arg, identity, identity_len, key, key_size);
-    if (n <= 0) {
-        s->psk_status = TLS_STREAM_ERR_PSK_IDENTITY;
-        return 0;
-    }
-    if ((size_t)n > key_size) {
-        s->psk_status = TLS_STREAM_ERR_INTERNAL; /* the lookup broke its contract */
-        return 0;
-    }
-    s->psk_status = 0;
-    return (size_t)n;
+    s->psk_status = tls_stream_bk_psk_lookup(cfg->psk_lookup, cfg->psk_lookup_arg, identity, identity_len,
+                                             key, key_size, &n);
+    return n; /* 0 unless found */
 }
 
 /* An external TLS 1.3 PSK session for key, or NULL (out of memory). */

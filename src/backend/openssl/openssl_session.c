@@ -91,19 +91,11 @@ int tls_stream_osl_session_new(void *vcfg, const tls_stream_session_env *env, vo
     int status;
 
     *out = NULL;
-    if (env->io == NULL || env->io->read == NULL || env->io->write == NULL || env->detail == NULL)
-        return TLS_STREAM_ERR_ARG;
-    if (!cfg->finished)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_STATE, 0,
-                                     TLS_STREAM_MSG("configuration not finished"));
-    if (cfg->role == TLS_STREAM_CLIENT && cfg->verify != TLS_STREAM_VERIFY_NONE && !cfg->is_psk &&
-        env->server_name == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_CONFIG, 0,
-                                     TLS_STREAM_MSG("verifying client without server name"));
-    s = cfg->alloc->alloc(cfg->alloc->ctx, sizeof *s);
-    if (s == NULL)
-        return tls_stream_detail_set(env->detail, TLS_STREAM_ERR_NOMEM, 0, TLS_STREAM_MSG("out of memory"));
-    memset(s, 0, sizeof *s);
+    status = tls_stream_bk_check_session(env, cfg->finished, cfg->role, cfg->verify, cfg->is_psk);
+    if (status != TLS_STREAM_OK)
+        return status;
+    if ((s = tls_stream_bk_zalloc(cfg->alloc, sizeof *s, env->detail)) == NULL)
+        return TLS_STREAM_ERR_NOMEM;
     s->cfg = cfg;
     s->io = env->io;
     s->detail = env->detail;
@@ -135,21 +127,14 @@ void tls_stream_osl_session_free(void *vs)
     OPENSSL_free(s->peer_der);
     tls_stream_osl_out_free(s);
     tls_stream_osl_clear();
-    OPENSSL_cleanse(s, sizeof *s);
-    alloc->free(alloc->ctx, s, sizeof *s);
+    tls_stream_bk_free(alloc, s, sizeof *s);
 }
 
 /* A fatal error: sticky. OpenSSL already queued its alert in our buffer;
  * try once to send it. */
-static int is_soft(int status)
-{
-    return status == TLS_STREAM_WANT_READ || status == TLS_STREAM_WANT_WRITE ||
-           status == TLS_STREAM_INTERRUPTED || status == TLS_STREAM_ERR_TIMEOUT;
-}
-
 static int fail(tls_stream_osl_session *s, int status)
 {
-    if (!is_soft(status)) {
+    if (!tls_stream_bk_is_soft(status)) {
         int ignored = tls_stream_osl_out_flush(s);
 
         (void)ignored;
@@ -170,7 +155,7 @@ static int drain_out(tls_stream_osl_session *s)
     }
     rc = tls_stream_osl_out_flush(s);
 
-    if (rc == TLS_STREAM_OK || is_soft(rc)) {
+    if (rc == TLS_STREAM_OK || tls_stream_bk_is_soft(rc)) {
         s->soft = 0;
         return rc;
     }
@@ -206,16 +191,25 @@ int tls_stream_osl_handshake(void *vs)
     return drain_out(s);
 }
 
+/* What read and write check first: the sticky failure, then that the
+ * handshake is done (else TLS_STREAM_ERR_STATE with early as the detail). */
+static int data_ready(tls_stream_osl_session *s, const char *early)
+{
+    if (s->failed != 0)
+        return s->failed;
+    s->soft = 0; /* a status is reported by the call that meets it */
+    if (!s->hs_done)
+        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, early);
+    return TLS_STREAM_OK;
+}
+
 int tls_stream_osl_read(void *vs, unsigned char *buf, size_t len)
 {
     tls_stream_osl_session *s = vs;
     int ret, status;
 
-    if (s->failed != 0)
-        return s->failed;
-    s->soft = 0; /* a status is reported by the call that meets it */
-    if (!s->hs_done)
-        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("read before the handshake"));
+    if ((status = data_ready(s, TLS_STREAM_MSG("read before the handshake"))) != TLS_STREAM_OK)
+        return status;
     if (s->peer_closed || len == 0)
         return 0;
     tls_stream_osl_clear();
@@ -250,11 +244,8 @@ int tls_stream_osl_write(void *vs, const unsigned char *buf, size_t len)
     size_t chunk;
     int ret, rc;
 
-    if (s->failed != 0)
-        return s->failed;
-    s->soft = 0; /* a status is reported by the call that meets it */
-    if (!s->hs_done)
-        return tls_stream_detail_set(s->detail, TLS_STREAM_ERR_STATE, 0, TLS_STREAM_MSG("write before the handshake"));
+    if ((rc = data_ready(s, TLS_STREAM_MSG("write before the handshake"))) != TLS_STREAM_OK)
+        return rc;
     if (len == 0)
         return 0;
     if ((rc = drain_out(s)) != TLS_STREAM_OK)
