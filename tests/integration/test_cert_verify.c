@@ -19,11 +19,7 @@
 
 static void make_pair(tls_pair *p, tls_stream_config *client, tls_stream_config *server)
 {
-    assert_non_null(client);
-    assert_non_null(server);
-    assert_int_equal(tls_pair_new(p, client, server, NULL), TLS_STREAM_OK);
-    tls_stream_config_free(client);
-    tls_stream_config_free(server);
+    assert_int_equal(tls_pair_adopt(p, client, server), TLS_STREAM_OK);
 }
 
 /* The configurations of a client with verify/ca/name and of a server with

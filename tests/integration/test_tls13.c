@@ -53,9 +53,7 @@ static tls_stream_config *cert_server(void)
 
 static void make_pair(tls_pair *p, tls_stream_config *c, tls_stream_config *s)
 {
-    assert_int_equal(tls_pair_new(p, c, s, NULL), TLS_STREAM_OK);
-    tls_stream_config_free(c);
-    tls_stream_config_free(s);
+    assert_int_equal(tls_pair_adopt(p, c, s), TLS_STREAM_OK);
 }
 
 static void assert_version(const tls_pair *p, const char *version)

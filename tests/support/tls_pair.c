@@ -419,6 +419,18 @@ static unsigned long long moved(const tls_pair *p)
            p->end[1].written_bytes;
 }
 
+int tls_pair_adopt(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *server_cfg)
+{
+    int rc = TLS_STREAM_ERR_ARG;
+
+    memset(p, 0, sizeof *p);
+    if (client_cfg != NULL && server_cfg != NULL)
+        rc = tls_pair_new(p, client_cfg, server_cfg, NULL);
+    tls_stream_config_free(client_cfg);
+    tls_stream_config_free(server_cfg);
+    return rc;
+}
+
 int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *server_cfg,
                  const tls_stream_allocator *alloc)
 {

@@ -226,6 +226,13 @@ int tls_pair_new(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *
                  const tls_stream_allocator *alloc);
 
 /**
+ * tls_pair_new() with the default allocator, then the caller's references
+ * to both configurations freed (whatever the outcome; NULL ones are
+ * refused with TLS_STREAM_ERR_ARG). Returns what tls_pair_new() returned.
+ */
+int tls_pair_adopt(tls_pair *p, tls_stream_config *client_cfg, tls_stream_config *server_cfg);
+
+/**
  * Step both handshakes (client first, then server, each round) until both
  * are done or failed, or no progress is possible (a side waits for bytes
  * that will never come: its result stays TLS_STREAM_WANT_*), or
