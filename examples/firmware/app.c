@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "example_wipe.h"
 #include "heap_meter.h"
 #include "report.h"
 #include "tls_stream/mbedtls.h"
@@ -90,7 +91,7 @@ int app_run(app_body body)
         return 2;
     }
     rc = body(argc, argv, key, key_len);
-    memset(key, 0, sizeof key);
+    example_wipe(key, sizeof key); /* a memset the optimiser may drop */
     app_heap_line("peak", 1);
     app_heap_line("end", 0);
     report("FW stack used=%u of %u\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
