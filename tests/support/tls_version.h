@@ -10,18 +10,11 @@
 
 #include "test_backend.h"
 #include "tls_stream/backend.h"
-#include "tls_stream/mbedtls.h"
 
-/** Non-zero when the mbedtls backend speaks TLS 1.3 (mbedtls 3.6). */
-static inline int tls_test_has_tls13(void)
-{
-    return (tls_stream_backend_mbedtls()->caps & TLS_STREAM_CAP_TLS13) != 0;
-}
-
-/** Non-zero when role's backend defaults to TLS 1.3. */
+/** Non-zero when role's backend has TLS 1.3 (its default's newest end). */
 static inline int tls_test_role_tls13(tls_stream_role role)
 {
-    return tls_test_openssl(role) || tls_test_has_tls13();
+    return (tls_test_backend(role)->caps & TLS_STREAM_CAP_TLS13) != 0;
 }
 
 /** Non-zero when a pair with the defaults negotiates TLS 1.3. */
